@@ -1,0 +1,52 @@
+# Pacer: one binary, a local cluster, and the tests.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -euc
+MAKEFLAGS += --warn-undefined-variables
+
+GO      ?= go
+TOOLS   := crm crm_mon cibadmin crm_simulate
+RUNDIR  ?= run
+NODES   ?= 3
+
+.PHONY: build run stop test test-short verify vet fmt fuzz bench clean
+
+build:
+	@mkdir -p bin
+	$(GO) build -o bin/pacer ./cmd/pacer
+	@for t in $(TOOLS); do ln -sf pacer bin/$$t; done
+
+# A local cluster in ./run and the crm shell on node1. Leaving the shell
+# keeps the cluster running; `make stop` stops it.
+run: build
+	bin/pacer local up --nodes $(NODES) --dir $(RUNDIR)
+	PACER_SOCKET=$(RUNDIR)/node1/pacer.sock bin/crm
+
+stop:
+	@if [ -d $(RUNDIR) ]; then bin/pacer local down --dir $(RUNDIR); fi
+
+# Everything CI runs: format, vet, and every test (the end-to-end cluster
+# tests included).
+test: build verify
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+test-short: build
+	$(GO) test -short -count=1 ./...
+
+verify: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(find . -name '*.go' -not -path './run/*')
+
+fuzz:
+	$(GO) test ./grammar -run '^$$' -fuzz FuzzParse -fuzztime 60s
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin

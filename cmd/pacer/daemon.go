@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/pacer-ha/pacer/agents"
+	"github.com/pacer-ha/pacer/daemon"
+)
+
+func runDaemon(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pacer daemon", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "/etc/ha.d/ha.cf", "ha.cf of this node (authkeys is read beside it)")
+	host, _ := os.Hostname()
+	node := fs.String("node", host, "this node's name, as ha.cf's 'node' lines spell it")
+	stateDir := fs.String("state-dir", "/var/lib/pacer", "where cib.xml is kept")
+	runDir := fs.String("run-dir", "/run/resource-agents", "volatile state of agents (HA_RSCTMP)")
+	socket := fs.String("socket", daemon.DefaultSocket, "client socket")
+	check := fs.Bool("check", false, "check the configuration and exit")
+	if err := fs.Parse(args); err != nil {
+		return 64
+	}
+	cfg, err := daemon.LoadConfig(*config)
+	if err != nil {
+		fmt.Fprintf(stderr, "pacer daemon: %v\n", err)
+		return 78 // CRM_EX_CONFIG
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "pacer daemon: warning: %s\n", w)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	exec := &agents.Process{RunDir: *runDir, Logger: log}
+	n, err := daemon.New(daemon.Options{Config: cfg, Name: *node, StateDir: *stateDir, RunDir: *runDir, Socket: *socket, Executor: exec, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "pacer daemon: %v\n", err)
+		return 78
+	}
+	if *check {
+		fmt.Fprintf(stderr, "pacer daemon: %s is valid (%d nodes)\n", *config, len(cfg.Nodes))
+		return 0
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := n.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "pacer daemon: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/pacer-ha/pacer/cib"
+	"github.com/pacer-ha/pacer/daemon"
+	"github.com/pacer-ha/pacer/monitor"
+	"github.com/pacer-ha/pacer/shell"
+)
+
+// backend picks where the tools read and write the CIB, by Pacemaker's
+// convention: CIB_file=PATH works on a file offline; otherwise the node
+// at PACER_SOCKET, or the installed node's default socket.
+func backend() shell.Backend {
+	if f := os.Getenv("CIB_file"); f != "" {
+		return shell.FileBackend{Path: f}
+	}
+	sock := os.Getenv("PACER_SOCKET")
+	if sock == "" {
+		sock = daemon.DefaultSocket
+	}
+	return daemon.Client{Socket: sock}
+}
+
+func runCrm(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return shell.Main(args, stdin, stdout, stderr, backend())
+}
+
+func runCrmMon(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("crm_mon", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	once := fs.Bool("1", false, "display the cluster status once and exit")
+	fs.BoolVar(once, "one-shot", false, "display the cluster status once and exit")
+	inactive := fs.Bool("r", false, "also show inactive resources")
+	fs.BoolVar(inactive, "inactive", false, "also show inactive resources")
+	interval := fs.Duration("i", 2*time.Second, "refresh interval of the live view")
+	if err := fs.Parse(args); err != nil {
+		return 64
+	}
+	b := backend()
+	show := func() int {
+		c, err := b.Load()
+		if err != nil {
+			fmt.Fprintf(stderr, "crm_mon: %v\n", err)
+			return 102 // CRM_EX_DISCONNECT
+		}
+		if err := monitor.Render(stdout, c, time.Now(), monitor.Options{Inactive: *inactive}); err != nil {
+			fmt.Fprintf(stderr, "crm_mon: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	if *once {
+		return show()
+	}
+	for {
+		fmt.Fprint(stdout, "\033[H\033[2J")
+		if rc := show(); rc != 0 {
+			return rc
+		}
+		time.Sleep(*interval)
+	}
+}
+
+func runCibadmin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cibadmin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	query := fs.Bool("Q", false, "print the CIB")
+	fs.BoolVar(query, "query", false, "print the CIB")
+	empty := fs.Bool("empty", false, "print an empty CIB")
+	fs.BoolVar(empty, "a", false, "print an empty CIB")
+	if err := fs.Parse(args); err != nil {
+		return 64
+	}
+	switch {
+	case *empty:
+		stdout.Write(cib.New().Bytes())
+		fmt.Fprintln(stdout)
+		return 0
+	case *query:
+		c, err := backend().Load()
+		if err != nil {
+			fmt.Fprintf(stderr, "cibadmin: %v\n", err)
+			return 102
+		}
+		stdout.Write(c.Bytes())
+		fmt.Fprintln(stdout)
+		return 0
+	}
+	fmt.Fprintln(stderr, "cibadmin: give -Q (query) or --empty; other modes come with a later release")
+	return 64
+}
+
+func runCib(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 2 && args[0] == "accept" {
+		if err := cib.Accept(args[1]); err != nil {
+			fmt.Fprintf(stderr, "pacer cib: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s accepted\n", args[1])
+		return 0
+	}
+	fmt.Fprintln(stderr, "usage: pacer cib accept PATH")
+	return 64
+}

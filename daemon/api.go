@@ -1,0 +1,203 @@
+package daemon
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pacer-ha/pacer/cib"
+)
+
+// The client socket speaks one JSON request and one JSON reply per line.
+
+type clientRequest struct {
+	Op    string `json:"op"` // query, info, replace
+	Base  string `json:"base,omitempty"`
+	XML   string `json:"xml,omitempty"`
+	reply chan clientReply
+}
+
+type clientReply struct {
+	Err     string `json:"err,omitempty"`
+	XML     string `json:"xml,omitempty"`
+	Version string `json:"version,omitempty"`
+	Info    *Info  `json:"info,omitempty"`
+}
+
+// Info is a node's view of the cluster.
+type Info struct {
+	Node     string   `json:"node"`
+	DC       string   `json:"dc"`
+	IsDC     bool     `json:"is_dc"`
+	Members  []string `json:"members"`
+	Nodes    []string `json:"nodes"`
+	Quorum   bool     `json:"quorum"`
+	Settled  bool     `json:"settled"`
+	Version  string   `json:"version"`
+	BadAuth  int64    `json:"bad_auth"`
+	Replayed int64    `json:"replayed"`
+}
+
+func (n *Node) serveClients(path string) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("socket directory: %w", err)
+	}
+	if c, err := net.Dial("unix", path); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("socket %s: another daemon is already running there", path)
+	}
+	os.Remove(path)
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("socket %s: %w", path, err)
+	}
+	// Root and the haclient group only, as Pacemaker's IPC.
+	os.Chmod(path, 0o660)
+	done := make(chan struct{})
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go n.serveConn(c, done)
+		}
+	}()
+	return func() { close(done); l.Close(); os.Remove(path) }, nil
+}
+
+func (n *Node) serveConn(c net.Conn, done chan struct{}) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for {
+		line, err := r.ReadBytes('\n')
+		if err != nil {
+			return
+		}
+		var req clientRequest
+		var rep clientReply
+		if err := json.Unmarshal(line, &req); err != nil {
+			rep.Err = "bad request: " + err.Error()
+		} else {
+			req.reply = make(chan clientReply, 1)
+			select {
+			case n.requests <- req:
+			case <-done:
+				return
+			}
+			select {
+			case rep = <-req.reply:
+			case <-done:
+				return
+			}
+		}
+		b, _ := json.Marshal(rep)
+		if _, err := c.Write(append(b, '\n')); err != nil {
+			return
+		}
+	}
+}
+
+// serve answers a client request on the event loop.
+func (n *Node) serve(req clientRequest) {
+	switch req.Op {
+	case "query":
+		req.reply <- clientReply{XML: string(n.cib.Bytes()), Version: n.cib.Version().String()}
+	case "info":
+		req.reply <- clientReply{Info: &Info{
+			Node: n.self, DC: n.dc, IsDC: n.isDC, Members: n.members(), Nodes: n.cfg.Nodes,
+			Quorum: n.quorate(), Settled: n.settled, Version: n.cib.Version().String(),
+			BadAuth: n.counters.BadAuth.Load(), Replayed: n.counters.Replayed.Load(),
+		}}
+	case "replace":
+		base, err := cib.ParseVersion(req.Base)
+		if err != nil {
+			req.reply <- clientReply{Err: err.Error()}
+			return
+		}
+		n.startCommit(commitReq{Base: base, XML: req.XML}, req.reply)
+	default:
+		req.reply <- clientReply{Err: fmt.Sprintf("unknown request %q", req.Op)}
+	}
+}
+
+// Client talks to a node's socket. It implements the shell's Backend.
+type Client struct {
+	Socket  string
+	Timeout time.Duration
+}
+
+// DefaultSocket is where an installed node listens.
+const DefaultSocket = "/run/pacer/pacer.sock"
+
+func (c Client) call(req clientRequest) (clientReply, error) {
+	to := c.Timeout
+	if to == 0 {
+		to = 15 * time.Second
+	}
+	conn, err := net.DialTimeout("unix", c.Socket, to)
+	if err != nil {
+		var rep clientReply
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) || isRefused(err) {
+			return rep, fmt.Errorf("cannot reach the cluster daemon at %s (is it running? start it, or set CIB_file=PATH to work on a file): %w", c.Socket, err)
+		}
+		return rep, fmt.Errorf("connect %s: %w", c.Socket, err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(to))
+	b, _ := json.Marshal(req)
+	if _, err := conn.Write(append(b, '\n')); err != nil {
+		return clientReply{}, fmt.Errorf("send to %s: %w", c.Socket, err)
+	}
+	line, err := bufio.NewReader(conn).ReadBytes('\n')
+	if err != nil {
+		return clientReply{}, fmt.Errorf("no answer from %s: %w", c.Socket, err)
+	}
+	var rep clientReply
+	if err := json.Unmarshal(line, &rep); err != nil {
+		return rep, fmt.Errorf("bad answer from %s: %w", c.Socket, err)
+	}
+	if rep.Err != "" {
+		if rest, ok := strings.CutPrefix(rep.Err, cib.ErrConflict.Error()); ok {
+			return rep, fmt.Errorf("%w%s", cib.ErrConflict, rest)
+		}
+		return rep, errors.New(rep.Err)
+	}
+	return rep, nil
+}
+
+func isRefused(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op)
+}
+
+// Load returns the node's current CIB.
+func (c Client) Load() (*cib.CIB, error) {
+	rep, err := c.call(clientRequest{Op: "query"})
+	if err != nil {
+		return nil, err
+	}
+	return cib.Parse([]byte(rep.XML))
+}
+
+// Commit replaces the cluster's configuration with next's, if the cluster
+// still has base's configuration version.
+func (c Client) Commit(base, next *cib.CIB) error {
+	_, err := c.call(clientRequest{Op: "replace", Base: base.Version().String(), XML: string(next.Compact())})
+	return err
+}
+
+// Info returns the node's view of the cluster.
+func (c Client) Info() (*Info, error) {
+	rep, err := c.call(clientRequest{Op: "info"})
+	if err != nil {
+		return nil, err
+	}
+	return rep.Info, nil
+}

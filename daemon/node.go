@@ -1,0 +1,428 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/pacer-ha/pacer/agents"
+	"github.com/pacer-ha/pacer/cib"
+)
+
+// Options build a Node. Transport and Executor are the seams tests replace.
+type Options struct {
+	Config    *Config
+	Name      string // this node's name; must be one of Config.Nodes
+	StateDir  string // cib.xml lives here
+	RunDir    string // volatile agent state (HA_RSCTMP)
+	Socket    string // client socket path ("" = none)
+	Transport Transport
+	Peers     []string // addresses messages go to (default: Config.Ucast with the port)
+	Executor  agents.Executor
+	Logger    *slog.Logger
+}
+
+// Node is one cluster node's daemon. All state below is owned by the event
+// loop goroutine (Run); other goroutines talk to it through channels.
+type Node struct {
+	opts    Options
+	cfg     *Config
+	self    string
+	log     *slog.Logger
+	tr      Transport
+	msgr    *messenger
+	gen     int64
+	started time.Time
+	cibPath string
+
+	// membership
+	peers     map[string]*peer
+	settled   bool
+	leftClean map[string]bool // peers that said they were leaving
+
+	// election
+	dc   string
+	isDC bool
+
+	// the CIB, as this node knows it
+	cib        *cib.CIB
+	savedEpoch cib.Version
+
+	// this node's own operation history and the ops it runs
+	lrm *localResources
+
+	// DC state, reset at every election
+	ctl *controller
+
+	// clients waiting for a forwarded commit
+	commits   map[uint64]*pendingCommit
+	reqID     uint64
+	acks      map[string]commitAck // DC: answers already given, by sender/gen/req
+	counters  *Counters
+	requests  chan clientRequest
+	results   chan opResult
+	leaving   bool
+	lastNotes string
+}
+
+type peer struct {
+	name      string
+	addr      string
+	lastHeard time.Time
+	alive     bool
+	hb        heartbeat
+	gen       int64
+	lastPull  time.Time
+}
+
+// heartbeat is what every node says about itself every keepalive.
+type heartbeat struct {
+	DC      string      `json:"dc,omitempty"`
+	IsDC    bool        `json:"isdc,omitempty"`
+	Version cib.Version `json:"v"`
+	HistSeq int         `json:"h"`
+	Members []string    `json:"m"`
+	Leaving bool        `json:"leaving,omitempty"`
+}
+
+// New checks the options and loads this node's saved CIB.
+func New(opts Options) (*Node, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		return nil, errors.New("no configuration")
+	}
+	known := false
+	for _, n := range cfg.Nodes {
+		known = known || n == opts.Name
+	}
+	if !known {
+		return nil, fmt.Errorf("this node %q is not named by a 'node' directive in %s (nodes: %v); use --node NAME", opts.Name, cfg.Path, cfg.Nodes)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(opts.StateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	}
+	n := &Node{
+		opts:      opts,
+		cfg:       cfg,
+		self:      opts.Name,
+		log:       opts.Logger.With("node", opts.Name),
+		gen:       time.Now().UnixNano(),
+		peers:     map[string]*peer{},
+		leftClean: map[string]bool{},
+		cibPath:   filepath.Join(opts.StateDir, "cib.xml"),
+		commits:   map[uint64]*pendingCommit{},
+		acks:      map[string]commitAck{},
+		counters:  &Counters{},
+		requests:  make(chan clientRequest),
+		results:   make(chan opResult, 64),
+	}
+	if _, err := os.Stat(n.cibPath); err == nil {
+		c, err := cib.Load(n.cibPath)
+		if err != nil {
+			return nil, err
+		}
+		c.Status().Child = nil
+		n.cib = c
+	} else {
+		n.cib = cib.New()
+	}
+	n.savedEpoch = n.cib.Version()
+	for _, name := range cfg.Nodes {
+		if name != n.self {
+			n.peers[name] = &peer{name: name}
+		}
+	}
+	n.msgr = newMessenger(n.self, cfg.Auth, n.gen, n.counters)
+	n.lrm = newLocalResources(n)
+	if len(opts.Peers) == 0 {
+		for _, a := range cfg.Ucast {
+			opts.Peers = append(opts.Peers, joinHostPort(a, cfg.UDPPort))
+		}
+		n.opts.Peers = opts.Peers
+	}
+	return n, nil
+}
+
+// Counters reports the messages this node refused.
+func (n *Node) Counters() *Counters { return n.counters }
+
+// Run is the node's event loop. It returns when ctx is done, after a
+// graceful leave: local resources are stopped and peers are told.
+func (n *Node) Run(ctx context.Context) error {
+	if n.tr == nil {
+		n.tr = n.opts.Transport
+	}
+	if n.tr == nil {
+		bind := n.cfg.BindAddr
+		t, err := ListenUDP(joinHostPort(bind, n.cfg.UDPPort))
+		if err != nil {
+			return fmt.Errorf("listen on udp port %d: %w", n.cfg.UDPPort, err)
+		}
+		n.tr = t
+	}
+	defer n.tr.Close()
+	if n.opts.Socket != "" {
+		stop, err := n.serveClients(n.opts.Socket)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	n.started = time.Now()
+	n.log.Info("starting", "nodes", n.cfg.Nodes, "keepalive", n.cfg.Keepalive, "deadtime", n.cfg.Deadtime, "cib", n.cib.Version().String())
+	tick := time.NewTicker(n.tickEvery())
+	defer tick.Stop()
+	n.sendHeartbeat()
+	lastHB := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return n.leave()
+		case p, ok := <-n.tr.Packets():
+			if !ok {
+				return errors.New("transport closed")
+			}
+			if m := n.msgr.decode(p, time.Now()); m != nil {
+				n.handle(m)
+			}
+		case r := <-n.results:
+			n.lrm.finished(r)
+		case req := <-n.requests:
+			n.serve(req)
+		case now := <-tick.C:
+			if now.Sub(lastHB) >= n.cfg.Keepalive-n.tickEvery()/2 {
+				n.sendHeartbeat()
+				lastHB = now
+			}
+			n.checkMembership(now)
+			n.elect()
+			n.expireCommits(now)
+			if n.isDC {
+				n.ctl.reconcile(now)
+			}
+		}
+	}
+}
+
+func (n *Node) tickEvery() time.Duration {
+	t := n.cfg.Keepalive / 4
+	if t < 20*time.Millisecond {
+		t = 20 * time.Millisecond
+	}
+	return t
+}
+
+// send encodes a message and sends it to one node (to != "") or all.
+func (n *Node) send(typ, to string, body any) {
+	pkts, err := n.msgr.encode(typ, to, body)
+	if err != nil {
+		n.log.Error("encode", "type", typ, "err", err)
+		return
+	}
+	addrs := n.opts.Peers
+	if p := n.peers[to]; p != nil && p.addr != "" {
+		addrs = []string{p.addr}
+	}
+	for _, a := range addrs {
+		for _, pkt := range pkts {
+			n.tr.Send(a, pkt)
+		}
+	}
+}
+
+func (n *Node) sendHeartbeat() {
+	n.send("hb", "", heartbeat{DC: n.dc, IsDC: n.isDC, Version: n.cib.Version(), HistSeq: n.lrm.seq, Members: n.members(), Leaving: n.leaving})
+}
+
+// members lists the nodes this node can hear, itself included, sorted.
+func (n *Node) members() []string {
+	out := []string{n.self}
+	for _, p := range n.peers {
+		if p.alive {
+			out = append(out, p.name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (n *Node) isMember(name string) bool {
+	if name == n.self {
+		return true
+	}
+	p := n.peers[name]
+	return p != nil && p.alive
+}
+
+// quorate: more than half of the configured nodes are members.
+func (n *Node) quorate() bool { return len(n.members())*2 > len(n.cfg.Nodes) }
+
+func (n *Node) handle(m *Message) {
+	p := n.peers[m.From]
+	if p == nil {
+		n.counters.Malformed.Add(1) // authenticated, but not a node of ha.cf
+		return
+	}
+	now := time.Now()
+	if p.gen != m.Gen {
+		if p.gen != 0 {
+			n.log.Info("peer restarted", "peer", p.name)
+		}
+		p.gen = m.Gen
+		p.hb = heartbeat{}
+		if n.isDC {
+			n.ctl.forget(p.name)
+		}
+	}
+	p.addr = m.Addr
+	if late := now.Sub(p.lastHeard); p.alive && late > n.cfg.Warntime {
+		n.log.Warn("late heartbeat", "peer", p.name, "after", late.Round(time.Millisecond))
+	}
+	p.lastHeard = now
+	switch m.Type {
+	case "hb":
+		var hb heartbeat
+		if json.Unmarshal(m.Body, &hb) != nil {
+			return
+		}
+		p.hb = hb
+		if hb.Leaving {
+			n.leftClean[p.name] = true
+			if p.alive {
+				n.log.Info("peer left", "peer", p.name)
+				p.alive = false
+				n.membershipChanged(p.name, true)
+			}
+			return
+		}
+		if !p.alive {
+			p.alive = true
+			delete(n.leftClean, p.name)
+			n.log.Info("peer joined", "peer", p.name)
+			n.membershipChanged(p.name, false)
+		}
+		n.elect()
+		n.maybePull(p, now)
+		if n.isDC {
+			n.ctl.heard(p.name, hb.HistSeq)
+		}
+	case "cib-req":
+		n.send("cib", m.From, cibMsg{XML: string(n.cib.Compact())})
+	case "cib":
+		var cm cibMsg
+		if json.Unmarshal(m.Body, &cm) == nil {
+			n.receiveCIB(m.From, cm)
+		}
+	case "hist-req":
+		n.lrm.report()
+	case "hist":
+		var h histMsg
+		if json.Unmarshal(m.Body, &h) == nil && n.isDC {
+			n.ctl.history(m.From, h)
+		}
+	case "exec":
+		var e execMsg
+		if json.Unmarshal(m.Body, &e) == nil && m.From == n.dc {
+			n.lrm.exec(e)
+		}
+	case "commit":
+		var c commitReq
+		if json.Unmarshal(m.Body, &c) == nil {
+			n.commitFromPeer(m, c)
+		}
+	case "commit-ack":
+		var a commitAck
+		if json.Unmarshal(m.Body, &a) == nil {
+			n.commitAcked(a)
+		}
+	}
+}
+
+func (n *Node) checkMembership(now time.Time) {
+	heardAll := true
+	for _, p := range n.peers {
+		if p.alive && now.Sub(p.lastHeard) > n.cfg.Deadtime {
+			p.alive = false
+			n.log.Warn("node is dead", "peer", p.name, "silent", now.Sub(p.lastHeard).Round(time.Millisecond))
+			n.membershipChanged(p.name, false)
+		}
+		heardAll = heardAll && p.alive
+	}
+	if !n.settled && (heardAll || now.Sub(n.started) >= n.cfg.Initdead) {
+		n.settled = true
+		n.log.Info("membership settled", "members", n.members())
+	}
+}
+
+func (n *Node) membershipChanged(name string, clean bool) {
+	if n.dc == name && !n.isMember(name) {
+		n.dc = ""
+	}
+	if n.isDC {
+		n.ctl.membershipChanged(name, clean)
+	}
+	n.log.Info("membership", "members", n.members(), "quorum", n.quorate())
+}
+
+// elect keeps one DC per partition: a node that claims DC keeps it unless
+// a lower-named member claims it too; with no claimant, the lowest-named
+// member takes it. Nodes elect only once membership has settled, so a
+// starting node does not take over from a running DC it has not heard yet.
+func (n *Node) elect() {
+	if !n.settled || n.leaving {
+		return
+	}
+	var claimants []string
+	for _, p := range n.peers {
+		if p.alive && p.hb.IsDC {
+			claimants = append(claimants, p.name)
+		}
+	}
+	sort.Strings(claimants)
+	if n.isDC {
+		if len(claimants) > 0 && claimants[0] < n.self {
+			n.log.Info("another DC with precedence; stepping down", "dc", claimants[0])
+			n.isDC, n.dc, n.ctl = false, claimants[0], nil
+		}
+		return
+	}
+	if len(claimants) > 0 {
+		if n.dc != claimants[0] {
+			n.dc = claimants[0]
+			n.log.Info("following DC", "dc", n.dc)
+			n.lrm.report()
+		}
+		return
+	}
+	if n.members()[0] == n.self {
+		n.isDC, n.dc = true, n.self
+		n.ctl = newController(n)
+		n.lrm.report()
+		n.log.Info("elected DC", "members", n.members(), "quorum", n.quorate())
+		n.sendHeartbeat()
+	} else if n.dc != "" {
+		n.dc = ""
+	}
+}
+
+// leave stops what runs here, tells the peers, and returns.
+func (n *Node) leave() error {
+	n.log.Info("shutting down: stopping local resources")
+	n.leaving = true
+	n.lrm.stopAll(30 * time.Second)
+	for i := 0; i < 3; i++ {
+		n.sendHeartbeat()
+		time.Sleep(20 * time.Millisecond)
+	}
+	n.log.Info("left the cluster")
+	return nil
+}

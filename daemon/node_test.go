@@ -1,0 +1,262 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pacer-ha/pacer/agents"
+	"github.com/pacer-ha/pacer/cib"
+)
+
+// machines records what runs where, as real agents' state files would:
+// a start makes a resource run on that node, a stop ends it, a monitor
+// reports it.
+type machines struct {
+	mu      sync.Mutex
+	running map[string]bool // node/resource
+	ops     []string
+}
+
+func (m *machines) Exec(ctx context.Context, op agents.Op) agents.Result {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := op.Node + "/" + op.Resource
+	m.ops = append(m.ops, op.Node+" "+op.Resource+" "+op.Action)
+	res := agents.Result{Started: time.Now(), Status: agents.Done}
+	switch op.Action {
+	case "start":
+		m.running[key] = true
+	case "stop":
+		delete(m.running, key)
+	case "monitor":
+		if !m.running[key] {
+			res.RC = 7
+		}
+	}
+	return res
+}
+
+func (m *machines) where(rsc string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for k := range m.running {
+		if node, r, _ := strings.Cut(k, "/"); r == rsc {
+			out = append(out, node)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+type memCluster struct {
+	t      *testing.T
+	net    *MemNetwork
+	agents *machines
+	dir    string
+	names  []string
+	stop   map[string]context.CancelFunc
+	done   map[string]chan struct{}
+}
+
+func newMemCluster(t *testing.T, names ...string) *memCluster {
+	mc := &memCluster{t: t, net: NewMemNetwork(), agents: &machines{running: map[string]bool{}}, dir: t.TempDir(), names: names,
+		stop: map[string]context.CancelFunc{}, done: map[string]chan struct{}{}}
+	for _, n := range names {
+		mc.start(n)
+	}
+	t.Cleanup(func() {
+		for _, n := range names {
+			mc.kill(n)
+		}
+	})
+	return mc
+}
+
+func (mc *memCluster) start(name string) {
+	cfg := &Config{Path: "mem", Nodes: mc.names, Keepalive: 100 * time.Millisecond, Deadtime: time.Second,
+		Warntime: 500 * time.Millisecond, Initdead: 2 * time.Second, Auth: &Auth{Index: 1, Method: "sha256", key: []byte("k")}}
+	n, err := New(Options{Config: cfg, Name: name, StateDir: filepath.Join(mc.dir, name), Socket: mc.socket(name),
+		Transport: mc.net.Transport(name), Peers: mc.names, Executor: mc.agents,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		mc.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	mc.stop[name], mc.done[name] = cancel, done
+	go func() { n.Run(ctx); close(done) }()
+}
+
+func (mc *memCluster) kill(name string) {
+	if c := mc.stop[name]; c != nil {
+		c()
+		<-mc.done[name]
+		delete(mc.stop, name)
+	}
+}
+
+func (mc *memCluster) socket(name string) string { return filepath.Join(mc.dir, name+".sock") }
+
+func (mc *memCluster) client(name string) Client {
+	return Client{Socket: mc.socket(name), Timeout: 5 * time.Second}
+}
+
+func (mc *memCluster) eventually(limit time.Duration, what string, cond func() (bool, string)) {
+	mc.t.Helper()
+	deadline := time.Now().Add(limit)
+	last := ""
+	for time.Now().Before(deadline) {
+		ok, s := cond()
+		if ok {
+			return
+		}
+		last = s
+		time.Sleep(20 * time.Millisecond)
+	}
+	mc.t.Fatalf("%s: not within %v (last: %s)", what, limit, last)
+}
+
+// dcs returns each live node's DC.
+func (mc *memCluster) dcs(names ...string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, n := range names {
+		info, err := mc.client(n).Info()
+		if err != nil {
+			return nil, err
+		}
+		out[n] = info.DC
+	}
+	return out, nil
+}
+
+func (mc *memCluster) oneDC(names ...string) (bool, string) {
+	d, err := mc.dcs(names...)
+	if err != nil {
+		return false, err.Error()
+	}
+	first := d[names[0]]
+	for _, v := range d {
+		if v == "" || v != first {
+			return false, fmt.Sprint(d)
+		}
+	}
+	return true, first
+}
+
+// commit applies edit to the configuration through node.
+func (mc *memCluster) commit(node string, edit func(c *cib.CIB)) {
+	mc.t.Helper()
+	cl := mc.client(node)
+	base, err := cl.Load()
+	if err != nil {
+		mc.t.Fatal(err)
+	}
+	next := base.Clone()
+	edit(next)
+	if err := cl.Commit(base, next); err != nil {
+		mc.t.Fatal(err)
+	}
+}
+
+func addDummy(id string) func(c *cib.CIB) {
+	return func(c *cib.CIB) {
+		p := c.Section("resources", true).CreateElement("primitive")
+		p.CreateAttr("id", id)
+		p.CreateAttr("class", "ocf")
+		p.CreateAttr("provider", "pacer")
+		p.CreateAttr("type", "Dummy")
+		ops := p.CreateElement("operations")
+		op := ops.CreateElement("op")
+		op.CreateAttr("name", "monitor")
+		op.CreateAttr("interval", "1s")
+		op.CreateAttr("id", id+"-monitor-1s")
+	}
+}
+
+func TestClusterFormsReplicatesAndRunsOnce(t *testing.T) {
+	mc := newMemCluster(t, "n1", "n2", "n3")
+	mc.eventually(10*time.Second, "one DC", func() (bool, string) { return mc.oneDC("n1", "n2", "n3") })
+
+	mc.commit("n2", func(c *cib.CIB) {
+		c.SetProperty("stonith-enabled", "false")
+		addDummy("d1")(c)
+	})
+	// The change reached every node's CIB.
+	for _, n := range mc.names {
+		mc.eventually(2*time.Second, n+" has d1", func() (bool, string) {
+			c, err := mc.client(n).Load()
+			if err != nil {
+				return false, err.Error()
+			}
+			return c.FindID("d1") != nil, c.Version().String()
+		})
+	}
+	mc.eventually(10*time.Second, "d1 runs on one node", func() (bool, string) {
+		w := mc.agents.where("d1")
+		return len(w) == 1, fmt.Sprint(w)
+	})
+
+	// A stale base is refused as a conflict, and changes nothing.
+	cl := mc.client("n3")
+	base, _ := cl.Load()
+	mc.commit("n1", func(c *cib.CIB) { c.SetProperty("cluster-name", "a") })
+	next := base.Clone()
+	next.SetProperty("cluster-name", "b")
+	if err := cl.Commit(base, next); err == nil || !strings.Contains(err.Error(), cib.ErrConflict.Error()) {
+		t.Fatalf("stale commit: %v", err)
+	}
+	mc.eventually(2*time.Second, "n3 sees a", func() (bool, string) {
+		c, _ := mc.client("n3").Load()
+		v, _ := c.Property("cluster-name")
+		return v == "a", v
+	})
+}
+
+func TestPartitionAndMerge(t *testing.T) {
+	mc := newMemCluster(t, "n1", "n2", "n3")
+	mc.eventually(10*time.Second, "one DC", func() (bool, string) { return mc.oneDC("n1", "n2", "n3") })
+	mc.commit("n1", func(c *cib.CIB) {
+		c.SetProperty("stonith-enabled", "false")
+		addDummy("d1")(c)
+	})
+	var at string
+	mc.eventually(10*time.Second, "d1 runs", func() (bool, string) {
+		w := mc.agents.where("d1")
+		if len(w) == 1 {
+			at = w[0]
+		}
+		return len(w) == 1, fmt.Sprint(w)
+	})
+	// Cut the node running d1 off: it loses quorum and stops d1
+	// (no-quorum-policy=stop); the majority starts d1.
+	var others []string
+	for _, n := range mc.names {
+		if n != at {
+			others = append(others, n)
+			mc.net.Cut(at, n)
+		}
+	}
+	mc.eventually(10*time.Second, "d1 only in the majority", func() (bool, string) {
+		w := mc.agents.where("d1")
+		return len(w) == 1 && w[0] != at, fmt.Sprint(w)
+	})
+	mc.eventually(6*time.Second, "the minority elects itself", func() (bool, string) { return mc.oneDC(at) })
+	// Heal: one DC again, one copy of d1.
+	for _, n := range others {
+		mc.net.Heal(at, n)
+	}
+	mc.eventually(10*time.Second, "one DC after merge", func() (bool, string) { return mc.oneDC("n1", "n2", "n3") })
+	mc.eventually(10*time.Second, "one d1 after merge", func() (bool, string) {
+		w := mc.agents.where("d1")
+		return len(w) == 1, fmt.Sprint(w)
+	})
+}

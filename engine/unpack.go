@@ -1,0 +1,533 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+	"github.com/pacer-ha/pacer/cib"
+)
+
+// Infinity is Pacemaker's INFINITY score; scores saturate at ±Infinity.
+const Infinity = 1000000
+
+// Cluster is the unpacked view of a CIB: what the scheduler decides from
+// and what the status display shows.
+type Cluster struct {
+	DC              string // uname of the DC, "" if none is known
+	HaveQuorum      bool
+	StonithEnabled  bool
+	Symmetric       bool
+	NoQuorumPolicy  string
+	MaintenanceMode bool
+	Nodes           []*Node
+	Resources       []*Resource
+	Constraints     []Location
+	Notes           []string
+	Failures        []Failure
+	LastWritten     string
+	UpdateOrigin    string
+	UpdateClient    string
+	UpdateUser      string
+}
+
+// Node is a cluster node and its state.
+type Node struct {
+	ID, Uname   string
+	Online      bool
+	Unclean     bool // lost without being fenced: its resources may still run
+	Standby     bool
+	Maintenance bool
+	Attrs       map[string]string // transient attributes
+}
+
+// Resource is a primitive with its configuration and where it is active.
+type Resource struct {
+	ID                    string
+	Class, Provider, Type string
+	Params, Meta          map[string]string
+	Ops                   []OpConfig
+	Order                 int
+	Priority              int
+	Stickiness            int
+	MigrationThreshold    int
+	TargetRole            string
+	Managed               bool
+	State                 map[string]*ResourceState // by node uname
+	Blocked               bool                      // active on an unclean node
+	DefaultTimeout        time.Duration
+	startFailureIsFatal   bool
+}
+
+// Agent is the resource's class:provider:type.
+func (r *Resource) Agent() string {
+	if r.Provider != "" {
+		return r.Class + ":" + r.Provider + ":" + r.Type
+	}
+	return r.Class + ":" + r.Type
+}
+
+// Disabled reports target-role=Stopped.
+func (r *Resource) Disabled() bool { return strings.EqualFold(r.TargetRole, "Stopped") }
+
+// ActiveOn lists the nodes where the resource is (or may be) active.
+func (r *Resource) ActiveOn() []string {
+	var out []string
+	for n, s := range r.State {
+		if s.Active {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// OpConfig is one configured operation.
+type OpConfig struct {
+	Name     string
+	Interval time.Duration
+	Timeout  time.Duration
+	Attrs    map[string]string
+}
+
+// ResourceState is what the history says of a resource on one node.
+type ResourceState struct {
+	Known         bool // there is history: no probe needed
+	Active        bool
+	Failed        bool
+	Pending       bool
+	MonitorActive map[time.Duration]bool
+	FailCount     int
+	lastCall      int
+	startFailed   bool
+}
+
+// Failure is a failed operation, for the status display.
+type Failure struct {
+	Resource, Node, Task string
+	Interval             time.Duration
+	Record               cib.OpRecord
+}
+
+// Location is a simple location constraint.
+type Location struct {
+	ID, Resource, Node string
+	Score              int
+}
+
+// Unpack reads a CIB.
+func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
+	if c == nil {
+		return nil, fmt.Errorf("unpack: no CIB")
+	}
+	cl := &Cluster{Symmetric: true, StonithEnabled: true, NoQuorumPolicy: "stop"}
+	prop := func(name string) (string, bool) { return c.Property(name) }
+	if v, ok := prop("stonith-enabled"); ok {
+		cl.StonithEnabled = isTrue(v)
+	}
+	if v, ok := prop("symmetric-cluster"); ok {
+		cl.Symmetric = isTrue(v)
+	}
+	if v, ok := prop("no-quorum-policy"); ok {
+		cl.NoQuorumPolicy = v
+	}
+	if v, ok := prop("maintenance-mode"); ok {
+		cl.MaintenanceMode = isTrue(v)
+	}
+	sfif := true
+	if v, ok := prop("start-failure-is-fatal"); ok {
+		sfif = isTrue(v)
+	}
+	q := c.Attr("have-quorum")
+	cl.HaveQuorum = q == "1" || isTrue(q)
+	cl.LastWritten, cl.UpdateOrigin, cl.UpdateClient, cl.UpdateUser = c.Attr("cib-last-written"), c.Attr("update-origin"), c.Attr("update-client"), c.Attr("update-user")
+
+	// Nodes.
+	byID := map[string]*Node{}
+	for _, e := range c.Section("nodes", true).SelectElements("node") {
+		n := &Node{ID: e.SelectAttrValue("id", ""), Uname: e.SelectAttrValue("uname", ""), Attrs: map[string]string{}}
+		if n.Uname == "" {
+			n.Uname = n.ID
+		}
+		if t := e.SelectAttrValue("type", "member"); t != "member" && t != "normal" {
+			continue
+		}
+		attrs := nvpairs(e, "instance_attributes")
+		n.Standby = isTrue(attrs["standby"])
+		n.Maintenance = isTrue(attrs["maintenance"])
+		cl.Nodes = append(cl.Nodes, n)
+		byID[n.ID] = n
+	}
+	dcID := c.Attr("dc-uuid")
+	states := map[string]*etree.Element{}
+	for _, ns := range c.Status().SelectElements("node_state") {
+		id := ns.SelectAttrValue("id", "")
+		n := byID[id]
+		if n == nil {
+			continue
+		}
+		states[n.Uname] = ns
+		inCCM := ns.SelectAttrValue("in_ccm", "false")
+		member := inCCM != "false" && inCCM != "0" && inCCM != ""
+		crmd := ns.SelectAttrValue("crmd", "offline")
+		online := member && (crmd == "online" || isTrue(crmd) || (crmd != "offline" && crmd != "0" && crmd != "false"))
+		join := ns.SelectAttrValue("join", "member")
+		expected := ns.SelectAttrValue("expected", "")
+		n.Online = online && (join == "member" || join == "")
+		if !n.Online && expected == "member" && cl.StonithEnabled {
+			n.Unclean = true
+		}
+		for _, t := range ns.SelectElements("transient_attributes") {
+			for k, v := range nvpairs(t, "instance_attributes") {
+				n.Attrs[k] = v
+			}
+		}
+		if isTrue(n.Attrs["standby"]) {
+			n.Standby = true
+		}
+	}
+	for _, n := range cl.Nodes {
+		if n.ID == dcID && dcID != "" {
+			cl.DC = n.Uname
+		}
+	}
+
+	// Defaults.
+	rscDefaults := map[string]string{}
+	if s := c.Section("rsc_defaults", false); s != nil {
+		rscDefaults = nvpairs(s, "meta_attributes")
+	}
+	defTimeout := 20 * time.Second
+	if s := c.Section("op_defaults", false); s != nil {
+		if d, err := ParseDuration(nvpairs(s, "meta_attributes")["timeout"]); err == nil && d > 0 {
+			defTimeout = d
+		}
+	}
+
+	// Resources.
+	byRsc := map[string]*Resource{}
+	for i, e := range c.Section("resources", true).ChildElements() {
+		if e.Tag != "primitive" {
+			cl.Notes = append(cl.Notes, fmt.Sprintf("%s %s is not supported yet and is ignored", e.Tag, e.SelectAttrValue("id", "")))
+			continue
+		}
+		r := &Resource{ID: e.SelectAttrValue("id", ""), Class: e.SelectAttrValue("class", ""), Provider: e.SelectAttrValue("provider", ""),
+			Type: e.SelectAttrValue("type", ""), Order: i, Params: nvpairs(e, "instance_attributes"), Meta: map[string]string{},
+			State: map[string]*ResourceState{}, DefaultTimeout: defTimeout, Managed: true, MigrationThreshold: Infinity,
+			startFailureIsFatal: sfif}
+		if r.ID == "" {
+			continue
+		}
+		for k, v := range rscDefaults {
+			r.Meta[k] = v
+		}
+		for k, v := range nvpairs(e, "meta_attributes") {
+			r.Meta[k] = v
+		}
+		r.TargetRole = r.Meta["target-role"]
+		if v, ok := r.Meta["is-managed"]; ok {
+			r.Managed = isTrue(v)
+		}
+		if cl.MaintenanceMode || isTrue(r.Meta["maintenance"]) {
+			r.Managed = false
+		}
+		r.Priority, _ = ParseScore(r.Meta["priority"])
+		r.Stickiness, _ = ParseScore(r.Meta["resource-stickiness"])
+		if v, ok := r.Meta["migration-threshold"]; ok {
+			if s, err := ParseScore(v); err == nil {
+				r.MigrationThreshold = s
+			}
+		}
+		for _, ops := range e.SelectElements("operations") {
+			for _, op := range ops.SelectElements("op") {
+				oc := OpConfig{Name: op.SelectAttrValue("name", ""), Attrs: map[string]string{}}
+				oc.Interval, _ = ParseDuration(op.SelectAttrValue("interval", "0"))
+				oc.Timeout, _ = ParseDuration(op.SelectAttrValue("timeout", ""))
+				for _, a := range op.Attr {
+					if a.Key != "id" && a.Key != "name" && a.Key != "interval" {
+						oc.Attrs[a.Key] = a.Value
+					}
+				}
+				for k, v := range nvpairs(op, "instance_attributes") {
+					oc.Attrs[k] = v
+				}
+				r.Ops = append(r.Ops, oc)
+			}
+		}
+		cl.Resources = append(cl.Resources, r)
+		byRsc[r.ID] = r
+	}
+
+	// Constraints.
+	for _, e := range c.Section("constraints", true).SelectElements("rsc_location") {
+		id, rsc, node := e.SelectAttrValue("id", ""), e.SelectAttrValue("rsc", ""), e.SelectAttrValue("node", "")
+		if node == "" || rsc == "" {
+			cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: only the 'RSC SCORE: NODE' form is supported yet; ignored", id))
+			continue
+		}
+		if byRsc[rsc] == nil {
+			cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: no such resource %s; ignored", id, rsc))
+			continue
+		}
+		score, err := ParseScore(e.SelectAttrValue("score", "0"))
+		if err != nil {
+			cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: %v; ignored", id, err))
+			continue
+		}
+		cl.Constraints = append(cl.Constraints, Location{ID: id, Resource: rsc, Node: node, Score: score})
+	}
+
+	// History.
+	for _, n := range cl.Nodes {
+		ns := states[n.Uname]
+		if ns == nil {
+			continue
+		}
+		for _, lrm := range ns.SelectElements("lrm") {
+			for _, list := range lrm.SelectElements("lrm_resources") {
+				for _, re := range list.SelectElements("lrm_resource") {
+					r := byRsc[re.SelectAttrValue("id", "")]
+					if r == nil {
+						continue
+					}
+					st := replay(re)
+					st.FailCount = failCount(n.Attrs, r.ID)
+					r.State[n.Uname] = st
+					for _, op := range re.SelectElements("lrm_rsc_op") {
+						rec := cib.ParseOpRecord(re, op)
+						if rec.Failed() && strings.HasSuffix(op.SelectAttrValue("id", ""), "_last_failure_0") {
+							cl.Failures = append(cl.Failures, Failure{Resource: r.ID, Node: n.Uname, Task: rec.Operation, Interval: rec.Interval, Record: rec})
+						}
+					}
+					if st.startFailed && r.startFailureIsFatal {
+						st.FailCount = Infinity
+					}
+				}
+			}
+		}
+	}
+	// What happens on nodes that are not online.
+	for _, r := range cl.Resources {
+		for _, n := range cl.Nodes {
+			st := r.State[n.Uname]
+			if st == nil || n.Online {
+				continue
+			}
+			if n.Unclean && (st.Active || st.Pending) {
+				r.Blocked = true
+				continue
+			}
+			// Cleanly down, or fencing disabled: nothing runs there.
+			st.Active, st.Pending, st.Failed = false, false, false
+			st.MonitorActive = map[time.Duration]bool{}
+		}
+	}
+	return cl, nil
+}
+
+// replay walks a resource's records on one node in call order.
+func replay(re *etree.Element) *ResourceState {
+	st := &ResourceState{Known: true, MonitorActive: map[time.Duration]bool{}}
+	var recs []cib.OpRecord
+	seen := map[int]bool{}
+	for _, op := range re.SelectElements("lrm_rsc_op") {
+		r := cib.ParseOpRecord(re, op)
+		if seen[r.CallID] && r.CallID > 0 {
+			continue
+		}
+		seen[r.CallID] = true
+		recs = append(recs, r)
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].CallID < recs[j].CallID })
+	for _, r := range recs {
+		st.lastCall = r.CallID
+		if r.OpStatus == cib.ExecPending {
+			st.Pending = true
+			if r.Operation == "start" || r.Operation == "stop" {
+				st.Active = true // may be active until the op ends
+			}
+			continue
+		}
+		st.Pending = false
+		switch {
+		case r.Operation == "start" || r.Operation == "migrate_from":
+			st.MonitorActive = map[time.Duration]bool{}
+			st.Active = true
+			st.Failed = r.Failed()
+			if st.Failed {
+				st.startFailed = true
+			}
+		case r.Operation == "stop":
+			st.MonitorActive = map[time.Duration]bool{}
+			if r.Failed() {
+				st.Active, st.Failed = true, true
+			} else {
+				st.Active, st.Failed = false, false
+			}
+		case r.Operation == "monitor" && r.Interval == 0:
+			switch {
+			case r.OpStatus != cib.ExecDone:
+				st.Active, st.Failed = true, true
+			case r.RC == 7:
+				st.Active, st.Failed = false, false
+			case r.RC == 0 || r.RC == 8:
+				st.Active, st.Failed = true, false
+			default:
+				st.Active, st.Failed = true, true
+			}
+		case r.Operation == "monitor":
+			if r.Failed() {
+				st.Active, st.Failed = true, true
+				delete(st.MonitorActive, r.Interval)
+			} else {
+				st.MonitorActive[r.Interval] = true
+			}
+		}
+	}
+	return st
+}
+
+func failCount(attrs map[string]string, rsc string) int {
+	total := 0
+	for k, v := range attrs {
+		if !strings.HasPrefix(k, "fail-count-"+rsc+"#") && k != "fail-count-"+rsc {
+			continue
+		}
+		n, err := ParseScore(v)
+		if err == nil {
+			total = addScores(total, n)
+		}
+	}
+	return total
+}
+
+func nvpairs(e *etree.Element, tag string) map[string]string {
+	out := map[string]string{}
+	for _, set := range e.SelectElements(tag) {
+		for _, nv := range set.SelectElements("nvpair") {
+			out[nv.SelectAttrValue("name", "")] = nv.SelectAttrValue("value", "")
+		}
+	}
+	return out
+}
+
+func isTrue(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "on", "yes", "y", "1":
+		return true
+	}
+	return false
+}
+
+// ParseScore reads a Pacemaker score: an integer, or [+-]INFINITY/inf.
+func ParseScore(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	switch strings.ToLower(strings.TrimPrefix(s, "+")) {
+	case "":
+		return 0, nil
+	case "infinity", "inf":
+		return Infinity, nil
+	case "-infinity", "-inf":
+		return -Infinity, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("score %q is not an integer or INFINITY", s)
+	}
+	return clamp(n), nil
+}
+
+func clamp(n int) int {
+	if n > Infinity {
+		return Infinity
+	}
+	if n < -Infinity {
+		return -Infinity
+	}
+	return n
+}
+
+// addScores adds as Pacemaker does: -INFINITY wins over INFINITY.
+func addScores(a, b int) int {
+	if a <= -Infinity || b <= -Infinity {
+		return -Infinity
+	}
+	if a >= Infinity || b >= Infinity {
+		return Infinity
+	}
+	return clamp(a + b)
+}
+
+// ParseDuration reads Pacemaker intervals and timeouts: "10s", "2m",
+// "500ms", "1h", a plain number of seconds, or ISO 8601 "PT30S".
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" {
+		return 0, nil
+	}
+	if strings.HasPrefix(s, "pt") || strings.HasPrefix(s, "p") {
+		return parseISODuration(s)
+	}
+	units := []struct {
+		suffix string
+		d      time.Duration
+	}{{"msec", time.Millisecond}, {"ms", time.Millisecond}, {"usec", time.Microsecond}, {"us", time.Microsecond},
+		{"sec", time.Second}, {"s", time.Second}, {"min", time.Minute}, {"m", time.Minute}, {"hr", time.Hour}, {"h", time.Hour}}
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			n, err := strconv.ParseFloat(strings.TrimSuffix(s, u.suffix), 64)
+			if err != nil || n < 0 {
+				return 0, fmt.Errorf("duration %q", s)
+			}
+			return time.Duration(n * float64(u.d)), nil
+		}
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("duration %q: want a number with ms, s, m or h", s)
+	}
+	return time.Duration(n * float64(time.Second)), nil
+}
+
+func parseISODuration(s string) (time.Duration, error) {
+	var total time.Duration
+	inTime := false
+	num := ""
+	for _, ch := range strings.TrimPrefix(s, "p") {
+		switch {
+		case ch == 't':
+			inTime = true
+		case ch >= '0' && ch <= '9' || ch == '.':
+			num += string(ch)
+		default:
+			n, err := strconv.ParseFloat(num, 64)
+			if err != nil {
+				return 0, fmt.Errorf("duration %q", s)
+			}
+			num = ""
+			var u time.Duration
+			switch {
+			case ch == 'h' && inTime:
+				u = time.Hour
+			case ch == 'm' && inTime:
+				u = time.Minute
+			case ch == 's' && inTime:
+				u = time.Second
+			case ch == 'd' && !inTime:
+				u = 24 * time.Hour
+			case ch == 'w' && !inTime:
+				u = 7 * 24 * time.Hour
+			default:
+				return 0, fmt.Errorf("duration %q", s)
+			}
+			total += time.Duration(n * float64(u))
+		}
+	}
+	if num != "" {
+		return 0, fmt.Errorf("duration %q", s)
+	}
+	return total, nil
+}
