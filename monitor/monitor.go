@@ -1,18 +1,216 @@
+// Package monitor owns the status view: what `crm status` and `crm_mon`
+// print, in Pacemaker 2.1.5's crm_mon text format, computed from the CIB
+// through the engine's unpacked view (and its notes, so an administrator
+// sees why nothing runs).
 package monitor
 
 import (
+	"fmt"
 	"io"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/pacer-ha/pacer/cib"
+	"github.com/pacer-ha/pacer/engine"
 )
 
 // Options select what the status view shows, as crm_mon's flags do.
 type Options struct {
-	Inactive bool // -r: list inactive resources too ("Full List of Resources")
+	Inactive bool   // -r: list inactive resources too ("Full List of Resources")
+	Version  string // shown after the DC's name; default "pacer"
 }
 
 // Render writes the one-shot status view of c (crm_mon -1) to w.
 func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
-	panic("not yet")
+	cl, err := engine.Unpack(c, now)
+	if err != nil {
+		return err
+	}
+	plan, err := engine.Schedule(engine.Input{CIB: c, Now: now})
+	if err != nil {
+		return err
+	}
+	version := opts.Version
+	if version == "" {
+		version = "pacer"
+	}
+	var b strings.Builder
+	b.WriteString("Cluster Summary:\n  * Stack: heartbeat\n")
+	if cl.DC != "" {
+		q := "with"
+		if !cl.HaveQuorum {
+			q = "WITHOUT"
+		}
+		fmt.Fprintf(&b, "  * Current DC: %s (version %s) - partition %s quorum\n", cl.DC, version, q)
+	} else {
+		b.WriteString("  * Current DC: NONE\n")
+	}
+	fmt.Fprintf(&b, "  * Last updated: %s\n", now.Format("Mon Jan _2 15:04:05 2006"))
+	change := cl.LastWritten
+	if change != "" && cl.UpdateUser != "" && cl.UpdateClient != "" {
+		change += fmt.Sprintf(" by %s via %s", cl.UpdateUser, cl.UpdateClient)
+		if cl.UpdateOrigin != "" {
+			change += " on " + cl.UpdateOrigin
+		}
+	}
+	fmt.Fprintf(&b, "  * Last change:  %s\n", change)
+	fmt.Fprintf(&b, "  * %d node%s configured\n", len(cl.Nodes), plural(len(cl.Nodes)))
+	disabled := 0
+	for _, r := range cl.Resources {
+		if r.Disabled() {
+			disabled++
+		}
+	}
+	fmt.Fprintf(&b, "  * %d resource instance%s configured", len(cl.Resources), plural(len(cl.Resources)))
+	if disabled > 0 {
+		fmt.Fprintf(&b, " (%d DISABLED)", disabled)
+	}
+	b.WriteString("\n")
+	for _, note := range plan.Notes {
+		if note == "Resource start-up disabled since no STONITH resources have been defined" {
+			fmt.Fprintf(&b, "  * %s\n    (configure a stonith resource, or run: crm configure property stonith-enabled=false)\n", note)
+		}
+	}
+	if cl.MaintenanceMode {
+		b.WriteString("\n              *** Resource management is DISABLED ***\n  The cluster will not attempt to start, stop or recover services\n")
+	}
+
+	b.WriteString("\nNode List:\n")
+	var online, offline []string
+	for _, n := range cl.Nodes {
+		switch {
+		case n.Unclean:
+			fmt.Fprintf(&b, "  * Node %s: UNCLEAN (offline)\n", n.Uname)
+		case n.Online && n.Standby:
+			fmt.Fprintf(&b, "  * Node %s: standby\n", n.Uname)
+		case n.Online && n.Maintenance:
+			fmt.Fprintf(&b, "  * Node %s: maintenance\n", n.Uname)
+		case n.Online:
+			online = append(online, n.Uname)
+		default:
+			offline = append(offline, n.Uname)
+		}
+	}
+	if len(online) > 0 {
+		fmt.Fprintf(&b, "  * Online: [ %s ]\n", strings.Join(online, " "))
+	}
+	if len(offline) > 0 {
+		fmt.Fprintf(&b, "  * OFFLINE: [ %s ]\n", strings.Join(offline, " "))
+	}
+
+	var lines []string
+	for _, r := range cl.Resources {
+		if l, active := resourceLine(r); active || opts.Inactive {
+			lines = append(lines, l)
+		}
+	}
+	if opts.Inactive {
+		b.WriteString("\nFull List of Resources:\n")
+		if len(cl.Resources) == 0 {
+			b.WriteString("  * No resources\n")
+		}
+	} else {
+		b.WriteString("\nActive Resources:\n")
+		if len(lines) == 0 {
+			b.WriteString("  * No active resources\n")
+		}
+	}
+	for _, l := range lines {
+		b.WriteString("  * " + l + "\n")
+	}
+
+	if len(cl.Failures) > 0 {
+		b.WriteString("\nFailed Resource Actions:\n")
+		fails := append([]engine.Failure(nil), cl.Failures...)
+		sort.SliceStable(fails, func(i, j int) bool { return fails[i].Record.LastChange.After(fails[j].Record.LastChange) })
+		for _, f := range fails {
+			b.WriteString("  * " + failureLine(f) + "\n")
+		}
+	}
+	_, err = io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// resourceLine is "d1\t(ocf:pacer:Dummy):\t Started node1", and whether
+// the resource is active anywhere.
+func resourceLine(r *engine.Resource) (string, bool) {
+	head := fmt.Sprintf("%s\t(%s):\t ", r.ID, r.Agent())
+	var failed, ok []string
+	for _, n := range r.ActiveOn() {
+		if r.State[n].Failed {
+			failed = append(failed, n)
+		} else {
+			ok = append(ok, n)
+		}
+	}
+	suffix := ""
+	if !r.Managed {
+		suffix = " (unmanaged)"
+	}
+	switch {
+	case len(failed) > 0:
+		return head + "FAILED " + strings.Join(append(failed, ok...), " ") + suffix, true
+	case len(ok) == 1:
+		return head + "Started " + ok[0] + suffix, true
+	case len(ok) > 1:
+		return head + "Started [ " + strings.Join(ok, " ") + " ]" + suffix, true
+	case r.Disabled():
+		return head + "Stopped (disabled)" + suffix, false
+	}
+	return head + "Stopped" + suffix, false
+}
+
+var rcText = map[int]string{
+	0: "ok", 1: "error", 2: "invalid parameter", 3: "unimplemented feature", 4: "insufficient privileges",
+	5: "not installed", 6: "not configured", 7: "not running", 8: "promoted", 9: "promoted (failed)",
+}
+
+func failureLine(f engine.Failure) string {
+	r := f.Record
+	task := r.Operation
+	switch {
+	case r.Operation == "monitor" && r.Interval == 0:
+		task = "probe"
+	case r.Interval > 0:
+		task = fmt.Sprintf("%s-interval %s", shortDuration(r.Interval), r.Operation)
+	}
+	reason := ""
+	if r.ExitReason != "" {
+		reason = " (" + r.ExitReason + ")"
+	}
+	when := fmt.Sprintf(" at %s after %s", r.LastChange.UTC().Format("Mon Jan _2 15:04:05 2006"), shortDuration(r.ExecTime))
+	switch r.OpStatus {
+	case cib.ExecDone:
+		text := rcText[r.RC]
+		if text == "" {
+			text = fmt.Sprintf("unknown (%d)", r.RC)
+		}
+		return fmt.Sprintf("%s %s on %s returned '%s'%s%s", f.Resource, task, f.Node, text, reason, when)
+	case cib.ExecTimeout:
+		return fmt.Sprintf("%s %s on %s timed out%s%s", f.Resource, task, f.Node, reason, when)
+	case cib.ExecNotInstalled:
+		return fmt.Sprintf("%s %s on %s could not be executed (Not installed)%s%s", f.Resource, task, f.Node, reason, when)
+	}
+	return fmt.Sprintf("%s %s on %s could not be executed (Error)%s%s", f.Resource, task, f.Node, reason, when)
+}
+
+// shortDuration prints 10s, 2m, 1h, 150ms as crm_mon does.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	case d >= time.Second && d%time.Second == 0:
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return fmt.Sprintf("%dms", d.Milliseconds())
 }

@@ -1,0 +1,153 @@
+package agents
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MetaData is what an agent says of itself (OCF meta-data).
+type MetaData struct {
+	Name, Version, ShortDesc, LongDesc string
+	Parameters                         []Parameter
+	Actions                            []ActionSpec
+}
+
+// Parameter is one agent parameter.
+type Parameter struct {
+	Name, ShortDesc, LongDesc, Type, Default string
+	Required, Unique, Reloadable             bool
+}
+
+// ActionSpec is an action the agent supports, with its advised timeout.
+type ActionSpec struct {
+	Name              string
+	Timeout, Interval time.Duration
+	Depth, Role       string
+}
+
+type metaCache struct {
+	mtime time.Time
+	size  int64
+	md    *MetaData
+}
+
+type xmlAgent struct {
+	Name      string `xml:"name,attr"`
+	Version   string `xml:"version"`
+	ShortDesc string `xml:"shortdesc"`
+	LongDesc  string `xml:"longdesc"`
+	Params    []struct {
+		Name       string `xml:"name,attr"`
+		Required   string `xml:"required,attr"`
+		Unique     string `xml:"unique,attr"`
+		Reloadable string `xml:"reloadable,attr"`
+		ShortDesc  string `xml:"shortdesc"`
+		LongDesc   string `xml:"longdesc"`
+		Content    struct {
+			Type    string `xml:"type,attr"`
+			Default string `xml:"default,attr"`
+		} `xml:"content"`
+	} `xml:"parameters>parameter"`
+	Actions []struct {
+		Name     string `xml:"name,attr"`
+		Timeout  string `xml:"timeout,attr"`
+		Interval string `xml:"interval,attr"`
+		Depth    string `xml:"depth,attr"`
+		Role     string `xml:"role,attr"`
+	} `xml:"actions>action"`
+}
+
+// ParseMetaData reads OCF meta-data XML.
+func ParseMetaData(data []byte) (*MetaData, error) {
+	var x xmlAgent
+	if err := xml.Unmarshal(data, &x); err != nil {
+		return nil, fmt.Errorf("malformed meta-data: %w", err)
+	}
+	md := &MetaData{Name: x.Name, Version: strings.TrimSpace(x.Version), ShortDesc: strings.TrimSpace(x.ShortDesc), LongDesc: strings.TrimSpace(x.LongDesc)}
+	for _, p := range x.Params {
+		md.Parameters = append(md.Parameters, Parameter{Name: p.Name, ShortDesc: strings.TrimSpace(p.ShortDesc), LongDesc: strings.TrimSpace(p.LongDesc),
+			Type: p.Content.Type, Default: p.Content.Default, Required: p.Required == "1" || p.Required == "true",
+			Unique: p.Unique == "1" || p.Unique == "true", Reloadable: p.Reloadable == "1" || p.Reloadable == "true"})
+	}
+	for _, a := range x.Actions {
+		spec := ActionSpec{Name: a.Name, Depth: a.Depth, Role: a.Role}
+		var err error
+		if spec.Timeout, err = ParseDuration(a.Timeout); err != nil {
+			return nil, fmt.Errorf("malformed meta-data: action %s: %w", a.Name, err)
+		}
+		if spec.Interval, err = ParseDuration(a.Interval); err != nil {
+			return nil, fmt.Errorf("malformed meta-data: action %s: %w", a.Name, err)
+		}
+		md.Actions = append(md.Actions, spec)
+	}
+	return md, nil
+}
+
+// MetaData runs the agent's meta-data action, cached until the agent file
+// changes.
+func (p *Process) MetaData(ctx context.Context, a Agent) (*MetaData, error) {
+	if a.Class != "ocf" {
+		return nil, fmt.Errorf("meta-data %s: class %q is not supported yet", a, a.Class)
+	}
+	path, _, err := FindOCF(p.roots(), a.Provider, a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("meta-data: %w", err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("meta-data %s: %w", a, err)
+	}
+	p.mu.Lock()
+	if c, ok := p.meta[path]; ok && c.mtime.Equal(st.ModTime()) && c.size == st.Size() {
+		p.mu.Unlock()
+		return c.md, nil
+	}
+	p.mu.Unlock()
+	res := p.Exec(ctx, Op{Resource: a.Type, Agent: a, Action: "meta-data", Timeout: 5 * time.Second})
+	if res.Status != Done || res.RC != 0 {
+		return nil, fmt.Errorf("meta-data %s: rc %d (%s) %s", a, res.RC, res.Status, res.ExitReason)
+	}
+	md, err := ParseMetaData([]byte(res.Output))
+	if err != nil {
+		return nil, fmt.Errorf("meta-data %s (%s): %w", a, path, err)
+	}
+	p.mu.Lock()
+	if p.meta == nil {
+		p.meta = map[string]metaCache{}
+	}
+	p.meta[path] = metaCache{mtime: st.ModTime(), size: st.Size(), md: md}
+	p.mu.Unlock()
+	return md, nil
+}
+
+// ParseDuration reads agent and CIB times: "20s", "2m", "100ms", "1h", a
+// plain number of seconds; "" is 0.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" {
+		return 0, nil
+	}
+	for _, u := range []struct {
+		suffix string
+		d      time.Duration
+	}{{"msec", time.Millisecond}, {"ms", time.Millisecond}, {"sec", time.Second}, {"s", time.Second},
+		{"min", time.Minute}, {"m", time.Minute}, {"hr", time.Hour}, {"h", time.Hour}} {
+		if strings.HasSuffix(s, u.suffix) {
+			n, err := strconv.ParseFloat(strings.TrimSuffix(s, u.suffix), 64)
+			if err != nil || n < 0 {
+				return 0, fmt.Errorf("time %q", s)
+			}
+			return time.Duration(n * float64(u.d)), nil
+		}
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("time %q: want a number with ms, s, m or h", s)
+	}
+	return time.Duration(n * float64(time.Second)), nil
+}

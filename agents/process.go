@@ -1,0 +1,240 @@
+package agents
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// DefaultTimeout applies to an operation without its own.
+const DefaultTimeout = 20 * time.Second
+
+// Process is the real Executor: it runs agents as child processes, each in
+// its own process group so that a timeout kills the agent and everything
+// it started.
+type Process struct {
+	OCFRoots  []string // nil: DefaultOCFRoots()
+	RunDir    string   // HA_RSCTMP: volatile agent state
+	Logger    *slog.Logger
+	MaxOutput int // bytes of output kept per operation; default 64 KiB
+
+	mu   sync.Mutex
+	meta map[string]metaCache
+}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Exec runs one operation.
+func (p *Process) Exec(ctx context.Context, op Op) Result {
+	start := time.Now()
+	res := p.exec(ctx, op)
+	res.Started, res.Duration = start, time.Since(start)
+	if p.Logger != nil {
+		p.Logger.Info("agent", "resource", op.Resource, "agent", op.Agent.String(), "action", op.Action,
+			"interval", op.Interval, "rc", res.RC, "status", res.Status.String(), "took", res.Duration.Round(time.Millisecond))
+	}
+	return res
+}
+
+func (p *Process) roots() []string {
+	if p.OCFRoots != nil {
+		return p.OCFRoots
+	}
+	return DefaultOCFRoots()
+}
+
+func (p *Process) exec(ctx context.Context, op Op) Result {
+	if op.Agent.Class != "ocf" {
+		return Result{RC: 3, Status: ExecFailed, ExitReason: fmt.Sprintf("agent class %q is not supported yet (only ocf)", op.Agent.Class)}
+	}
+	path, root, err := FindOCF(p.roots(), op.Agent.Provider, op.Agent.Type)
+	if err != nil {
+		return Result{RC: 5, Status: NotInstalled, ExitReason: err.Error()}
+	}
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o111 == 0 {
+		return Result{RC: 5, Status: ExecFailed, ExitReason: fmt.Sprintf("%s is not executable (run: chmod +x %s)", path, path)}
+	}
+	env, err := p.environment(op, root)
+	if err != nil {
+		return Result{RC: 2, Status: ExecFailed, ExitReason: err.Error()}
+	}
+	timeout := op.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.Command(path, op.Action)
+	cmd.Env = env
+	cmd.Dir = "/"
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out := &boundedBuffer{max: p.maxOutput()}
+	var stderr boundedBuffer
+	stderr.max = p.maxOutput()
+	cmd.Stdout = out
+	cmd.Stderr = &teeBuffer{a: out, b: &stderr}
+	// Output pipes held open by an escaped grandchild must not hang us.
+	cmd.WaitDelay = 2 * time.Second
+	if err := cmd.Start(); err != nil {
+		return Result{RC: 5, Status: ExecFailed, ExitReason: fmt.Sprintf("cannot run %s: %v", path, err)}
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var werr error
+	timedOut := false
+	select {
+	case werr = <-done:
+	case <-ctx.Done():
+		timedOut = true
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		werr = <-done
+	}
+	// Whatever the agent left in its group goes with it.
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	res := Result{Output: out.String(), ExitReason: exitReason(stderr.String())}
+	if timedOut {
+		res.RC, res.Status = 1, TimedOut
+		if res.ExitReason == "" {
+			res.ExitReason = fmt.Sprintf("%s %s timed out after %v", op.Resource, op.Action, timeout)
+		}
+		return res
+	}
+	var ee *exec.ExitError
+	switch {
+	case werr == nil:
+	case errors.As(werr, &ee):
+		res.RC = ee.ExitCode()
+		if res.RC < 0 { // killed by a signal
+			res.RC, res.Status = 1, ExecFailed
+			res.ExitReason = fmt.Sprintf("%s was killed: %v", path, werr)
+		}
+	default:
+		res.RC, res.Status = 1, ExecFailed
+		res.ExitReason = fmt.Sprintf("%s: %v", path, werr)
+	}
+	return res
+}
+
+func (p *Process) maxOutput() int {
+	if p.MaxOutput > 0 {
+		return p.MaxOutput
+	}
+	return 64 << 10
+}
+
+// environment builds the agent's environment as Pacemaker does; the agent
+// inherits nothing else but a safe PATH.
+func (p *Process) environment(op Op, root string) ([]string, error) {
+	timeout := op.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	env := map[string]string{
+		"PATH":                       "/usr/sbin:/usr/bin:/sbin:/bin",
+		"LANG":                       "C",
+		"OCF_ROOT":                   root,
+		"OCF_RA_VERSION_MAJOR":       "1",
+		"OCF_RA_VERSION_MINOR":       "1",
+		"OCF_RESOURCE_INSTANCE":      op.Resource,
+		"OCF_RESOURCE_TYPE":          op.Agent.Type,
+		"OCF_RESOURCE_PROVIDER":      op.Agent.Provider,
+		"OCF_EXIT_REASON_PREFIX":     "ocf-exit-reason:",
+		"OCF_RESKEY_crm_feature_set": "3.16.1",
+	}
+	if p.RunDir != "" {
+		if err := os.MkdirAll(p.RunDir, 0o755); err != nil {
+			return nil, fmt.Errorf("run directory: %w", err)
+		}
+		env["HA_RSCTMP"] = p.RunDir
+	}
+	for k, v := range op.Params {
+		if !envName.MatchString(k) {
+			return nil, fmt.Errorf("parameter name %q cannot be passed to an agent", k)
+		}
+		env["OCF_RESKEY_"+k] = v
+	}
+	for k, v := range op.Meta {
+		k = strings.ReplaceAll(k, "-", "_")
+		if !envName.MatchString(k) {
+			return nil, fmt.Errorf("meta attribute %q cannot be passed to an agent", k)
+		}
+		env["OCF_RESKEY_CRM_meta_"+k] = v
+	}
+	env["OCF_RESKEY_CRM_meta_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
+	env["OCF_RESKEY_CRM_meta_interval"] = strconv.FormatInt(op.Interval.Milliseconds(), 10)
+	env["OCF_RESKEY_CRM_meta_name"] = op.Action
+	if op.Node != "" {
+		env["OCF_RESKEY_CRM_meta_on_node"] = op.Node
+	}
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// exitReason is the text after the last ocf-exit-reason: prefix.
+func exitReason(stderr string) string {
+	reason := ""
+	for _, line := range strings.Split(stderr, "\n") {
+		if i := strings.Index(line, "ocf-exit-reason:"); i >= 0 {
+			reason = strings.TrimSpace(line[i+len("ocf-exit-reason:"):])
+		}
+	}
+	return reason
+}
+
+// boundedBuffer keeps the head and the tail of what is written to it.
+type boundedBuffer struct {
+	mu      sync.Mutex
+	max     int
+	head    bytes.Buffer
+	tail    []byte
+	dropped int
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := len(p)
+	half := b.max / 2
+	if room := half - b.head.Len(); room > 0 {
+		k := min(room, len(p))
+		b.head.Write(p[:k])
+		p = p[k:]
+	}
+	b.tail = append(b.tail, p...)
+	if over := len(b.tail) - half; over > 0 {
+		b.dropped += over
+		b.tail = append(b.tail[:0], b.tail[over:]...)
+	}
+	return n, nil
+}
+
+func (b *boundedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.dropped == 0 {
+		return b.head.String() + string(b.tail)
+	}
+	return fmt.Sprintf("%s\n... %d bytes omitted ...\n%s", b.head.String(), b.dropped, b.tail)
+}
+
+type teeBuffer struct{ a, b *boundedBuffer }
+
+func (t *teeBuffer) Write(p []byte) (int, error) {
+	t.a.Write(p)
+	return t.b.Write(p)
+}

@@ -1,0 +1,257 @@
+package grammar
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// File is a sequence of statements, one per (continued) line.
+type File struct {
+	Statements []*Statement `parser:"( @@ EOL )*"`
+}
+
+// Statement is one configure statement; exactly one field is set.
+type Statement struct {
+	Pos         lexer.Position
+	Primitive   *Primitive `parser:"  @@"`
+	Property    *Property  `parser:"| @@"`
+	RscDefaults *Defaults  `parser:"| \"rsc_defaults\" @@"`
+	OpDefaults  *Defaults  `parser:"| \"op_defaults\" @@"`
+	Location    *Location  `parser:"| @@"`
+}
+
+// Keyword is the statement's command word.
+func (s *Statement) Keyword() string {
+	switch {
+	case s.Primitive != nil:
+		return "primitive"
+	case s.Property != nil:
+		return "property"
+	case s.RscDefaults != nil:
+		return "rsc_defaults"
+	case s.OpDefaults != nil:
+		return "op_defaults"
+	case s.Location != nil:
+		return "location"
+	}
+	return ""
+}
+
+// Primitive: primitive ID AGENT [params ...] [meta ...] [utilization ...] [op NAME ...]...
+type Primitive struct {
+	Pos      lexer.Position
+	ID       string     `parser:"\"primitive\" @Word"`
+	Agent    string     `parser:"@Word"`
+	Sections []*Section `parser:"@@*"`
+}
+
+// Section is one attribute list of a primitive (params, meta,
+// utilization) or one of its operations.
+type Section struct {
+	Pos   lexer.Position
+	Kind  string   `parser:"( @(\"params\" | \"meta\" | \"utilization\")"`
+	Pairs []NVPair `parser:"  @NVPair* )"`
+	Op    *Op      `parser:"| \"op\" @@"`
+}
+
+// Op is an operation: op NAME [K=V ...].
+type Op struct {
+	Pos   lexer.Position
+	Name  string   `parser:"@Word"`
+	Attrs []NVPair `parser:"@NVPair*"`
+}
+
+// Property: property [SET:] K=V ...
+type Property struct {
+	Pos   lexer.Position
+	Set   string   `parser:"\"property\" @Score?"`
+	Pairs []NVPair `parser:"@NVPair+"`
+}
+
+// Defaults: rsc_defaults|op_defaults [SET:] K=V ...
+type Defaults struct {
+	Pos   lexer.Position
+	Set   string   `parser:"@Score?"`
+	Pairs []NVPair `parser:"@NVPair+"`
+}
+
+// Location: location ID RSC SCORE: NODE, or with rules (not yet).
+type Location struct {
+	Pos      lexer.Position
+	ID       string   `parser:"\"location\" @Word"`
+	Resource string   `parser:"@Word"`
+	Score    string   `parser:"( @Score"`
+	Node     string   `parser:"  @Word"`
+	Rule     []string `parser:"| @\"rule\" @(Word|NVPair|Score)* )"`
+}
+
+// NVPair is key=value, the value unquoted.
+type NVPair struct {
+	Key, Value string
+}
+
+// Capture splits the token at its first '='.
+func (n *NVPair) Capture(values []string) error {
+	k, v, _ := strings.Cut(values[0], "=")
+	n.Key, n.Value = k, v
+	return nil
+}
+
+var parser = participle.MustBuild[File](
+	participle.Lexer(definition{}),
+)
+
+// Error is a syntax error with its place in the input.
+type Error struct {
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("line %d:%d: %s", e.Line, e.Col, e.Msg) }
+
+// Parse reads statements.
+func Parse(src string) ([]*Statement, error) {
+	f, err := parser.ParseString("", src)
+	if err != nil {
+		return nil, translate(src, err)
+	}
+	for _, s := range f.Statements {
+		if err := check(s); err != nil {
+			return nil, err
+		}
+	}
+	return f.Statements, nil
+}
+
+// ParseArgs reads one statement given as command-line arguments.
+func ParseArgs(args []string) (*Statement, error) {
+	stmts, err := Parse(QuoteArgs(args))
+	if err != nil {
+		return nil, err
+	}
+	if len(stmts) != 1 {
+		return nil, &Error{Line: 1, Col: 1, Msg: "expected one statement"}
+	}
+	return stmts[0], nil
+}
+
+// Keywords are the statements this version knows.
+var Keywords = []string{"primitive", "property", "rsc_defaults", "op_defaults", "location"}
+
+var (
+	unexpected = regexp.MustCompile(`unexpected token "((?:[^"\\]|\\.)*)"(?: \(expected (.*)\))?`)
+	expected   = strings.NewReplacer(`<nvpair>`, `key=value`, `<word>`, `a name`, `<score>`, `a score such as 100: or inf:`,
+		`<eol>`, `the end of the statement`, `<EOF>`, `the end of input`, `"`, ``)
+)
+
+// translate turns participle's error into one in the language's words.
+func translate(src string, err error) error {
+	var le *Error
+	if errors.As(err, &le) {
+		return le
+	}
+	var pe participle.Error
+	if !errors.As(err, &pe) {
+		return &Error{Line: 1, Col: 1, Msg: err.Error()}
+	}
+	pos := pe.Position()
+	stmt := statementAt(src, pos.Line)
+	msg := pe.Message()
+	if m := unexpected.FindStringSubmatch(msg); m != nil {
+		got := m[1]
+		if got == "\n" || got == "\\n" || got == "" || got == "<EOF>" {
+			got = "the end of the statement"
+		} else {
+			got = fmt.Sprintf("%q", got)
+		}
+		exp := m[2]
+		if f := strings.Fields(exp); len(f) > 1 && !strings.Contains(exp, "|") {
+			exp = f[0] // a sequence: what is missing is its first element
+		}
+		want := expected.Replace(exp)
+		if want == "" || (want == "the end of the statement" && stmt == "primitive") {
+			want = expectedFor(stmt)
+		}
+		msg = fmt.Sprintf("expected %s, got %s", want, got)
+	}
+	if !isKeyword(stmt) && stmt != "" {
+		msg = fmt.Sprintf("unknown command %q (this version knows %s)", stmt, strings.Join(Keywords, ", "))
+	} else if stmt != "" {
+		msg = stmt + ": " + msg
+	}
+	return &Error{Line: pos.Line, Col: pos.Column, Msg: msg}
+}
+
+func expectedFor(stmt string) string {
+	switch stmt {
+	case "primitive":
+		return "params, meta, utilization, op or key=value"
+	}
+	return "more input"
+}
+
+func isKeyword(w string) bool {
+	for _, k := range Keywords {
+		if k == w {
+			return true
+		}
+	}
+	return false
+}
+
+// statementAt finds the command word of the statement that covers line.
+func statementAt(src string, line int) string {
+	lines := strings.Split(src, "\n")
+	i := line - 1
+	for i > 0 && i-1 < len(lines) && strings.HasSuffix(lines[i-1], "\\") {
+		i--
+	}
+	if i < 0 || i >= len(lines) {
+		return ""
+	}
+	f := strings.Fields(lines[i])
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// check makes the semantic checks the grammar cannot.
+func check(s *Statement) error {
+	bad := func(pos lexer.Position, format string, args ...any) error {
+		return &Error{Line: pos.Line, Col: pos.Column, Msg: fmt.Sprintf(s.Keyword()+": "+format, args...)}
+	}
+	switch {
+	case s.Primitive != nil:
+		p := s.Primitive
+		if !validID(p.ID) {
+			return bad(p.Pos, "%q is not a valid id (letters, digits, '_', '.', '-'; not starting with a digit)", p.ID)
+		}
+		for _, sec := range p.Sections {
+			switch {
+			case sec.Op != nil && !validID(sec.Op.Name):
+				return bad(sec.Op.Pos, "%q is not an operation name", sec.Op.Name)
+			case sec.Op == nil && len(sec.Pairs) == 0:
+				return bad(sec.Pos, "expected at least one key=value after %q", sec.Kind)
+			}
+		}
+	case s.Location != nil:
+		l := s.Location
+		if l.Rule != nil {
+			return bad(l.Pos, "location rules are not supported yet; use 'location ID RSC SCORE: NODE'")
+		}
+		if !validID(l.ID) {
+			return bad(l.Pos, "%q is not a valid id", l.ID)
+		}
+	}
+	return nil
+}
+
+var idRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+
+func validID(s string) bool { return idRE.MatchString(s) }

@@ -1,0 +1,48 @@
+package shell
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/pacer-ha/pacer/cib"
+)
+
+// FileBackend works on a CIB file offline (Pacemaker's CIB_file).
+type FileBackend struct {
+	Path string
+}
+
+// Load reads the file.
+func (f FileBackend) Load() (*cib.CIB, error) {
+	data, err := os.ReadFile(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("CIB_file: %w", err)
+	}
+	c, err := cib.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("CIB_file %s: %w", f.Path, err)
+	}
+	return c, nil
+}
+
+// Commit replaces the file's configuration with next's, atomically, if
+// the file still has base's configuration version.
+func (f FileBackend) Commit(base, next *cib.CIB) error {
+	cur, err := f.Load()
+	if err != nil {
+		return err
+	}
+	if cur.Version().ConfigCompare(base.Version()) != 0 {
+		return fmt.Errorf("%w: %s now has version %s, the change was made on %s", cib.ErrConflict, f.Path, cur.Version(), base.Version())
+	}
+	cur.ReplaceConfiguration(next)
+	cur.BumpEpoch()
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(f.Path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := cib.WriteFileAtomic(f.Path, cur.Bytes(), mode); err != nil {
+		return fmt.Errorf("write %s: %w", f.Path, err)
+	}
+	return nil
+}

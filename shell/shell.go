@@ -1,0 +1,414 @@
+package shell
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/pacer-ha/pacer/agents"
+	"github.com/pacer-ha/pacer/cib"
+	"github.com/pacer-ha/pacer/grammar"
+	"github.com/pacer-ha/pacer/monitor"
+)
+
+// session is one run of crm.
+type session struct {
+	b               Backend
+	out, errw       io.Writer
+	force           bool
+	failed          bool
+	level           string   // "" (top) or "configure"
+	work, base      *cib.CIB // configure's working copy and what it was taken from
+	interactive     bool
+	conflictRetries int
+}
+
+// Main runs the crm command with args; with no command it reads commands
+// from stdin, one per line. It returns the exit status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, b Backend) int {
+	s := &session{b: b, out: stdout, errw: stderr, conflictRetries: 5}
+	var script string
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch a := args[0]; {
+		case a == "-F" || a == "--force":
+			s.force = true
+		case a == "-w" || a == "--wait" || a == "-R" || a == "--regression-tests":
+		case a == "-f" || a == "--file":
+			if len(args) < 2 {
+				return s.fail("-f needs a file")
+			}
+			script = args[1]
+			args = args[1:]
+		case strings.HasPrefix(a, "--file="):
+			script = strings.TrimPrefix(a, "--file=")
+		case a == "-h" || a == "--help":
+			fmt.Fprintln(stdout, "usage: crm [-F] [-f FILE] [configure|status] [ARGS...]")
+			return 0
+		default:
+			return s.fail(fmt.Sprintf("unknown option %s", a))
+		}
+		args = args[1:]
+	}
+	if script != "" {
+		f, err := os.Open(script)
+		if err != nil {
+			return s.fail(err.Error())
+		}
+		defer f.Close()
+		stdin = f
+	}
+	if len(args) > 0 {
+		s.oneShot(args)
+		return s.status()
+	}
+	if f, ok := stdin.(*os.File); ok && script == "" {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			s.interactive = true
+		}
+	}
+	s.readLines(stdin)
+	return s.status()
+}
+
+func (s *session) status() int {
+	if s.failed {
+		return 1
+	}
+	return 0
+}
+
+func (s *session) fail(msg string) int {
+	s.error(msg)
+	return 1
+}
+
+func (s *session) error(msg string) {
+	s.failed = true
+	fmt.Fprintf(s.errw, "ERROR: %s\n", msg)
+}
+
+func (s *session) info(msg string) { fmt.Fprintf(s.errw, "INFO: %s\n", msg) }
+
+// oneShot runs a command given on the command line: it takes effect at once.
+func (s *session) oneShot(args []string) {
+	switch args[0] {
+	case "status":
+		s.showStatus()
+	case "configure", "cfg":
+		if len(args) == 1 {
+			s.error("configure: give a command (primitive, property, rsc_defaults, op_defaults, location, show, delete)")
+			return
+		}
+		s.configureOneShot(args[1:])
+	default:
+		s.error(fmt.Sprintf("unknown command %q (this version knows configure and status)", args[0]))
+	}
+}
+
+func (s *session) showStatus() {
+	c, err := s.b.Load()
+	if err != nil {
+		s.error(err.Error())
+		return
+	}
+	if err := monitor.Render(s.out, c, time.Now(), monitor.Options{Inactive: true}); err != nil {
+		s.error(err.Error())
+	}
+}
+
+// configureOneShot applies one configure command to the live CIB. An edit
+// made against a CIB that changed meanwhile is made again on the new one:
+// a one-shot command means "do this now".
+func (s *session) configureOneShot(args []string) {
+	switch args[0] {
+	case "show":
+		c, err := s.b.Load()
+		if err != nil {
+			s.error(err.Error())
+			return
+		}
+		s.show(c, args[1:])
+		return
+	}
+	edit, err := s.parseEdit(args)
+	if err != nil {
+		s.error(err.Error())
+		return
+	}
+	for try := 0; ; try++ {
+		base, err := s.b.Load()
+		if err != nil {
+			s.error(err.Error())
+			return
+		}
+		next := base.Clone()
+		if err := edit(next); err != nil {
+			s.error(err.Error())
+			return
+		}
+		err = s.b.Commit(base, next)
+		if errors.Is(err, cib.ErrConflict) && try < s.conflictRetries {
+			continue
+		}
+		if err != nil {
+			s.error("commit: " + err.Error())
+		}
+		return
+	}
+}
+
+// parseEdit turns a configure command into a function that applies it.
+func (s *session) parseEdit(args []string) (func(*cib.CIB) error, error) {
+	switch args[0] {
+	case "delete", "rm":
+		ids := args[1:]
+		if len(ids) == 0 {
+			return nil, errors.New("delete: name what to delete")
+		}
+		return func(c *cib.CIB) error {
+			notes, err := c.Delete(ids...)
+			if err != nil {
+				return fmt.Errorf("delete: %w", err)
+			}
+			for _, n := range notes {
+				s.info(n)
+			}
+			return nil
+		}, nil
+	case "commit", "verify", "up", "end", "cd", "quit", "exit", "bye", "refresh":
+		return func(*cib.CIB) error { return nil }, nil
+	}
+	st, err := grammar.ParseArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	return s.statementEdit(st), nil
+}
+
+func (s *session) statementEdit(st *grammar.Statement) func(*cib.CIB) error {
+	return func(c *cib.CIB) error {
+		if err := checkAgent(st); err != nil {
+			return err
+		}
+		return c.Apply(st)
+	}
+}
+
+// checkAgent refuses a primitive whose agent is not installed.
+func checkAgent(st *grammar.Statement) error {
+	p := st.Primitive
+	if p == nil {
+		return nil
+	}
+	class, provider, typ, err := cib.ParseAgentName(p.Agent)
+	if err != nil {
+		return fmt.Errorf("primitive %s: %w", p.ID, err)
+	}
+	switch class {
+	case "ocf":
+		roots := agents.DefaultOCFRoots()
+		if _, _, err := agents.FindOCF(roots, provider, typ); err != nil {
+			return fmt.Errorf("primitive %s: agent ocf:%s:%s not found (looked in %s)", p.ID, provider, typ, strings.Join(roots, ", "))
+		}
+	case "lsb":
+		if _, err := os.Stat("/etc/init.d/" + typ); err != nil {
+			return fmt.Errorf("primitive %s: agent lsb:%s not found (no /etc/init.d/%s)", p.ID, typ, typ)
+		}
+	}
+	return nil
+}
+
+func (s *session) show(c *cib.CIB, args []string) {
+	if len(args) > 0 && args[0] == "xml" {
+		s.out.Write(c.Bytes())
+		fmt.Fprintln(s.out)
+		return
+	}
+	text, err := c.Show(args...)
+	if err != nil {
+		s.error("show: " + err.Error())
+		return
+	}
+	io.WriteString(s.out, text)
+}
+
+// readLines runs commands from r. In configure, statements edit a working
+// copy, committed by `commit` and when the level is left or input ends.
+func (s *session) readLines(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	pending := ""
+	s.prompt()
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasSuffix(line, "\\") {
+			pending += line + "\n"
+			continue
+		}
+		line = pending + line
+		pending = ""
+		if s.command(strings.TrimSpace(line)) {
+			return
+		}
+		s.prompt()
+	}
+	if s.level == "configure" {
+		s.leaveConfigure()
+	}
+}
+
+func (s *session) prompt() {
+	if !s.interactive {
+		return
+	}
+	lvl := ""
+	if s.level != "" {
+		lvl = s.level
+	}
+	fmt.Fprintf(s.out, "crm(live)%s# ", lvl)
+}
+
+// command runs one line; it returns true to stop.
+func (s *session) command(line string) bool {
+	if line == "" || strings.HasPrefix(line, "#") {
+		return false
+	}
+	fields := strings.Fields(line)
+	switch fields[0] {
+	case "quit", "exit", "bye":
+		if s.level == "configure" {
+			s.leaveConfigure()
+		}
+		return true
+	case "help":
+		fmt.Fprintln(s.out, "commands: configure, status, quit; in configure: primitive, property, rsc_defaults, op_defaults, location, show, delete, commit, up")
+		return false
+	}
+	if s.level == "" {
+		switch fields[0] {
+		case "configure", "cfg":
+			if len(fields) == 1 {
+				s.enterConfigure()
+				return false
+			}
+			s.oneShot(splitLine(line))
+		case "status":
+			s.showStatus()
+		case "up", "end", "cd":
+		default:
+			s.error(fmt.Sprintf("unknown command %q", fields[0]))
+		}
+		return false
+	}
+	// In configure.
+	switch fields[0] {
+	case "up", "end", "cd":
+		s.leaveConfigure()
+	case "commit":
+		s.commitWork()
+	case "refresh":
+		s.enterConfigure()
+	case "show":
+		s.show(s.work, fields[1:])
+	case "status":
+		s.showStatus()
+	default:
+		var edit func(*cib.CIB) error
+		var err error
+		if fields[0] == "delete" || fields[0] == "rm" {
+			edit, err = s.parseEdit(fields)
+		} else {
+			var stmts []*grammar.Statement
+			stmts, err = grammar.Parse(line)
+			if err == nil && len(stmts) == 1 {
+				edit = s.statementEdit(stmts[0])
+			}
+		}
+		if err != nil {
+			s.error(err.Error())
+			return false
+		}
+		next := s.work.Clone()
+		if err := edit(next); err != nil {
+			s.error(err.Error())
+			return false
+		}
+		s.work = next
+	}
+	return false
+}
+
+// splitLine splits a top-level line into words with the configure
+// language's quoting, for the one-shot path.
+func splitLine(line string) []string {
+	var out []string
+	var w strings.Builder
+	var q byte
+	inWord := false
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case q != 0:
+			if c == q {
+				q = 0
+			} else {
+				w.WriteByte(c)
+			}
+		case c == '"' || c == '\'':
+			q, inWord = c, true
+		case c == ' ' || c == '\t' || c == '\n':
+			if inWord {
+				out = append(out, w.String())
+				w.Reset()
+				inWord = false
+			}
+		case c == '\\' && i+1 < len(line):
+			i++
+			if line[i] != '\n' {
+				w.WriteByte(line[i])
+				inWord = true
+			}
+		default:
+			w.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		out = append(out, w.String())
+	}
+	return out
+}
+
+func (s *session) enterConfigure() {
+	c, err := s.b.Load()
+	if err != nil {
+		s.error(err.Error())
+		return
+	}
+	s.level, s.base, s.work = "configure", c, c.Clone()
+}
+
+func (s *session) commitWork() {
+	if s.work == nil || s.work.ConfigEqual(s.base) {
+		return
+	}
+	if err := s.b.Commit(s.base, s.work); err != nil {
+		s.error("commit: " + err.Error())
+		return
+	}
+	c, err := s.b.Load()
+	if err != nil {
+		s.error(err.Error())
+		return
+	}
+	s.base, s.work = c, c.Clone()
+}
+
+func (s *session) leaveConfigure() {
+	s.commitWork()
+	s.level, s.base, s.work = "", nil, nil
+}
