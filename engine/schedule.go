@@ -136,8 +136,10 @@ func (s *scheduler) choose(r *Resource, scores map[string]int) string {
 		case sc > bs:
 			best = n.Uname
 		case sc < bs:
-		case s.runsOn(r, n.Uname) != s.runsOn(r, best):
-			if s.runsOn(r, n.Uname) {
+		case s.activeOn(r, n.Uname) != s.activeOn(r, best):
+			// Pacemaker prefers the current node on a tie, even when the
+			// resource failed there (it is then recovered in place).
+			if s.activeOn(r, n.Uname) {
 				best = n.Uname
 			}
 		case s.assigned[n.Uname] < s.assigned[best]:
@@ -147,9 +149,9 @@ func (s *scheduler) choose(r *Resource, scores map[string]int) string {
 	return best
 }
 
-func (s *scheduler) runsOn(r *Resource, node string) bool {
+func (s *scheduler) activeOn(r *Resource, node string) bool {
 	st := r.State[node]
-	return st != nil && st.Active && !st.Failed
+	return st != nil && st.Active
 }
 
 func (s *scheduler) timeout(r *Resource, task string, interval time.Duration) time.Duration {
@@ -242,10 +244,10 @@ func (s *scheduler) resource(r *Resource, canStart, stopAll bool) {
 		case node != target:
 			reason := "stop: target-role=Stopped"
 			switch {
-			case target != "":
-				reason = fmt.Sprintf("move %s from %s to %s", r.ID, node, target)
 			case len(active) > 1:
 				reason = "stop: active on more than one node"
+			case target != "":
+				reason = fmt.Sprintf("move %s from %s to %s", r.ID, node, target)
 			case stopAll:
 				reason = "stop: no quorum"
 			case st.Failed:

@@ -1,0 +1,133 @@
+package shell
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pacer-ha/pacer/cib"
+)
+
+func newFile(t *testing.T) FileBackend {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cib.xml")
+	if err := os.WriteFile(path, cib.New().Bytes(), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs("../agents/ocf")
+	t.Setenv("PACER_OCF_ROOTS", abs)
+	return FileBackend{Path: path}
+}
+
+func run(b Backend, stdin string, args ...string) (int, string, string) {
+	var o, e bytes.Buffer
+	rc := Main(args, strings.NewReader(stdin), &o, &e, b)
+	return rc, o.String(), e.String()
+}
+
+func TestOneShotCommands(t *testing.T) {
+	b := newFile(t)
+	for _, cmd := range [][]string{
+		{"configure", "property", "stonith-enabled=false"},
+		{"configure", "primitive", "d1", "ocf:pacer:Dummy", "params", "fake=a b", "op", "monitor", "interval=10s"},
+		{"configure", "rsc_defaults", "resource-stickiness=100"},
+		{"configure", "location", "l1", "d1", "inf:", "node1"},
+	} {
+		if rc, _, errs := run(b, "", cmd...); rc != 0 {
+			t.Fatalf("%v: rc %d: %s", cmd, rc, errs)
+		}
+	}
+	_, out, _ := run(b, "", "configure", "show")
+	want := `primitive d1 ocf:pacer:Dummy \
+	params fake="a b" \
+	op monitor interval=10s
+location l1 d1 inf: node1
+property cib-bootstrap-options: \
+	stonith-enabled=false
+rsc_defaults rsc-options: \
+	resource-stickiness=100
+`
+	if out != want {
+		t.Errorf("show:\n%s\nwant:\n%s", out, want)
+	}
+	c, _ := b.Load()
+	if c.Version().Epoch != 5 || c.FindID("d1-monitor-10s") == nil || c.FindID("d1-instance_attributes-fake") == nil {
+		t.Errorf("CIB: %s", c.Bytes())
+	}
+	if st, _ := os.Stat(b.Path); st.Mode().Perm() != 0o640 {
+		t.Errorf("file mode changed to %v", st.Mode())
+	}
+	rc, _, errs := run(b, "", "configure", "delete", "d1")
+	if rc != 0 || !strings.Contains(errs, "INFO: hanging location:l1 deleted") {
+		t.Errorf("delete: %d %q", rc, errs)
+	}
+}
+
+// Bad input: one ERROR line, exit 1, and the file byte for byte as before.
+func TestBadInputChangesNothing(t *testing.T) {
+	b := newFile(t)
+	run(b, "", "configure", "primitive", "d1", "ocf:pacer:Dummy")
+	before, _ := os.ReadFile(b.Path)
+	for _, cmd := range [][]string{
+		{"configure", "primitive", "d2", "ocf:pacer:NoSuchAgent"},
+		{"configure", "primitive", "d1", "ocf:pacer:Dummy"},
+		{"configure", "primitive", "d2", "ocf:pacer:Dummy", "op", "monitor", "interval"},
+		{"configure", "delete", "nosuch"},
+		{"configure", "location", "l1", "nosuch", "inf:", "node1"},
+		{"configure", "location", "l1", "d1", "foo:", "node1"},
+		{"configure", "primitve", "d2", "Dummy"},
+		{"frobnicate"},
+		{"--bogus"},
+	} {
+		rc, _, errs := run(b, "", cmd...)
+		lines := strings.Split(strings.TrimSpace(errs), "\n")
+		if rc != 1 || len(lines) != 1 || !strings.HasPrefix(lines[0], "ERROR: ") {
+			t.Errorf("%v: rc %d, stderr %q", cmd, rc, errs)
+		}
+	}
+	if after, _ := os.ReadFile(b.Path); !bytes.Equal(before, after) {
+		t.Errorf("the CIB changed:\n%s", after)
+	}
+}
+
+func TestScriptOnStdin(t *testing.T) {
+	b := newFile(t)
+	script := `configure
+property stonith-enabled=false
+primitive d1 ocf:pacer:Dummy \
+    op monitor interval=10s
+primitive d2 ocf:pacer:NoSuchAgent
+show
+commit
+primitive d3 ocf:pacer:Dummy
+up
+`
+	rc, out, errs := run(b, script)
+	if rc != 1 || !strings.Contains(errs, "NoSuchAgent not found") {
+		t.Errorf("rc %d, stderr %q: a failed line makes the exit status 1", rc, errs)
+	}
+	if !strings.Contains(out, "primitive d1 ocf:pacer:Dummy") {
+		t.Errorf("show in the working copy: %q", out)
+	}
+	c, _ := b.Load()
+	if c.FindID("d1") == nil || c.FindID("d3") == nil || c.FindID("d2") != nil {
+		t.Errorf("committed: %s", c.Bytes())
+	}
+}
+
+func TestCommitConflict(t *testing.T) {
+	b := newFile(t)
+	base, _ := b.Load()
+	run(b, "", "configure", "property", "a=1")
+	next := base.Clone()
+	next.SetProperty("b", "2")
+	if err := b.Commit(base, next); err == nil || !strings.Contains(err.Error(), cib.ErrConflict.Error()) {
+		t.Fatalf("stale commit: %v", err)
+	}
+	c, _ := b.Load()
+	if v, _ := c.Property("a"); v != "1" {
+		t.Fatal("the stale commit overwrote a newer change")
+	}
+}
