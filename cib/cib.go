@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/beevik/etree"
 )
@@ -308,4 +309,14 @@ func (c *CIB) SetProperty(name, value string) {
 	nv.CreateAttr("name", name)
 	nv.CreateAttr("value", value)
 	nv.CreateAttr("id", "cib-bootstrap-options-"+name)
+}
+
+// StampChange records who changed the configuration, when, with which
+// tool and on which node, in the root attributes Pacemaker uses (crm_mon
+// prints them as "Last change: ... by USER via CLIENT on NODE").
+func StampChange(c *CIB, when time.Time, user, client, origin string) {
+	c.SetAttr("cib-last-written", when.Format("Mon Jan _2 15:04:05 2006"))
+	c.SetAttr("update-user", user)
+	c.SetAttr("update-client", client)
+	c.SetAttr("update-origin", origin)
 }

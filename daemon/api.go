@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/pacer-ha/pacer/cib"
@@ -20,6 +23,7 @@ type clientRequest struct {
 	Op    string `json:"op"` // query, info, replace
 	Base  string `json:"base,omitempty"`
 	XML   string `json:"xml,omitempty"`
+	user  string // from the socket's peer credentials
 	reply chan clientReply
 }
 
@@ -86,6 +90,7 @@ func (n *Node) serveConn(c net.Conn, done chan struct{}) {
 			rep.Err = "bad request: " + err.Error()
 		} else {
 			req.reply = make(chan clientReply, 1)
+			req.user = peerUser(c)
 			select {
 			case n.requests <- req:
 			case <-done:
@@ -121,10 +126,33 @@ func (n *Node) serve(req clientRequest) {
 			req.reply <- clientReply{Err: err.Error()}
 			return
 		}
-		n.startCommit(commitReq{Base: base, XML: req.XML}, req.reply)
+		n.startCommit(commitReq{Base: base, XML: req.XML, User: req.user}, req.reply)
 	default:
 		req.reply <- clientReply{Err: fmt.Sprintf("unknown request %q", req.Op)}
 	}
+}
+
+// peerUser names the user at the other end of a Unix socket.
+func peerUser(c net.Conn) string {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return ""
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return ""
+	}
+	var cred *syscall.Ucred
+	raw.Control(func(fd uintptr) {
+		cred, _ = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	})
+	if cred == nil {
+		return ""
+	}
+	if u, err := user.LookupId(strconv.Itoa(int(cred.Uid))); err == nil {
+		return u.Username
+	}
+	return strconv.Itoa(int(cred.Uid))
 }
 
 // Client talks to a node's socket. It implements the shell's Backend.

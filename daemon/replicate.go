@@ -18,9 +18,11 @@ type cibMsg struct {
 }
 
 type commitReq struct {
-	ReqID uint64      `json:"id"`
-	Base  cib.Version `json:"base"`
-	XML   string      `json:"xml"`
+	ReqID  uint64      `json:"id"`
+	Base   cib.Version `json:"base"`
+	XML    string      `json:"xml"`
+	User   string      `json:"user,omitempty"`
+	Origin string      `json:"origin,omitempty"`
 }
 
 type commitAck struct {
@@ -108,6 +110,7 @@ func (n *Node) applyCommit(req commitReq) commitAck {
 	}
 	n.cib.ReplaceConfiguration(next)
 	n.cib.BumpEpoch()
+	cib.StampChange(n.cib, time.Now(), req.User, "crm", req.Origin)
 	n.persist()
 	n.ctl.changed()
 	n.broadcastCIB()
@@ -134,6 +137,7 @@ func (n *Node) commitFromPeer(m *Message, req commitReq) {
 }
 
 func (n *Node) startCommit(req commitReq, reply chan clientReply) {
+	req.Origin = n.self
 	if n.isDC {
 		ack := n.applyCommit(req)
 		reply <- ackReply(ack)

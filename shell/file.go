@@ -3,6 +3,8 @@ package shell
 import (
 	"fmt"
 	"os"
+	"os/user"
+	"time"
 
 	"github.com/pacer-ha/pacer/cib"
 )
@@ -37,6 +39,12 @@ func (f FileBackend) Commit(base, next *cib.CIB) error {
 	}
 	cur.ReplaceConfiguration(next)
 	cur.BumpEpoch()
+	who := ""
+	if u, err := user.Current(); err == nil {
+		who = u.Username
+	}
+	host, _ := os.Hostname()
+	cib.StampChange(cur, time.Now(), who, "crm", host)
 	mode := os.FileMode(0o644)
 	if st, err := os.Stat(f.Path); err == nil {
 		mode = st.Mode().Perm()

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/chzyer/readline"
 	"github.com/pacer-ha/pacer/agents"
 	"github.com/pacer-ha/pacer/cib"
 	"github.com/pacer-ha/pacer/grammar"
@@ -239,10 +241,13 @@ func (s *session) show(c *cib.CIB, args []string) {
 // readLines runs commands from r. In configure, statements edit a working
 // copy, committed by `commit` and when the level is left or input ends.
 func (s *session) readLines(r io.Reader) {
+	if s.interactive {
+		s.readTerminal()
+		return
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	pending := ""
-	s.prompt()
 	for sc.Scan() {
 		line := sc.Text()
 		if strings.HasSuffix(line, "\\") {
@@ -254,22 +259,51 @@ func (s *session) readLines(r io.Reader) {
 		if s.command(strings.TrimSpace(line)) {
 			return
 		}
-		s.prompt()
 	}
 	if s.level == "configure" {
 		s.leaveConfigure()
 	}
 }
 
-func (s *session) prompt() {
-	if !s.interactive {
+func (s *session) promptText() string { return fmt.Sprintf("crm(live)%s# ", s.level) }
+
+// readTerminal reads commands with line editing and a history kept
+// across sessions in ~/.crm_history.
+func (s *session) readTerminal() {
+	hist := ""
+	if home, err := os.UserHomeDir(); err == nil {
+		hist = filepath.Join(home, ".crm_history")
+	}
+	rl, err := readline.NewEx(&readline.Config{Prompt: s.promptText(), HistoryFile: hist, InterruptPrompt: "^C", EOFPrompt: "quit"})
+	if err != nil {
+		s.error(err.Error())
 		return
 	}
-	lvl := ""
-	if s.level != "" {
-		lvl = s.level
+	defer rl.Close()
+	pending := ""
+	for {
+		line, err := rl.Readline()
+		if errors.Is(err, readline.ErrInterrupt) {
+			pending = ""
+			continue
+		}
+		if err != nil {
+			break
+		}
+		if strings.HasSuffix(line, "\\") {
+			pending += line + "\n"
+			rl.SetPrompt("> ")
+			continue
+		}
+		line, pending = pending+line, ""
+		if s.command(strings.TrimSpace(line)) {
+			return
+		}
+		rl.SetPrompt(s.promptText())
 	}
-	fmt.Fprintf(s.out, "crm(live)%s# ", lvl)
+	if s.level == "configure" {
+		s.leaveConfigure()
+	}
 }
 
 // command runs one line; it returns true to stop.
