@@ -4,7 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
+
+	"github.com/olekukonko/tablewriter"
 
 	"github.com/pacer-ha/pacer/daemon"
 	"github.com/pacer-ha/pacer/daemon/localcluster"
@@ -87,18 +90,21 @@ func runLocal(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
+		t := tablewriter.NewTable(stdout)
+		t.Header("Node", "Daemon", "DC", "Members", "Quorum", "CIB", "Socket")
 		for _, n := range names {
 			if !c.Running(n) {
-				fmt.Fprintf(stdout, "%s\tstopped\n", n)
+				t.Append(n, "stopped", "", "", "", "", "")
 				continue
 			}
 			info, err := daemon.Client{Socket: c.Socket(n), Timeout: 2 * time.Second}.Info()
 			if err != nil {
-				fmt.Fprintf(stdout, "%s\trunning, not answering: %v\n", n, err)
+				t.Append(n, "not answering", "", "", "", "", err.Error())
 				continue
 			}
-			fmt.Fprintf(stdout, "%s\trunning\tDC=%s\tmembers=%v\tquorum=%v\tcib=%s\n", n, info.DC, info.Members, info.Quorum, info.Version)
+			t.Append(n, "running", info.DC, strings.Join(info.Members, " "), fmt.Sprint(info.Quorum), info.Version, c.Socket(n))
 		}
+		t.Render()
 	default:
 		fmt.Fprintf(stderr, "pacer local: unknown command %q (up, down, status, kill, start)\n", verb)
 		return 64

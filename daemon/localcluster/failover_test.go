@@ -213,6 +213,22 @@ func TestFailover(t *testing.T) {
 		t.Errorf("bad input changed the configuration:\n%s\n---\n%s", before, after)
 	}
 
+	// Break d1 behind the cluster's back: its monitor fails and it is
+	// recovered in place (the fail count is below migration-threshold).
+	state := filepath.Join(c.dir, first, "run", "Dummy-d1.state")
+	if _, err := os.Stat(state); err != nil {
+		t.Fatalf("d1's state file on %s: %v", first, err)
+	}
+	os.Remove(state)
+	eventually(t, 10*time.Second, "the failed monitor is seen and d1 recovered", func() (bool, string) {
+		out := c.must("node2", "status")
+		_, err := os.Stat(state)
+		return err == nil && strings.Contains(out, "Failed Resource Actions:") && strings.Contains(out, "d1 2s-interval monitor on "+first+" returned 'not running'"), out
+	})
+	if ok, on := c.startedEverywhere("d1", all...); !ok || on != first {
+		t.Fatalf("after recovery: %s", on)
+	}
+
 	// Kill the node that runs d1: it moves, and the dead node is OFFLINE.
 	if r := c.pacer("local", "kill", "--dir", c.dir, first); r.rc != 0 {
 		t.Fatalf("kill: %s", r.err)
