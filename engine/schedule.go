@@ -231,9 +231,9 @@ func (s *scheduler) resource(r *Resource, canStart, stopAll bool) {
 			probes = append(probes, s.action(r, "monitor", n.Uname, 0, "probe", nil))
 		}
 	}
-	if len(probes) > 0 {
-		return // decide once the probes tell where it runs
-	}
+	// Probes go first; what follows assumes they find it where the
+	// history says (Pacemaker plans the same way, and the DC recomputes
+	// once the probes have answered).
 
 	// Stops.
 	var stops []int
@@ -272,7 +272,7 @@ func (s *scheduler) resource(r *Resource, canStart, stopAll bool) {
 		} else if len(stops) > 0 {
 			reason = fmt.Sprintf("move %s to %s", r.ID, target)
 		}
-		start = s.action(r, "start", target, 0, reason, stops)
+		start = s.action(r, "start", target, 0, reason, append(stops, probes...))
 	}
 	for _, op := range r.Ops {
 		if op.Name != "monitor" || op.Interval <= 0 {

@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"strconv"
+
+	"github.com/beevik/etree"
+	"github.com/pacer-ha/pacer/cib"
+)
+
+// Simulate returns a copy of c as it would be after every action of the
+// plan succeeded: each action leaves an operation record, with the result
+// it was expected to have, in the status section. It is what crm_simulate
+// shows as the revised cluster status.
+func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
+	out := c.Clone()
+	call := maxCallID(out)
+	for _, a := range plan.Actions {
+		ns := nodeStateFor(out, a.Node)
+		if ns == nil {
+			continue
+		}
+		call++
+		rc := 0
+		if a.Task == "monitor" && a.Interval == 0 {
+			rc = 7
+		}
+		rec := cib.OpRecord{Resource: a.Resource, Class: a.Class, Provider: a.Provider, Type: a.Type, Operation: a.Task,
+			Interval: a.Interval, CallID: call, RC: rc, ExpectedRC: a.ExpectedRC, Node: a.Node}
+		rsc := lrmResource(ns, a)
+		id := a.Resource + "_last_0"
+		if a.Interval > 0 {
+			id = rec.Key()
+		}
+		for _, old := range rsc.SelectElements("lrm_rsc_op") {
+			if old.SelectAttrValue("id", "") == id {
+				rsc.RemoveChild(old)
+			}
+		}
+		rsc.AddChild(rec.Element(id))
+	}
+	return out
+}
+
+func maxCallID(c *cib.CIB) int {
+	n := 0
+	for _, op := range c.Status().FindElements("//lrm_rsc_op") {
+		if v, _ := strconv.Atoi(op.SelectAttrValue("call-id", "0")); v > n {
+			n = v
+		}
+	}
+	return n
+}
+
+func nodeStateFor(c *cib.CIB, uname string) *etree.Element {
+	id := uname
+	for _, n := range c.Section("nodes", true).SelectElements("node") {
+		if n.SelectAttrValue("uname", "") == uname {
+			id = n.SelectAttrValue("id", uname)
+		}
+	}
+	return c.NodeStateOf(id)
+}
+
+func lrmResource(ns *etree.Element, a Action) *etree.Element {
+	lrm := ns.SelectElement("lrm")
+	if lrm == nil {
+		lrm = ns.CreateElement("lrm")
+		lrm.CreateAttr("id", ns.SelectAttrValue("id", ""))
+	}
+	list := lrm.SelectElement("lrm_resources")
+	if list == nil {
+		list = lrm.CreateElement("lrm_resources")
+	}
+	for _, r := range list.SelectElements("lrm_resource") {
+		if r.SelectAttrValue("id", "") == a.Resource {
+			return r
+		}
+	}
+	r := list.CreateElement("lrm_resource")
+	r.CreateAttr("id", a.Resource)
+	r.CreateAttr("type", a.Type)
+	r.CreateAttr("class", a.Class)
+	if a.Provider != "" {
+		r.CreateAttr("provider", a.Provider)
+	}
+	return r
+}
