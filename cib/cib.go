@@ -23,7 +23,8 @@ var ErrConflict = errors.New("the CIB changed in the meantime")
 // CIB is one Cluster Information Base document. It is not safe for
 // concurrent use; callers that share one hold their own lock or Clone it.
 type CIB struct {
-	doc *etree.Document
+	doc   *etree.Document
+	notes []string // what the last edits did besides themselves
 }
 
 // New returns the empty CIB that Pacemaker's `cibadmin --empty` prints.

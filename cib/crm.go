@@ -24,6 +24,16 @@ func (c *CIB) Apply(s *grammar.Statement) error {
 		return c.applyNVSet("op_defaults", "meta_attributes", setName(s.OpDefaults.Set, s.OpDefaults.Pairs, "op-options"), s.OpDefaults.Pairs)
 	case s.Location != nil:
 		return c.applyLocation(s.Location)
+	case s.Group != nil:
+		return c.applyGroup(s.Group)
+	case s.Clone != nil:
+		return c.applyClone(s.Clone)
+	case s.Colocation != nil:
+		return c.applyColocation(s.Colocation)
+	case s.Order != nil:
+		return c.applyOrder(s.Order)
+	case s.Monitor != nil:
+		return c.applyMonitor(s.Monitor)
 	}
 	return fmt.Errorf("%s: not supported yet", s.Keyword())
 }
@@ -95,9 +105,14 @@ func (c *CIB) applyPrimitive(p *grammar.Primitive) error {
 			addNVPair(set, id, nv.Key, nv.Value)
 		}
 	}
-	var ops *etree.Element
+	var ops, lastOp *etree.Element
 	seen := map[string]bool{}
 	for _, sec := range p.Sections {
+		if (sec.Kind == "op_params" || sec.Kind == "op_meta") && lastOp != nil {
+			tag := map[string]string{"op_params": "instance_attributes", "op_meta": "meta_attributes"}[sec.Kind]
+			opAttrSet(lastOp, tag, sec.Pairs)
+			continue
+		}
 		if sec.Op == nil {
 			continue
 		}
@@ -107,11 +122,17 @@ func (c *CIB) applyPrimitive(p *grammar.Primitive) error {
 		op := ops.CreateElement("op")
 		op.CreateAttr("name", sec.Op.Name)
 		interval := ""
+		var checkLevel []grammar.NVPair
 		for _, a := range sec.Op.Attrs {
 			if a.Key == "interval" {
 				interval = a.Value
 			}
-			if a.Key != "$id" {
+			switch a.Key {
+			case "$id":
+			case "OCF_CHECK_LEVEL":
+				// An agent parameter of the op, not an op attribute.
+				checkLevel = append(checkLevel, a)
+			default:
 				op.CreateAttr(a.Key, a.Value)
 			}
 		}
@@ -125,9 +146,26 @@ func (c *CIB) applyPrimitive(p *grammar.Primitive) error {
 		}
 		seen[id] = true
 		op.CreateAttr("id", id)
+		if checkLevel != nil {
+			opAttrSet(op, "instance_attributes", checkLevel)
+		}
+		lastOp = op
 	}
 	c.Section("resources", true).AddChild(e)
 	return nil
+}
+
+// opAttrSet adds pairs to an op's instance_attributes (op_params) or
+// meta_attributes (op_meta), with ids OPID-instance_attributes-NAME.
+func opAttrSet(op *etree.Element, tag string, pairs []grammar.NVPair) {
+	set := op.SelectElement(tag)
+	if set == nil {
+		set = op.CreateElement(tag)
+		set.CreateAttr("id", op.SelectAttrValue("id", "")+"-"+tag)
+	}
+	for _, nv := range pairs {
+		addNVPair(set, set.SelectAttrValue("id", ""), nv.Key, nv.Value)
+	}
 }
 
 func addNVPair(set *etree.Element, setID, name, value string) {
@@ -208,13 +246,251 @@ func (c *CIB) applyLocation(l *grammar.Location) error {
 	return nil
 }
 
-func (c *CIB) isResource(id string) bool {
+// isResource reports whether id names a resource, at any depth.
+func (c *CIB) isResource(id string) bool { return c.resource(id) != nil }
+
+func (c *CIB) resource(id string) *etree.Element {
+	var find func(e *etree.Element) *etree.Element
+	find = func(e *etree.Element) *etree.Element {
+		for _, r := range e.ChildElements() {
+			switch r.Tag {
+			case "primitive", "group", "clone", "master", "bundle":
+				if r.SelectAttrValue("id", "") == id {
+					return r
+				}
+				if f := find(r); f != nil {
+					return f
+				}
+			}
+		}
+		return nil
+	}
+	return find(c.Section("resources", true))
+}
+
+// topResource returns a resource that stands at the top of the resources
+// section (not inside a group or clone).
+func (c *CIB) topResource(id string) *etree.Element {
 	for _, r := range c.Section("resources", true).ChildElements() {
 		if r.SelectAttrValue("id", "") == id {
-			return true
+			return r
 		}
 	}
-	return false
+	return nil
+}
+
+// attrSections writes meta/params sections of a group or clone.
+func attrSections(e *etree.Element, id string, secs []*grammar.Section) {
+	for _, kind := range []struct{ word, tag string }{{"meta", "meta_attributes"}, {"params", "instance_attributes"}} {
+		var pairs []grammar.NVPair
+		for _, sec := range secs {
+			if sec.Kind == kind.word {
+				pairs = append(pairs, sec.Pairs...)
+			}
+		}
+		if len(pairs) == 0 {
+			continue
+		}
+		setID := setName("", pairs, id+"-"+kind.tag)
+		set := e.CreateElement(kind.tag)
+		set.CreateAttr("id", setID)
+		for _, nv := range pairs {
+			if !strings.HasPrefix(nv.Key, "$") {
+				addNVPair(set, setID, nv.Key, nv.Value)
+			}
+		}
+	}
+}
+
+// Notes collects what Apply did besides the statement itself (crmsh's
+// INFO lines); the caller prints and clears them.
+// rewriteRefs points constraints that name from at to instead, and says so.
+func (c *CIB) rewriteRefs(from, to string) {
+	for _, con := range c.Section("constraints", true).ChildElements() {
+		for _, attr := range []string{"rsc", "with-rsc", "first", "then"} {
+			if con.SelectAttrValue(attr, "") == from {
+				con.CreateAttr(attr, to)
+				c.notes = append(c.notes, fmt.Sprintf("modified %s:%s from %s to %s", kindOf(con.Tag), con.SelectAttrValue("id", ""), from, to))
+			}
+		}
+	}
+}
+
+// TakeNotes returns and forgets the notes of the edits made so far.
+func (c *CIB) TakeNotes() []string {
+	n := c.notes
+	c.notes = nil
+	return n
+}
+
+func (c *CIB) applyGroup(g *grammar.Group) error {
+	if c.idInUse(g.ID) {
+		return fmt.Errorf("group %s: the id %s is already in use", g.ID, g.ID)
+	}
+	var members []*etree.Element
+	for _, m := range g.Members {
+		r := c.topResource(m)
+		if r == nil || r.Tag != "primitive" {
+			if c.isResource(m) {
+				return fmt.Errorf("group %s: %s is already in a group or clone", g.ID, m)
+			}
+			return fmt.Errorf("group %s: no such primitive %s", g.ID, m)
+		}
+		members = append(members, r)
+	}
+	e := etree.NewElement("group")
+	e.CreateAttr("id", g.ID)
+	attrSections(e, g.ID, g.Sections)
+	res := c.Section("resources", true)
+	for _, m := range members {
+		res.RemoveChild(m)
+		e.AddChild(m)
+	}
+	res.AddChild(e)
+	for _, m := range g.Members {
+		c.rewriteRefs(m, g.ID)
+	}
+	return nil
+}
+
+func (c *CIB) applyClone(cl *grammar.Clone) error {
+	kind := cl.Kind
+	if c.idInUse(cl.ID) {
+		return fmt.Errorf("%s %s: the id %s is already in use", kind, cl.ID, cl.ID)
+	}
+	child := c.topResource(cl.Child)
+	if child == nil || (child.Tag != "primitive" && child.Tag != "group") {
+		if c.isResource(cl.Child) {
+			return fmt.Errorf("%s %s: %s is already in a group or clone", kind, cl.ID, cl.Child)
+		}
+		return fmt.Errorf("%s %s: no such primitive or group %s", kind, cl.ID, cl.Child)
+	}
+	tag := "clone"
+	if kind == "ms" || kind == "master" {
+		tag = "master" // crmsh 4.4 keeps the legacy element for ms
+	}
+	e := etree.NewElement(tag)
+	e.CreateAttr("id", cl.ID)
+	attrSections(e, cl.ID, cl.Sections)
+	res := c.Section("resources", true)
+	res.RemoveChild(child)
+	e.AddChild(child)
+	res.AddChild(e)
+	c.rewriteRefs(cl.Child, cl.ID)
+	return nil
+}
+
+var roles = map[string]bool{"Started": true, "Stopped": true, "Master": true, "Slave": true, "Promoted": true, "Unpromoted": true}
+var actions = map[string]bool{"start": true, "stop": true, "promote": true, "demote": true}
+
+// splitRef splits "rsc:Role" or "rsc:action".
+func splitRef(s string) (string, string) {
+	if i := strings.LastIndexByte(s, ':'); i > 0 {
+		return s[:i], s[i+1:]
+	}
+	return s, ""
+}
+
+func (c *CIB) applyColocation(co *grammar.Colocation) error {
+	if c.idInUse(co.ID) {
+		return fmt.Errorf("colocation %s: the id %s is already in use", co.ID, co.ID)
+	}
+	score, err := NormalizeScore(co.Score)
+	if err != nil {
+		return fmt.Errorf("colocation %s: %w", co.ID, err)
+	}
+	e := etree.NewElement("rsc_colocation")
+	e.CreateAttr("id", co.ID)
+	e.CreateAttr("score", score)
+	for i, attr := range []string{"rsc", "with-rsc"} {
+		rsc, role := splitRef(co.Items[i])
+		if !c.isResource(rsc) {
+			return fmt.Errorf("colocation %s: no such resource %s", co.ID, rsc)
+		}
+		if role != "" && !roles[role] {
+			return fmt.Errorf("colocation %s: %q is not a role (Started, Stopped, Promoted, Unpromoted, Master, Slave)", co.ID, role)
+		}
+		e.CreateAttr(attr, rsc)
+		if role != "" {
+			e.CreateAttr(attr+"-role", role)
+		}
+	}
+	for _, a := range co.Attrs {
+		e.CreateAttr(a.Key, a.Value)
+	}
+	c.Section("constraints", true).AddChild(e)
+	return nil
+}
+
+func (c *CIB) applyOrder(o *grammar.Order) error {
+	if c.idInUse(o.ID) {
+		return fmt.Errorf("order %s: the id %s is already in use", o.ID, o.ID)
+	}
+	e := etree.NewElement("rsc_order")
+	e.CreateAttr("id", o.ID)
+	switch kind := strings.TrimSuffix(o.Score, ":"); kind {
+	case "Mandatory", "Optional", "Serialize":
+		e.CreateAttr("kind", kind)
+	case "":
+	default:
+		score, err := NormalizeScore(kind)
+		if err != nil {
+			return fmt.Errorf("order %s: %w (or a kind: Mandatory, Optional, Serialize)", o.ID, err)
+		}
+		// crmsh writes scores as kinds: 0 is advisory, anything else mandatory.
+		if score == "0" {
+			e.CreateAttr("kind", "Optional")
+		} else {
+			e.CreateAttr("kind", "Mandatory")
+		}
+	}
+	for i, attr := range []string{"first", "then"} {
+		rsc, action := splitRef(o.Items[i])
+		if !c.isResource(rsc) {
+			return fmt.Errorf("order %s: no such resource %s", o.ID, rsc)
+		}
+		if action != "" && !actions[action] {
+			return fmt.Errorf("order %s: %q is not an action (start, stop, promote, demote)", o.ID, action)
+		}
+		e.CreateAttr(attr, rsc)
+		if action != "" {
+			e.CreateAttr(attr+"-action", action)
+		}
+	}
+	for _, a := range o.Attrs {
+		e.CreateAttr(a.Key, a.Value)
+	}
+	c.Section("constraints", true).AddChild(e)
+	return nil
+}
+
+// applyMonitor adds "op monitor" to a primitive: monitor RSC[:ROLE] INTERVAL[:TIMEOUT].
+func (c *CIB) applyMonitor(m *grammar.Monitor) error {
+	rsc, role := splitRef(m.Resource)
+	p := c.resource(rsc)
+	if p == nil || p.Tag != "primitive" {
+		return fmt.Errorf("monitor: no such primitive %s", rsc)
+	}
+	interval, timeout, _ := strings.Cut(strings.TrimSuffix(m.Spec, ":"), ":")
+	ops := p.SelectElement("operations")
+	if ops == nil {
+		ops = p.CreateElement("operations")
+	}
+	id := fmt.Sprintf("%s-monitor-%s", rsc, interval)
+	if c.idInUse(id) {
+		return fmt.Errorf("monitor: %s already has a monitor with interval %s", rsc, interval)
+	}
+	op := ops.CreateElement("op")
+	op.CreateAttr("name", "monitor")
+	op.CreateAttr("interval", interval)
+	if timeout != "" {
+		op.CreateAttr("timeout", timeout)
+	}
+	if role != "" {
+		op.CreateAttr("role", role)
+	}
+	op.CreateAttr("id", id)
+	return nil
 }
 
 // Delete removes top-level objects (resources, constraints) by id, and the
@@ -234,7 +510,8 @@ func (c *CIB) Delete(ids ...string) ([]string, error) {
 		id := e.SelectAttrValue("id", "")
 		if e.Parent() == c.Section("resources", true) {
 			for _, con := range c.Section("constraints", true).ChildElements() {
-				if con.SelectAttrValue("rsc", "") == id {
+				if con.SelectAttrValue("rsc", "") == id || con.SelectAttrValue("with-rsc", "") == id ||
+					con.SelectAttrValue("first", "") == id || con.SelectAttrValue("then", "") == id {
 					notes = append(notes, fmt.Sprintf("hanging %s:%s deleted", kindOf(con.Tag), con.SelectAttrValue("id", "")))
 					con.Parent().RemoveChild(con)
 				}
@@ -300,18 +577,34 @@ func (c *CIB) Show(ids ...string) (string, error) {
 		}
 		add(uname, continued(head, lines))
 	}
-	for _, r := range c.Section("resources", true).ChildElements() {
-		if r.Tag != "primitive" {
-			continue
+	var prims, groups, clones []*etree.Element
+	var walk func(e *etree.Element)
+	walk = func(e *etree.Element) {
+		for _, r := range e.ChildElements() {
+			switch r.Tag {
+			case "primitive":
+				prims = append(prims, r)
+			case "group":
+				groups = append(groups, r)
+				walk(r)
+			case "clone", "master":
+				clones = append(clones, r)
+				walk(r)
+			}
 		}
-		add(r.SelectAttrValue("id", ""), primitiveText(r))
+	}
+	walk(c.Section("resources", true))
+	for _, list := range [][]*etree.Element{prims, groups, clones} {
+		sort.SliceStable(list, func(i, j int) bool { return list[i].SelectAttrValue("id", "") < list[j].SelectAttrValue("id", "") })
+		for _, r := range list {
+			add(r.SelectAttrValue("id", ""), resourceText(r))
+		}
 	}
 	cons := c.Section("constraints", true).ChildElements()
 	sort.SliceStable(cons, func(i, j int) bool { return cons[i].SelectAttrValue("id", "") < cons[j].SelectAttrValue("id", "") })
 	for _, con := range cons {
-		if con.Tag == "rsc_location" && con.SelectAttrValue("node", "") != "" {
-			add(con.SelectAttrValue("id", ""), fmt.Sprintf("location %s %s %s: %s", con.SelectAttrValue("id", ""), con.SelectAttrValue("rsc", ""),
-				showScore(con.SelectAttrValue("score", "0")), con.SelectAttrValue("node", "")))
+		if text := constraintText(con); text != "" {
+			add(con.SelectAttrValue("id", ""), text)
 		}
 	}
 	for _, s := range []struct{ section, tag, word string }{{"crm_config", "cluster_property_set", "property"}, {"rsc_defaults", "meta_attributes", "rsc_defaults"}, {"op_defaults", "meta_attributes", "op_defaults"}} {
@@ -345,6 +638,83 @@ func continued(head string, lines []string) string {
 	return head + " \\\n\t" + strings.Join(lines, " \\\n\t")
 }
 
+func resourceText(r *etree.Element) string {
+	id := r.SelectAttrValue("id", "")
+	switch r.Tag {
+	case "group", "clone", "master":
+		word := map[string]string{"group": "group", "clone": "clone", "master": "ms"}[r.Tag]
+		var kids []string
+		for _, k := range r.ChildElements() {
+			switch k.Tag {
+			case "primitive", "group":
+				kids = append(kids, k.SelectAttrValue("id", ""))
+			}
+		}
+		var lines []string
+		for _, s := range []struct{ tag, word string }{{"meta_attributes", "meta"}, {"instance_attributes", "params"}} {
+			for _, set := range r.SelectElements(s.tag) {
+				lines = append(lines, s.word+" "+pairsText(set))
+			}
+		}
+		return continued(word+" "+id+" "+strings.Join(kids, " "), lines)
+	}
+	return primitiveText(r)
+}
+
+func constraintText(con *etree.Element) string {
+	a := func(k string) string { return con.SelectAttrValue(k, "") }
+	ref := func(rsc, qual string) string {
+		if qual != "" {
+			return rsc + ":" + qual
+		}
+		return rsc
+	}
+	extra := func(skip ...string) string {
+		var out []string
+		for _, at := range con.Attr {
+			known := false
+			for _, k := range skip {
+				known = known || at.Key == k
+			}
+			if !known {
+				out = append(out, at.Key+"="+showValue(at.Value))
+			}
+		}
+		if len(out) == 0 {
+			return ""
+		}
+		return " " + strings.Join(out, " ")
+	}
+	switch con.Tag {
+	case "rsc_location":
+		if a("node") == "" {
+			return ""
+		}
+		return fmt.Sprintf("location %s %s %s: %s", a("id"), a("rsc"), showScore(a("score")), a("node"))
+	case "rsc_colocation":
+		if a("rsc") == "" {
+			return ""
+		}
+		return fmt.Sprintf("colocation %s %s: %s %s%s", a("id"), showScore(a("score")), ref(a("rsc"), a("rsc-role")), ref(a("with-rsc"), a("with-rsc-role")),
+			extra("id", "score", "rsc", "rsc-role", "with-rsc", "with-rsc-role"))
+	case "rsc_order":
+		if a("first") == "" {
+			return ""
+		}
+		kind := a("kind")
+		if kind == "" && a("score") != "" {
+			kind = showScore(a("score"))
+		}
+		head := "order " + a("id") + " "
+		if kind != "" {
+			head += kind + ": "
+		}
+		return head + ref(a("first"), a("first-action")) + " " + ref(a("then"), a("then-action")) +
+			extra("id", "kind", "score", "first", "first-action", "then", "then-action")
+	}
+	return ""
+}
+
 func primitiveText(r *etree.Element) string {
 	class, provider, typ := r.SelectAttrValue("class", ""), r.SelectAttrValue("provider", ""), r.SelectAttrValue("type", "")
 	agent := class + ":" + typ
@@ -369,6 +739,11 @@ func primitiveText(r *etree.Element) string {
 				}
 			}
 			lines = append(lines, strings.Join(parts, " "))
+			for _, s := range []struct{ tag, word string }{{"instance_attributes", "op_params"}, {"meta_attributes", "op_meta"}} {
+				for _, set := range op.SelectElements(s.tag) {
+					lines = append(lines, s.word+" "+pairsText(set))
+				}
+			}
 		}
 	}
 	return continued("primitive "+r.SelectAttrValue("id", "")+" "+agent, lines)

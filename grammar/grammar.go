@@ -18,11 +18,16 @@ type File struct {
 // Statement is one configure statement; exactly one field is set.
 type Statement struct {
 	Pos         lexer.Position
-	Primitive   *Primitive `parser:"  @@"`
-	Property    *Property  `parser:"| @@"`
-	RscDefaults *Defaults  `parser:"| \"rsc_defaults\" @@"`
-	OpDefaults  *Defaults  `parser:"| \"op_defaults\" @@"`
-	Location    *Location  `parser:"| @@"`
+	Primitive   *Primitive  `parser:"  @@"`
+	Property    *Property   `parser:"| @@"`
+	RscDefaults *Defaults   `parser:"| \"rsc_defaults\" @@"`
+	OpDefaults  *Defaults   `parser:"| \"op_defaults\" @@"`
+	Location    *Location   `parser:"| @@"`
+	Group       *Group      `parser:"| @@"`
+	Clone       *Clone      `parser:"| @@"`
+	Colocation  *Colocation `parser:"| @@"`
+	Order       *Order      `parser:"| @@"`
+	Monitor     *Monitor    `parser:"| @@"`
 }
 
 // Keyword is the statement's command word.
@@ -38,6 +43,16 @@ func (s *Statement) Keyword() string {
 		return "op_defaults"
 	case s.Location != nil:
 		return "location"
+	case s.Group != nil:
+		return "group"
+	case s.Clone != nil:
+		return s.Clone.Kind
+	case s.Colocation != nil:
+		return "colocation"
+	case s.Order != nil:
+		return "order"
+	case s.Monitor != nil:
+		return "monitor"
 	}
 	return ""
 }
@@ -54,7 +69,7 @@ type Primitive struct {
 // utilization) or one of its operations.
 type Section struct {
 	Pos   lexer.Position
-	Kind  string   `parser:"( @(\"params\" | \"meta\" | \"utilization\")"`
+	Kind  string   `parser:"( @(\"params\" | \"meta\" | \"utilization\" | \"op_params\" | \"op_meta\")"`
 	Pairs []NVPair `parser:"  @NVPair* )"`
 	Op    *Op      `parser:"| \"op\" @@"`
 }
@@ -64,6 +79,48 @@ type Op struct {
 	Pos   lexer.Position
 	Name  string   `parser:"@Word"`
 	Attrs []NVPair `parser:"@NVPair*"`
+}
+
+// Group: group ID RSC... [meta K=V...] [params K=V...]
+type Group struct {
+	Pos      lexer.Position
+	ID       string     `parser:"\"group\" @Word"`
+	Members  []string   `parser:"( (?! \"meta\" | \"params\" ) @Word )+"`
+	Sections []*Section `parser:"@@*"`
+}
+
+// Clone: clone|ms ID RSC [meta K=V...] [params K=V...]
+type Clone struct {
+	Pos      lexer.Position
+	Kind     string     `parser:"@(\"clone\" | \"ms\" | \"master\")"`
+	ID       string     `parser:"@Word"`
+	Child    string     `parser:"@Word"`
+	Sections []*Section `parser:"@@*"`
+}
+
+// Colocation: colocation ID SCORE: RSC[:ROLE] WITH-RSC[:ROLE] [K=V...]
+type Colocation struct {
+	Pos   lexer.Position
+	ID    string   `parser:"\"colocation\" @Word"`
+	Score string   `parser:"@Score"`
+	Items []string `parser:"@(Word | \"(\" | \")\" | \"[\" | \"]\")+"`
+	Attrs []NVPair `parser:"@NVPair*"`
+}
+
+// Order: order ID [KIND:|SCORE:] FIRST[:ACTION] THEN[:ACTION] [K=V...]
+type Order struct {
+	Pos   lexer.Position
+	ID    string   `parser:"\"order\" @Word"`
+	Score string   `parser:"@Score?"`
+	Items []string `parser:"@(Word | \"(\" | \")\" | \"[\" | \"]\")+"`
+	Attrs []NVPair `parser:"@NVPair*"`
+}
+
+// Monitor: monitor RSC[:ROLE] INTERVAL[:TIMEOUT]
+type Monitor struct {
+	Pos      lexer.Position
+	Resource string `parser:"\"monitor\" @Word"`
+	Spec     string `parser:"@(Word | Score)"`
 }
 
 // Property: property [SET:] K=V ...
@@ -141,7 +198,7 @@ func ParseArgs(args []string) (*Statement, error) {
 }
 
 // Keywords are the statements this version knows.
-var Keywords = []string{"primitive", "property", "rsc_defaults", "op_defaults", "location"}
+var Keywords = []string{"primitive", "group", "clone", "ms", "master", "location", "colocation", "order", "monitor", "property", "rsc_defaults", "op_defaults"}
 
 var (
 	unexpected = regexp.MustCompile(`unexpected token "((?:[^"\\]|\\.)*)"(?: \(expected (.*)\))?`)
@@ -236,9 +293,19 @@ func check(s *Statement) error {
 			switch {
 			case sec.Op != nil && !validID(sec.Op.Name):
 				return bad(sec.Op.Pos, "%q is not an operation name", sec.Op.Name)
+			case (sec.Kind == "op_params" || sec.Kind == "op_meta") && !afterOp(p.Sections, sec):
+				return bad(sec.Pos, "%s must follow an op", sec.Kind)
 			case sec.Op == nil && len(sec.Pairs) == 0:
 				return bad(sec.Pos, "expected at least one key=value after %q", sec.Kind)
 			}
+		}
+	case s.Colocation != nil:
+		if len(s.Colocation.Items) != 2 || strings.ContainsAny(strings.Join(s.Colocation.Items, ""), "()[]") {
+			return bad(s.Colocation.Pos, "resource sets are not supported yet; give two resources")
+		}
+	case s.Order != nil:
+		if len(s.Order.Items) != 2 || strings.ContainsAny(strings.Join(s.Order.Items, ""), "()[]") {
+			return bad(s.Order.Pos, "resource sets are not supported yet; give two resources")
 		}
 	case s.Location != nil:
 		l := s.Location
@@ -250,6 +317,20 @@ func check(s *Statement) error {
 		}
 	}
 	return nil
+}
+
+// afterOp: the section comes after an op (op_params and op_meta belong to
+// the op before them).
+func afterOp(secs []*Section, sec *Section) bool {
+	for _, x := range secs {
+		if x == sec {
+			return false
+		}
+		if x.Op != nil {
+			return true
+		}
+	}
+	return false
 }
 
 var idRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)

@@ -196,7 +196,13 @@ func (s *session) statementEdit(st *grammar.Statement) func(*cib.CIB) error {
 		if err := checkAgent(st); err != nil {
 			return err
 		}
-		return c.Apply(st)
+		if err := c.Apply(st); err != nil {
+			return err
+		}
+		for _, n := range c.TakeNotes() {
+			s.info(n)
+		}
+		return nil
 	}
 }
 
