@@ -1,6 +1,7 @@
 package cib
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -9,6 +10,16 @@ import (
 	"github.com/beevik/etree"
 	"github.com/pacer-ha/pacer/grammar"
 )
+
+// ErrVerify marks an edit that makes the configuration invalid (a
+// missing agent or reference, a bad score): crmsh's strict mode refuses
+// the whole commit that contains one.
+var ErrVerify = errors.New("the configuration would not verify")
+
+// verifyErr wraps ErrVerify with the object and the reason.
+func verifyErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrVerify, fmt.Sprintf(format, args...))
+}
 
 // Apply adds the object a crm configure statement describes, with the
 // element layout and ids crmsh 4.4.1 gives it. Nothing changes on error.
@@ -220,7 +231,7 @@ func NormalizeScore(s string) (string, error) {
 		return "-INFINITY", nil
 	}
 	if scoreRE.MatchString(s) {
-		return strings.TrimPrefix(s, "+"), nil
+		return s, nil // crmsh keeps the sign as written ("+50")
 	}
 	return "", fmt.Errorf("%q is not a score (an integer, inf or -inf)", s+":")
 }
@@ -232,11 +243,11 @@ func (c *CIB) applyLocation(l *grammar.Location) error {
 		return fmt.Errorf("location %s: the id %s is already in use", l.ID, l.ID)
 	}
 	if !c.isResource(l.Resource) {
-		return fmt.Errorf("location %s: no such resource %s", l.ID, l.Resource)
+		return verifyErr("location %s: no such resource %s", l.ID, l.Resource)
 	}
 	score, err := NormalizeScore(l.Score)
 	if err != nil {
-		return fmt.Errorf("location %s: %w", l.ID, err)
+		return verifyErr("location %s: %v", l.ID, err)
 	}
 	e := c.Section("constraints", true).CreateElement("rsc_location")
 	e.CreateAttr("id", l.ID)
@@ -334,7 +345,7 @@ func (c *CIB) applyGroup(g *grammar.Group) error {
 			if c.isResource(m) {
 				return fmt.Errorf("group %s: %s is already in a group or clone", g.ID, m)
 			}
-			return fmt.Errorf("group %s: no such primitive %s", g.ID, m)
+			return verifyErr("group %s: no such primitive %s", g.ID, m)
 		}
 		members = append(members, r)
 	}
@@ -363,7 +374,7 @@ func (c *CIB) applyClone(cl *grammar.Clone) error {
 		if c.isResource(cl.Child) {
 			return fmt.Errorf("%s %s: %s is already in a group or clone", kind, cl.ID, cl.Child)
 		}
-		return fmt.Errorf("%s %s: no such primitive or group %s", kind, cl.ID, cl.Child)
+		return verifyErr("%s %s: no such primitive or group %s", kind, cl.ID, cl.Child)
 	}
 	tag := "clone"
 	if kind == "ms" || kind == "master" {
@@ -397,7 +408,7 @@ func (c *CIB) applyColocation(co *grammar.Colocation) error {
 	}
 	score, err := NormalizeScore(co.Score)
 	if err != nil {
-		return fmt.Errorf("colocation %s: %w", co.ID, err)
+		return verifyErr("colocation %s: %v", co.ID, err)
 	}
 	e := etree.NewElement("rsc_colocation")
 	e.CreateAttr("id", co.ID)
@@ -405,7 +416,7 @@ func (c *CIB) applyColocation(co *grammar.Colocation) error {
 	for i, attr := range []string{"rsc", "with-rsc"} {
 		rsc, role := splitRef(co.Items[i])
 		if !c.isResource(rsc) {
-			return fmt.Errorf("colocation %s: no such resource %s", co.ID, rsc)
+			return verifyErr("colocation %s: no such resource %s", co.ID, rsc)
 		}
 		if role != "" && !roles[role] {
 			return fmt.Errorf("colocation %s: %q is not a role (Started, Stopped, Promoted, Unpromoted, Master, Slave)", co.ID, role)
@@ -435,7 +446,7 @@ func (c *CIB) applyOrder(o *grammar.Order) error {
 	default:
 		score, err := NormalizeScore(kind)
 		if err != nil {
-			return fmt.Errorf("order %s: %w (or a kind: Mandatory, Optional, Serialize)", o.ID, err)
+			return verifyErr("order %s: %v (or a kind: Mandatory, Optional, Serialize)", o.ID, err)
 		}
 		// crmsh writes scores as kinds: 0 is advisory, anything else mandatory.
 		if score == "0" {
@@ -447,7 +458,7 @@ func (c *CIB) applyOrder(o *grammar.Order) error {
 	for i, attr := range []string{"first", "then"} {
 		rsc, action := splitRef(o.Items[i])
 		if !c.isResource(rsc) {
-			return fmt.Errorf("order %s: no such resource %s", o.ID, rsc)
+			return verifyErr("order %s: no such resource %s", o.ID, rsc)
 		}
 		if action != "" && !actions[action] {
 			return fmt.Errorf("order %s: %q is not an action (start, stop, promote, demote)", o.ID, action)

@@ -25,6 +25,7 @@ type session struct {
 	failed          bool
 	level           string   // "" (top) or "configure"
 	work, base      *cib.CIB // configure's working copy and what it was taken from
+	invalid         []string // why the working copy would not verify
 	interactive     bool
 	conflictRetries int
 }
@@ -152,6 +153,10 @@ func (s *session) configureOneShot(args []string) {
 			s.error(err.Error())
 			return
 		}
+		if err := checkStonith(next); err != nil && !s.force && !next.ConfigEqual(base) {
+			s.error("commit: " + err.Error())
+			return
+		}
 		err = s.b.Commit(base, next)
 		if errors.Is(err, cib.ErrConflict) && try < s.conflictRetries {
 			continue
@@ -220,11 +225,11 @@ func checkAgent(st *grammar.Statement) error {
 	case "ocf":
 		roots := agents.DefaultOCFRoots()
 		if _, _, err := agents.FindOCF(roots, provider, typ); err != nil {
-			return fmt.Errorf("primitive %s: agent ocf:%s:%s not found (looked in %s)", p.ID, provider, typ, strings.Join(roots, ", "))
+			return fmt.Errorf("primitive %s: agent ocf:%s:%s not found (looked in %s): %w", p.ID, provider, typ, strings.Join(roots, ", "), cib.ErrVerify)
 		}
 	case "lsb":
 		if _, err := os.Stat("/etc/init.d/" + typ); err != nil {
-			return fmt.Errorf("primitive %s: agent lsb:%s not found (no /etc/init.d/%s)", p.ID, typ, typ)
+			return fmt.Errorf("primitive %s: agent lsb:%s not found (no /etc/init.d/%s): %w", p.ID, typ, typ, cib.ErrVerify)
 		}
 	}
 	return nil
@@ -349,7 +354,7 @@ func (s *session) command(line string) bool {
 	case "up", "end", "cd":
 		s.leaveConfigure()
 	case "commit":
-		s.commitWork()
+		s.commitWork(len(fields) > 1 && fields[1] == "force")
 	case "refresh":
 		s.enterConfigure()
 	case "show":
@@ -375,6 +380,11 @@ func (s *session) command(line string) bool {
 		next := s.work.Clone()
 		if err := edit(next); err != nil {
 			s.error(err.Error())
+			// As crmsh's strict mode: an edit that cannot verify poisons
+			// the transaction; a line that does not parse is only dropped.
+			if errors.Is(err, cib.ErrVerify) {
+				s.invalid = append(s.invalid, err.Error())
+			}
 			return false
 		}
 		s.work = next
@@ -429,11 +439,23 @@ func (s *session) enterConfigure() {
 		s.error(err.Error())
 		return
 	}
-	s.level, s.base, s.work = "configure", c, c.Clone()
+	s.level, s.base, s.work, s.invalid = "configure", c, c.Clone(), nil
 }
 
-func (s *session) commitWork() {
-	if s.work == nil || s.work.ConfigEqual(s.base) {
+func (s *session) commitWork(force bool) {
+	if s.work == nil {
+		return
+	}
+	force = force || s.force
+	if len(s.invalid) > 0 && !force {
+		s.error(fmt.Sprintf("commit: refused, the changes hold %d error(s) (first: %s); fix them, or use 'commit force'", len(s.invalid), s.invalid[0]))
+		return
+	}
+	if s.work.ConfigEqual(s.base) {
+		return
+	}
+	if err := checkStonith(s.work); err != nil && !force {
+		s.error("commit: " + err.Error())
 		return
 	}
 	if err := s.b.Commit(s.base, s.work); err != nil {
@@ -445,10 +467,37 @@ func (s *session) commitWork() {
 		s.error(err.Error())
 		return
 	}
-	s.base, s.work = c, c.Clone()
+	s.base, s.work, s.invalid = c, c.Clone(), nil
 }
 
 func (s *session) leaveConfigure() {
-	s.commitWork()
-	s.level, s.base, s.work = "", nil, nil
+	s.commitWork(false)
+	s.level, s.base, s.work, s.invalid = "", nil, nil, nil
+}
+
+// checkStonith refuses, as crmsh's commit checks do, a configuration with
+// resources but neither a fencing device nor stonith-enabled=false: the
+// cluster would start none of them.
+func checkStonith(c *cib.CIB) error {
+	if v, ok := c.Property("stonith-enabled"); ok && !isTrue(v) {
+		return nil
+	}
+	prims := c.Section("resources", true).FindElements("//primitive")
+	if len(prims) == 0 {
+		return nil
+	}
+	for _, p := range prims {
+		if p.SelectAttrValue("class", "") == "stonith" {
+			return nil
+		}
+	}
+	return errors.New("Resource start-up disabled since no STONITH resources have been defined; configure a stonith resource or set 'property stonith-enabled=false' (or commit with force / crm -F)")
+}
+
+func isTrue(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "on", "yes", "y", "1":
+		return true
+	}
+	return false
 }

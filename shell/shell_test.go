@@ -68,6 +68,7 @@ rsc_defaults rsc-options: \
 // Bad input: one ERROR line, exit 1, and the file byte for byte as before.
 func TestBadInputChangesNothing(t *testing.T) {
 	b := newFile(t)
+	run(b, "", "configure", "property", "stonith-enabled=false")
 	run(b, "", "configure", "primitive", "d1", "ocf:pacer:Dummy")
 	before, _ := os.ReadFile(b.Path)
 	for _, cmd := range [][]string{
@@ -104,16 +105,34 @@ commit
 primitive d3 ocf:pacer:Dummy
 up
 `
+	before, _ := os.ReadFile(b.Path)
 	rc, out, errs := run(b, script)
-	if rc != 1 || !strings.Contains(errs, "NoSuchAgent not found") {
+	if rc != 1 || !strings.Contains(errs, "NoSuchAgent not found") || !strings.Contains(errs, "commit force") {
 		t.Errorf("rc %d, stderr %q: a failed line makes the exit status 1", rc, errs)
 	}
 	if !strings.Contains(out, "primitive d1 ocf:pacer:Dummy") {
 		t.Errorf("show in the working copy: %q", out)
 	}
+	// An edit that cannot verify refuses the whole transaction.
+	if after, _ := os.ReadFile(b.Path); !bytes.Equal(before, after) {
+		t.Errorf("a transaction with an error was committed:\n%s", after)
+	}
+	// commit force applies what parsed; the bad primitive is not there.
+	rc, _, _ = run(b, strings.Replace(script, "commit\n", "commit force\n", 1))
 	c, _ := b.Load()
-	if c.FindID("d1") == nil || c.FindID("d3") == nil || c.FindID("d2") != nil {
-		t.Errorf("committed: %s", c.Bytes())
+	if rc != 1 || c.FindID("d1") == nil || c.FindID("d2") != nil {
+		t.Errorf("commit force: rc %d, %s", rc, c.Bytes())
+	}
+}
+
+func TestStonithCheck(t *testing.T) {
+	b := newFile(t)
+	rc, _, errs := run(b, "", "configure", "primitive", "d1", "ocf:pacer:Dummy")
+	if rc != 1 || !strings.Contains(errs, "no STONITH resources have been defined") {
+		t.Fatalf("rc %d, %q", rc, errs)
+	}
+	if rc, _, errs = run(b, "", "-F", "configure", "primitive", "d1", "ocf:pacer:Dummy"); rc != 0 {
+		t.Fatalf("-F: rc %d, %q", rc, errs)
 	}
 }
 

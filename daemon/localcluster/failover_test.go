@@ -179,8 +179,13 @@ func TestFailover(t *testing.T) {
 		t.Fatalf("status does not say why nothing runs:\n%s", out)
 	}
 
-	c.must("node1", "configure", "rsc_defaults", "resource-stickiness=100")
+	// Any commit is refused while resources exist without fencing, as
+	// crmsh's commit checks refuse it.
+	if r := c.crm("node1", "configure", "rsc_defaults", "resource-stickiness=100"); r.rc == 0 || !strings.Contains(r.err, "stonith-enabled=false") {
+		t.Fatalf("commit without fencing: rc %d, %q", r.rc, r.err)
+	}
 	c.must("node1", "configure", "property", "stonith-enabled=false")
+	c.must("node1", "configure", "rsc_defaults", "resource-stickiness=100")
 	var first string
 	took := eventually(t, 10*time.Second, "d1 started on one node, seen by all", func() (bool, string) {
 		ok, on := c.startedEverywhere("d1", all...)
