@@ -402,6 +402,105 @@ func splitRef(s string) (string, string) {
 	return s, ""
 }
 
+// resourceSet is one group of resources in a colocation or order.
+type resourceSet struct {
+	refs    []string
+	bracket string // "", "(" or "["
+	attrs   [][2]string
+}
+
+// parseSets reads "a b ( c d ) [ e f require-all=true ] g k=v": resources
+// outside brackets in a row form one set; NAME=VALUE outside brackets is an
+// attribute of the constraint.
+func parseSets(items []string) (sets []resourceSet, attrs [][2]string) {
+	var cur *resourceSet
+	for _, it := range items {
+		switch {
+		case it == "(" || it == "[":
+			sets = append(sets, resourceSet{bracket: it})
+			cur = &sets[len(sets)-1]
+		case it == ")" || it == "]":
+			cur = nil
+		case strings.Contains(it, "="):
+			k, v, _ := strings.Cut(it, "=")
+			if cur != nil && cur.bracket != "" {
+				cur.attrs = append(cur.attrs, [2]string{k, v})
+			} else {
+				attrs = append(attrs, [2]string{k, v})
+			}
+		default:
+			if cur == nil {
+				sets = append(sets, resourceSet{})
+				cur = &sets[len(sets)-1]
+			}
+			cur.refs = append(cur.refs, it)
+		}
+	}
+	return sets, attrs
+}
+
+// setElement renders a set as crmsh does: ( ) is sequential=false, [ ] is
+// require-all=false sequential=false; explicit attributes inside the
+// brackets override those defaults (true is Pacemaker's default and is
+// left out).
+func setElement(id string, rs resourceSet) *etree.Element {
+	e := etree.NewElement("resource_set")
+	vals := map[string]string{}
+	switch rs.bracket {
+	case "(":
+		vals["sequential"] = "false"
+	case "[":
+		vals["require-all"], vals["sequential"] = "false", "false"
+	}
+	for _, a := range rs.attrs {
+		vals[a[0]] = a[1]
+	}
+	if vals["require-all"] == "false" || (vals["require-all"] == "" && rs.bracket == "(" && vals["sequential"] == "false" && hasAttr(rs.attrs, "require-all")) {
+		e.CreateAttr("require-all", "false")
+	}
+	if vals["require-all"] == "false" && rs.bracket == "(" {
+		vals["sequential"] = "false"
+	}
+	if vals["sequential"] == "false" {
+		e.CreateAttr("sequential", "false")
+	}
+	for _, a := range rs.attrs {
+		if a[0] != "require-all" && a[0] != "sequential" {
+			e.CreateAttr(a[0], a[1])
+		}
+	}
+	e.CreateAttr("id", id)
+	for _, r := range rs.refs {
+		e.CreateElement("resource_ref").CreateAttr("id", r)
+	}
+	return e
+}
+
+func hasAttr(attrs [][2]string, k string) bool {
+	for _, a := range attrs {
+		if a[0] == k {
+			return true
+		}
+	}
+	return false
+}
+
+// checkRefs verifies the resources a constraint names.
+func (c *CIB) checkRefs(kind, id string, sets []resourceSet, qualifiers map[string]bool, what string) error {
+	for _, rs := range sets {
+		for _, r := range rs.refs {
+			rsc, q := splitRef(r)
+			if !c.isResource(rsc) {
+				return verifyErr("%s %s: no such resource %s", kind, id, rsc)
+			}
+			if q != "" && !qualifiers[q] {
+				return verifyErr("%s %s: %q is not %s", kind, id, q, what)
+			}
+		}
+	}
+	return nil
+}
+
 func (c *CIB) applyColocation(co *grammar.Colocation) error {
 	if c.idInUse(co.ID) {
 		return fmt.Errorf("colocation %s: the id %s is already in use", co.ID, co.ID)
@@ -410,24 +509,28 @@ func (c *CIB) applyColocation(co *grammar.Colocation) error {
 	if err != nil {
 		return verifyErr("colocation %s: %v", co.ID, err)
 	}
+	sets, attrs := parseSets(co.Items)
+	if err := c.checkRefs("colocation", co.ID, sets, roles, "a role (Started, Stopped, Promoted, Unpromoted, Master, Slave)"); err != nil {
+		return err
+	}
 	e := etree.NewElement("rsc_colocation")
 	e.CreateAttr("id", co.ID)
 	e.CreateAttr("score", score)
-	for i, attr := range []string{"rsc", "with-rsc"} {
-		rsc, role := splitRef(co.Items[i])
-		if !c.isResource(rsc) {
-			return verifyErr("colocation %s: no such resource %s", co.ID, rsc)
+	if len(sets) == 1 && sets[0].bracket == "" && len(sets[0].refs) == 2 {
+		for i, attr := range []string{"rsc", "with-rsc"} {
+			rsc, role := splitRef(sets[0].refs[i])
+			e.CreateAttr(attr, rsc)
+			if role != "" {
+				e.CreateAttr(attr+"-role", role)
+			}
 		}
-		if role != "" && !roles[role] {
-			return fmt.Errorf("colocation %s: %q is not a role (Started, Stopped, Promoted, Unpromoted, Master, Slave)", co.ID, role)
-		}
-		e.CreateAttr(attr, rsc)
-		if role != "" {
-			e.CreateAttr(attr+"-role", role)
+	} else {
+		for i, rs := range sets {
+			e.AddChild(setElement(fmt.Sprintf("%s-%d", co.ID, i), rs))
 		}
 	}
-	for _, a := range co.Attrs {
-		e.CreateAttr(a.Key, a.Value)
+	for _, a := range attrs {
+		e.CreateAttr(a[0], a[1])
 	}
 	c.Section("constraints", true).AddChild(e)
 	return nil
@@ -455,21 +558,25 @@ func (c *CIB) applyOrder(o *grammar.Order) error {
 			e.CreateAttr("kind", "Mandatory")
 		}
 	}
-	for i, attr := range []string{"first", "then"} {
-		rsc, action := splitRef(o.Items[i])
-		if !c.isResource(rsc) {
-			return verifyErr("order %s: no such resource %s", o.ID, rsc)
+	sets, attrs := parseSets(o.Items)
+	if err := c.checkRefs("order", o.ID, sets, actions, "an action (start, stop, promote, demote)"); err != nil {
+		return err
+	}
+	if len(sets) == 1 && sets[0].bracket == "" && len(sets[0].refs) == 2 {
+		for i, attr := range []string{"first", "then"} {
+			rsc, action := splitRef(sets[0].refs[i])
+			e.CreateAttr(attr, rsc)
+			if action != "" {
+				e.CreateAttr(attr+"-action", action)
+			}
 		}
-		if action != "" && !actions[action] {
-			return fmt.Errorf("order %s: %q is not an action (start, stop, promote, demote)", o.ID, action)
-		}
-		e.CreateAttr(attr, rsc)
-		if action != "" {
-			e.CreateAttr(attr+"-action", action)
+	} else {
+		for i, rs := range sets {
+			e.AddChild(setElement(fmt.Sprintf("%s-%d", o.ID, i), rs))
 		}
 	}
-	for _, a := range o.Attrs {
-		e.CreateAttr(a.Key, a.Value)
+	for _, a := range attrs {
+		e.CreateAttr(a[0], a[1])
 	}
 	c.Section("constraints", true).AddChild(e)
 	return nil
@@ -521,6 +628,9 @@ func (c *CIB) Delete(ids ...string) ([]string, error) {
 		id := e.SelectAttrValue("id", "")
 		if e.Parent() == c.Section("resources", true) {
 			for _, con := range c.Section("constraints", true).ChildElements() {
+				if dropFromSets(con, id) {
+					continue
+				}
 				if con.SelectAttrValue("rsc", "") == id || con.SelectAttrValue("with-rsc", "") == id ||
 					con.SelectAttrValue("first", "") == id || con.SelectAttrValue("then", "") == id {
 					notes = append(notes, fmt.Sprintf("hanging %s:%s deleted", kindOf(con.Tag), con.SelectAttrValue("id", "")))
@@ -531,6 +641,47 @@ func (c *CIB) Delete(ids ...string) ([]string, error) {
 		e.Parent().RemoveChild(e)
 	}
 	return notes, nil
+}
+
+// dropFromSets removes a deleted resource from a constraint's sets, and
+// turns a constraint left with two resources in one set into the simple
+// form, as crmsh does. It reports whether the constraint had sets; one
+// left with fewer than two resources is removed.
+func dropFromSets(con *etree.Element, id string) bool {
+	sets := con.SelectElements("resource_set")
+	if len(sets) == 0 {
+		return false
+	}
+	total := 0
+	for _, set := range sets {
+		for _, r := range set.SelectElements("resource_ref") {
+			if r.SelectAttrValue("id", "") == id {
+				set.RemoveChild(r)
+			}
+		}
+		if len(set.SelectElements("resource_ref")) == 0 {
+			con.RemoveChild(set)
+		}
+		total += len(set.SelectElements("resource_ref"))
+	}
+	sets = con.SelectElements("resource_set")
+	switch {
+	case total < 2:
+		con.Parent().RemoveChild(con)
+	case len(sets) == 1 && total == 2 && len(sets[0].Attr) == 1:
+		refs := sets[0].SelectElements("resource_ref")
+		x, y := refs[0].SelectAttrValue("id", ""), refs[1].SelectAttrValue("id", "")
+		con.RemoveChild(sets[0])
+		if con.Tag == "rsc_colocation" {
+			// In a colocation set each resource is placed with the one before.
+			con.CreateAttr("rsc", y)
+			con.CreateAttr("with-rsc", x)
+		} else {
+			con.CreateAttr("first", x)
+			con.CreateAttr("then", y)
+		}
+	}
+	return true
 }
 
 func (c *CIB) topLevel(id string) *etree.Element {
@@ -704,14 +855,11 @@ func constraintText(con *etree.Element) string {
 		return fmt.Sprintf("location %s %s %s: %s", a("id"), a("rsc"), showScore(a("score")), a("node"))
 	case "rsc_colocation":
 		if a("rsc") == "" {
-			return ""
+			return fmt.Sprintf("colocation %s %s: %s%s", a("id"), showScore(a("score")), setsText(con), extra("id", "score"))
 		}
 		return fmt.Sprintf("colocation %s %s: %s %s%s", a("id"), showScore(a("score")), ref(a("rsc"), a("rsc-role")), ref(a("with-rsc"), a("with-rsc-role")),
 			extra("id", "score", "rsc", "rsc-role", "with-rsc", "with-rsc-role"))
 	case "rsc_order":
-		if a("first") == "" {
-			return ""
-		}
 		kind := a("kind")
 		if kind == "" && a("score") != "" {
 			kind = showScore(a("score"))
@@ -720,10 +868,43 @@ func constraintText(con *etree.Element) string {
 		if kind != "" {
 			head += kind + ": "
 		}
+		if a("first") == "" {
+			return head + setsText(con) + extra("id", "kind", "score")
+		}
 		return head + ref(a("first"), a("first-action")) + " " + ref(a("then"), a("then-action")) +
 			extra("id", "kind", "score", "first", "first-action", "then", "then-action")
 	}
 	return ""
+}
+
+// setsText prints a constraint's resource sets in crm syntax.
+func setsText(con *etree.Element) string {
+	var parts []string
+	for _, set := range con.SelectElements("resource_set") {
+		var refs []string
+		for _, r := range set.SelectElements("resource_ref") {
+			refs = append(refs, r.SelectAttrValue("id", ""))
+		}
+		reqAll := set.SelectAttrValue("require-all", "true") != "false"
+		seq := set.SelectAttrValue("sequential", "true") != "false"
+		var extra []string
+		for _, a := range set.Attr {
+			if a.Key != "id" && a.Key != "require-all" && a.Key != "sequential" {
+				extra = append(extra, a.Key+"="+a.Value)
+			}
+		}
+		switch {
+		case !reqAll && !seq:
+			parts = append(parts, "[ "+strings.Join(append(refs, extra...), " ")+" ]")
+		case !reqAll:
+			parts = append(parts, "[ "+strings.Join(append(append(refs, extra...), "sequential=true"), " ")+" ]")
+		case !seq:
+			parts = append(parts, "( "+strings.Join(append(refs, extra...), " ")+" )")
+		default:
+			parts = append(parts, strings.Join(append(refs, extra...), " "))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 func primitiveText(r *etree.Element) string {

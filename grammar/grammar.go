@@ -103,8 +103,7 @@ type Colocation struct {
 	Pos   lexer.Position
 	ID    string   `parser:"\"colocation\" @Word"`
 	Score string   `parser:"@Score"`
-	Items []string `parser:"@(Word | \"(\" | \")\" | \"[\" | \"]\")+"`
-	Attrs []NVPair `parser:"@NVPair*"`
+	Items []string `parser:"@(Word | NVPair)+"`
 }
 
 // Order: order ID [KIND:|SCORE:] FIRST[:ACTION] THEN[:ACTION] [K=V...]
@@ -112,8 +111,7 @@ type Order struct {
 	Pos   lexer.Position
 	ID    string   `parser:"\"order\" @Word"`
 	Score string   `parser:"@Score?"`
-	Items []string `parser:"@(Word | \"(\" | \")\" | \"[\" | \"]\")+"`
-	Attrs []NVPair `parser:"@NVPair*"`
+	Items []string `parser:"@(Word | NVPair)+"`
 }
 
 // Monitor: monitor RSC[:ROLE] INTERVAL[:TIMEOUT]
@@ -300,12 +298,12 @@ func check(s *Statement) error {
 			}
 		}
 	case s.Colocation != nil:
-		if len(s.Colocation.Items) != 2 || strings.ContainsAny(strings.Join(s.Colocation.Items, ""), "()[]") {
-			return bad(s.Colocation.Pos, "resource sets are not supported yet; give two resources")
+		if err := checkSets(s.Colocation.Items); err != "" {
+			return bad(s.Colocation.Pos, "%s", err)
 		}
 	case s.Order != nil:
-		if len(s.Order.Items) != 2 || strings.ContainsAny(strings.Join(s.Order.Items, ""), "()[]") {
-			return bad(s.Order.Pos, "resource sets are not supported yet; give two resources")
+		if err := checkSets(s.Order.Items); err != "" {
+			return bad(s.Order.Pos, "%s", err)
 		}
 	case s.Location != nil:
 		l := s.Location
@@ -317,6 +315,37 @@ func check(s *Statement) error {
 		}
 	}
 	return nil
+}
+
+// checkSets checks the resources of a colocation or order: at least two,
+// and brackets that open and close in pairs.
+func checkSets(items []string) string {
+	open, n := "", 0
+	for _, it := range items {
+		switch it {
+		case "(", "[":
+			if open != "" {
+				return "resource sets cannot nest"
+			}
+			open = it
+		case ")", "]":
+			if (open == "(" && it != ")") || (open == "[" && it != "]") || open == "" {
+				return fmt.Sprintf("unbalanced %q", it)
+			}
+			open = ""
+		default:
+			if !strings.Contains(it, "=") {
+				n++
+			}
+		}
+	}
+	if open != "" {
+		return fmt.Sprintf("%q is not closed", open)
+	}
+	if n < 2 {
+		return "needs at least two resources"
+	}
+	return ""
 }
 
 // afterOp: the section comes after an op (op_params and op_meta belong to
