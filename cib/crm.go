@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -45,6 +44,16 @@ func (c *CIB) Apply(s *grammar.Statement) error {
 		return c.applyOrder(s.Order)
 	case s.Monitor != nil:
 		return c.applyMonitor(s.Monitor)
+	case s.Node != nil:
+		return c.applyNode(s.Node)
+	case s.Tag != nil:
+		return c.applyTag(s.Tag)
+	case s.Ticket != nil:
+		return c.applyTicket(s.Ticket)
+	case s.Fencing != nil:
+		return c.applyFencing(s.Fencing)
+	case s.Alert != nil:
+		return c.applyAlert(s.Alert)
 	}
 	return fmt.Errorf("%s: not supported yet", s.Keyword())
 }
@@ -82,88 +91,107 @@ func ParseAgentName(s string) (class, provider, typ string, err error) {
 
 func (c *CIB) applyPrimitive(p *grammar.Primitive) error {
 	if c.idInUse(p.ID) {
-		return fmt.Errorf("primitive %s: the id %s is already in use", p.ID, p.ID)
+		return fmt.Errorf("%s %s: the id %s is already in use", p.Kind, p.ID, p.ID)
 	}
-	class, provider, typ, err := ParseAgentName(p.Agent)
-	if err != nil {
-		return fmt.Errorf("primitive %s: %w", p.ID, err)
+	tag := "primitive"
+	if p.Kind == "rsc_template" {
+		tag = "template"
 	}
-	e := etree.NewElement("primitive")
+	e := etree.NewElement(tag)
 	e.CreateAttr("id", p.ID)
-	e.CreateAttr("class", class)
-	if provider != "" {
-		e.CreateAttr("provider", provider)
+	if tpl, ok := strings.CutPrefix(p.Agent, "@"); ok && tag == "primitive" {
+		if t := c.FindID(tpl); t == nil || t.Tag != "template" {
+			return verifyErr("primitive %s: no such rsc_template %s", p.ID, tpl)
+		}
+		e.CreateAttr("template", tpl)
+	} else {
+		class, provider, typ, err := ParseAgentName(p.Agent)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", p.Kind, p.ID, err)
+		}
+		e.CreateAttr("class", class)
+		if provider != "" {
+			e.CreateAttr("provider", provider)
+		}
+		e.CreateAttr("type", typ)
 	}
-	e.CreateAttr("type", typ)
-	// crmsh writes the lists in this order, whatever order they were typed in.
-	for _, kind := range []struct{ word, tag string }{{"params", "instance_attributes"}, {"meta", "meta_attributes"}, {"utilization", "utilization"}} {
-		var pairs []grammar.NVPair
-		for _, sec := range p.Sections {
-			if sec.Kind == kind.word {
-				pairs = append(pairs, sec.Pairs...)
-			}
-		}
-		if len(pairs) == 0 {
-			continue
-		}
-		id := setName("", pairs, p.ID+"-"+kind.tag)
-		set := e.CreateElement(kind.tag)
-		set.CreateAttr("id", id)
-		for _, nv := range pairs {
-			if strings.HasPrefix(nv.Key, "$") {
-				continue
-			}
-			addNVPair(set, id, nv.Key, nv.Value)
-		}
+	for _, a := range p.Attrs {
+		e.CreateAttr(a.Key, a.Value)
 	}
+	// Lists appear in the order they were typed, as crmsh writes them;
+	// a repeated kind joins the first list of that kind.
+	sets := map[string]*etree.Element{}
 	var ops, lastOp *etree.Element
 	seen := map[string]bool{}
 	for _, sec := range p.Sections {
-		if (sec.Kind == "op_params" || sec.Kind == "op_meta") && lastOp != nil {
-			tag := map[string]string{"op_params": "instance_attributes", "op_meta": "meta_attributes"}[sec.Kind]
-			opAttrSet(lastOp, tag, sec.Pairs)
-			continue
-		}
-		if sec.Op == nil {
-			continue
-		}
-		if ops == nil {
-			ops = e.CreateElement("operations")
-		}
-		op := ops.CreateElement("op")
-		op.CreateAttr("name", sec.Op.Name)
-		interval := ""
-		var checkLevel []grammar.NVPair
-		for _, a := range sec.Op.Attrs {
-			if a.Key == "interval" {
-				interval = a.Value
+		switch {
+		case sec.Op != nil:
+			if ops == nil {
+				ops = e.CreateElement("operations")
 			}
-			switch a.Key {
-			case "$id":
-			case "OCF_CHECK_LEVEL":
-				// An agent parameter of the op, not an op attribute.
-				checkLevel = append(checkLevel, a)
-			default:
-				op.CreateAttr(a.Key, a.Value)
+			op, err := c.newOp(p.ID, sec.Op, seen)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", p.Kind, p.ID, err)
+			}
+			ops.AddChild(op)
+			lastOp = op
+		case sec.Kind == "op_params" || sec.Kind == "op_meta":
+			if lastOp != nil {
+				opAttrSet(lastOp, map[string]string{"op_params": "instance_attributes", "op_meta": "meta_attributes"}[sec.Kind], sec.Pairs)
+			}
+		default:
+			tag := map[string]string{"params": "instance_attributes", "meta": "meta_attributes", "utilization": "utilization", "attributes": "instance_attributes"}[sec.Kind]
+			set := sets[tag]
+			if set == nil {
+				id := setName("", sec.Pairs, p.ID+"-"+tag)
+				set = e.CreateElement(tag)
+				set.CreateAttr("id", id)
+				sets[tag] = set
+			}
+			for _, nv := range sec.Pairs {
+				if !strings.HasPrefix(nv.Key, "$") {
+					addNVPair(set, set.SelectAttrValue("id", ""), nv.Key, nv.Value)
+				}
 			}
 		}
-		if interval == "" {
-			interval = "0"
-			op.CreateAttr("interval", "0")
-		}
-		id := setName("", sec.Op.Attrs, fmt.Sprintf("%s-%s-%s", p.ID, sec.Op.Name, interval))
-		if seen[id] || c.idInUse(id) {
-			return fmt.Errorf("primitive %s: operation %s with interval %s is given twice", p.ID, sec.Op.Name, interval)
-		}
-		seen[id] = true
-		op.CreateAttr("id", id)
-		if checkLevel != nil {
-			opAttrSet(op, "instance_attributes", checkLevel)
-		}
-		lastOp = op
 	}
 	c.Section("resources", true).AddChild(e)
 	return nil
+}
+
+// newOp builds an op element with crmsh's id RSC-NAME-INTERVAL.
+func (c *CIB) newOp(rsc string, o *grammar.Op, seen map[string]bool) (*etree.Element, error) {
+	op := etree.NewElement("op")
+	op.CreateAttr("name", o.Name)
+	interval := ""
+	var checkLevel []grammar.NVPair
+	for _, a := range o.Attrs {
+		switch a.Key {
+		case "$id":
+		case "OCF_CHECK_LEVEL":
+			// An agent parameter of the op, not an op attribute.
+			checkLevel = append(checkLevel, a)
+		default:
+			if a.Key == "interval" {
+				interval = a.Value
+			}
+			op.CreateAttr(a.Key, a.Value)
+		}
+	}
+	if interval == "" {
+		interval = "0"
+		op.CreateAttr("interval", "0")
+	}
+	id := setName("", o.Attrs, fmt.Sprintf("%s-%s-%s", rsc, o.Name, interval))
+	if seen[id] || c.idInUse(id) {
+		return nil, fmt.Errorf("operation %s with interval %s is given twice", o.Name, interval)
+	}
+	seen[id] = true
+	op.CreateAttr("id", id)
+	if checkLevel != nil {
+		opAttrSet(op, "instance_attributes", checkLevel)
+	}
+	return op, nil
 }
 
 // opAttrSet adds pairs to an op's instance_attributes (op_params) or
@@ -721,29 +749,18 @@ func (c *CIB) Show(ids ...string) (string, error) {
 			delete(want, id)
 		}
 	}
-	for _, n := range c.Section("nodes", true).SelectElements("node") {
-		id, uname := n.SelectAttrValue("id", ""), n.SelectAttrValue("uname", "")
-		head := "node " + id + ": " + uname
-		if id == uname || uname == "" {
-			head = "node " + id
-			if uname != "" {
-				head = "node " + uname
-			}
-		}
-		var lines []string
-		for _, tag := range []string{"instance_attributes", "utilization"} {
-			word := map[string]string{"instance_attributes": "attributes", "utilization": "utilization"}[tag]
-			for _, set := range n.SelectElements(tag) {
-				lines = append(lines, strings.TrimSpace(word+" "+pairsText(set)))
-			}
-		}
-		add(uname, continued(head, lines))
+	nodes := c.Section("nodes", true).SelectElements("node")
+	sortByID(nodes)
+	for _, n := range nodes {
+		add(n.SelectAttrValue("uname", ""), nodeText(n))
 	}
-	var prims, groups, clones []*etree.Element
+	var tmpls, prims, groups, clones []*etree.Element
 	var walk func(e *etree.Element)
 	walk = func(e *etree.Element) {
 		for _, r := range e.ChildElements() {
 			switch r.Tag {
+			case "template":
+				tmpls = append(tmpls, r)
 			case "primitive":
 				prims = append(prims, r)
 			case "group":
@@ -756,18 +773,32 @@ func (c *CIB) Show(ids ...string) (string, error) {
 		}
 	}
 	walk(c.Section("resources", true))
-	for _, list := range [][]*etree.Element{prims, groups, clones} {
-		sort.SliceStable(list, func(i, j int) bool { return list[i].SelectAttrValue("id", "") < list[j].SelectAttrValue("id", "") })
+	for _, list := range [][]*etree.Element{tmpls, prims, groups, clones} {
+		sortByID(list)
 		for _, r := range list {
 			add(r.SelectAttrValue("id", ""), resourceText(r))
 		}
 	}
+	if tags := c.Section("tags", false); tags != nil {
+		list := tags.SelectElements("tag")
+		sortByID(list)
+		for _, t := range list {
+			add(t.SelectAttrValue("id", ""), tagText(t))
+		}
+	}
 	cons := c.Section("constraints", true).ChildElements()
-	sort.SliceStable(cons, func(i, j int) bool { return cons[i].SelectAttrValue("id", "") < cons[j].SelectAttrValue("id", "") })
+	sortByID(cons)
 	for _, con := range cons {
-		if text := constraintText(con); text != "" {
+		text := constraintText(con)
+		if con.Tag == "rsc_ticket" {
+			text = ticketText(con)
+		}
+		if text != "" {
 			add(con.SelectAttrValue("id", ""), text)
 		}
+	}
+	if top := c.Section("fencing-topology", false); top != nil && len(top.ChildElements()) > 0 {
+		add("fencing_topology", c.fencingText(top))
 	}
 	for _, s := range []struct{ section, tag, word string }{{"crm_config", "cluster_property_set", "property"}, {"rsc_defaults", "meta_attributes", "rsc_defaults"}, {"op_defaults", "meta_attributes", "op_defaults"}} {
 		sec := c.Section(s.section, false)
@@ -781,6 +812,11 @@ func (c *CIB) Show(ids ...string) (string, error) {
 				lines = append(lines, nv.SelectAttrValue("name", "")+"="+showValue(nv.SelectAttrValue("value", "")))
 			}
 			add(id, continued(s.word+" "+id+":", lines))
+		}
+	}
+	if alerts := c.Section("alerts", false); alerts != nil {
+		for _, a := range alerts.SelectElements("alert") {
+			add(a.SelectAttrValue("id", ""), alertText(a))
 		}
 	}
 	for id := range want {
@@ -911,34 +947,47 @@ func primitiveText(r *etree.Element) string {
 	class, provider, typ := r.SelectAttrValue("class", ""), r.SelectAttrValue("provider", ""), r.SelectAttrValue("type", "")
 	agent := class + ":" + typ
 	switch {
+	case r.SelectAttrValue("template", "") != "":
+		agent = "@" + r.SelectAttrValue("template", "")
 	case class == "ocf" && provider == "heartbeat":
 		agent = typ
 	case provider != "":
 		agent = class + ":" + provider + ":" + typ
 	}
 	var lines []string
-	for _, s := range []struct{ tag, word string }{{"instance_attributes", "params"}, {"meta_attributes", "meta"}, {"utilization", "utilization"}} {
-		for _, set := range r.SelectElements(s.tag) {
-			lines = append(lines, s.word+" "+pairsText(set))
-		}
+	if d := r.SelectAttrValue("description", ""); d != "" {
+		lines = append(lines, "description="+showValue(d))
 	}
-	for _, ops := range r.SelectElements("operations") {
-		for _, op := range ops.SelectElements("op") {
-			parts := []string{"op", op.SelectAttrValue("name", "")}
-			for _, a := range op.Attr {
-				if a.Key != "id" && a.Key != "name" {
-					parts = append(parts, a.Key+"="+showValue(a.Value))
+	for _, ch := range r.ChildElements() {
+		switch ch.Tag {
+		case "instance_attributes":
+			lines = append(lines, "params "+pairsText(ch))
+		case "meta_attributes":
+			lines = append(lines, "meta "+pairsText(ch))
+		case "utilization":
+			lines = append(lines, "utilization "+pairsText(ch))
+		case "operations":
+			for _, op := range ch.SelectElements("op") {
+				parts := []string{"op", op.SelectAttrValue("name", "")}
+				for _, a := range op.Attr {
+					if a.Key != "id" && a.Key != "name" {
+						parts = append(parts, a.Key+"="+showValue(a.Value))
+					}
+				}
+				lines = append(lines, strings.Join(parts, " "))
+				for _, s := range []struct{ tag, word string }{{"instance_attributes", "op_params"}, {"meta_attributes", "op_meta"}} {
+					for _, set := range op.SelectElements(s.tag) {
+						lines = append(lines, s.word+" "+pairsText(set))
+					}
 				}
 			}
-			lines = append(lines, strings.Join(parts, " "))
-			for _, s := range []struct{ tag, word string }{{"instance_attributes", "op_params"}, {"meta_attributes", "op_meta"}} {
-				for _, set := range op.SelectElements(s.tag) {
-					lines = append(lines, s.word+" "+pairsText(set))
-				}
-			}
 		}
 	}
-	return continued("primitive "+r.SelectAttrValue("id", "")+" "+agent, lines)
+	word := "primitive"
+	if r.Tag == "template" {
+		word = "rsc_template"
+	}
+	return continued(word+" "+r.SelectAttrValue("id", "")+" "+agent, lines)
 }
 
 func pairsText(set *etree.Element) string {

@@ -28,13 +28,18 @@ type Statement struct {
 	Colocation  *Colocation `parser:"| @@"`
 	Order       *Order      `parser:"| @@"`
 	Monitor     *Monitor    `parser:"| @@"`
+	Node        *Node       `parser:"| @@"`
+	Tag         *Tag        `parser:"| @@"`
+	Ticket      *Ticket     `parser:"| @@"`
+	Fencing     *Fencing    `parser:"| @@"`
+	Alert       *Alert      `parser:"| @@"`
 }
 
 // Keyword is the statement's command word.
 func (s *Statement) Keyword() string {
 	switch {
 	case s.Primitive != nil:
-		return "primitive"
+		return s.Primitive.Kind
 	case s.Property != nil:
 		return "property"
 	case s.RscDefaults != nil:
@@ -53,23 +58,73 @@ func (s *Statement) Keyword() string {
 		return "order"
 	case s.Monitor != nil:
 		return "monitor"
+	case s.Node != nil:
+		return "node"
+	case s.Tag != nil:
+		return "tag"
+	case s.Ticket != nil:
+		return "rsc_ticket"
+	case s.Fencing != nil:
+		return "fencing_topology"
+	case s.Alert != nil:
+		return "alert"
 	}
 	return ""
 }
 
-// Primitive: primitive ID AGENT [params ...] [meta ...] [utilization ...] [op NAME ...]...
+// Primitive: primitive|rsc_template ID AGENT|@TEMPLATE [description=TEXT]
+// [params ...] [meta ...] [utilization ...] [op NAME ...]...
 type Primitive struct {
 	Pos      lexer.Position
-	ID       string     `parser:"\"primitive\" @Word"`
+	Kind     string     `parser:"@(\"primitive\" | \"rsc_template\")"`
+	ID       string     `parser:"@Word"`
 	Agent    string     `parser:"@Word"`
+	Attrs    []NVPair   `parser:"@NVPair*"`
 	Sections []*Section `parser:"@@*"`
+}
+
+// Node: node [$id=ID] NAME[:TYPE] [attributes K=V...] [utilization K=V...]
+type Node struct {
+	Pos      lexer.Position
+	IDSpec   []NVPair   `parser:"\"node\" @NVPair?"`
+	Name     string     `parser:"@(Word | Score)"`
+	Sections []*Section `parser:"@@*"`
+}
+
+// Tag: tag ID[:] RSC...
+type Tag struct {
+	Pos  lexer.Position
+	ID   string   `parser:"\"tag\" @(Word | Score)"`
+	Refs []string `parser:"@Word+"`
+}
+
+// Ticket: rsc_ticket ID TICKET: RSC[:ROLE]... [loss-policy=...]
+type Ticket struct {
+	Pos    lexer.Position
+	ID     string   `parser:"\"rsc_ticket\" @Word"`
+	Ticket string   `parser:"@Score"`
+	Items  []string `parser:"@(Word | NVPair)+"`
+}
+
+// Fencing: fencing_topology [TARGET:] LEVEL... ...
+type Fencing struct {
+	Pos   lexer.Position
+	Items []string `parser:"\"fencing_topology\" @(Word | Score | NVPair)+"`
+}
+
+// Alert: alert ID PATH [meta ...] [select ...] [to RECIPIENT [meta ...]]...
+type Alert struct {
+	Pos   lexer.Position
+	ID    string   `parser:"\"alert\" @Word"`
+	Path  string   `parser:"@Word"`
+	Items []string `parser:"@(Word | NVPair)*"`
 }
 
 // Section is one attribute list of a primitive (params, meta,
 // utilization) or one of its operations.
 type Section struct {
 	Pos   lexer.Position
-	Kind  string   `parser:"( @(\"params\" | \"meta\" | \"utilization\" | \"op_params\" | \"op_meta\")"`
+	Kind  string   `parser:"( @(\"params\" | \"meta\" | \"utilization\" | \"op_params\" | \"op_meta\" | \"attributes\")"`
 	Pairs []NVPair `parser:"  @NVPair* )"`
 	Op    *Op      `parser:"| \"op\" @@"`
 }
@@ -196,7 +251,43 @@ func ParseArgs(args []string) (*Statement, error) {
 }
 
 // Keywords are the statements this version knows.
-var Keywords = []string{"primitive", "group", "clone", "ms", "master", "location", "colocation", "order", "monitor", "property", "rsc_defaults", "op_defaults"}
+var Keywords = []string{"node", "primitive", "rsc_template", "group", "clone", "ms", "master", "location", "colocation", "order",
+	"rsc_ticket", "monitor", "tag", "fencing_topology", "property", "rsc_defaults", "op_defaults", "alert"}
+
+// Fuzzy returns the command keyword a misspelt word stands for, as crmsh
+// accepts "primitve" for "primitive": the only keyword within two edits.
+func Fuzzy(word string) (string, bool) {
+	if isKeyword(word) {
+		return word, true
+	}
+	best, n := "", 0
+	for _, k := range Keywords {
+		if d := editDistance(word, k); d <= 2 && len(word) > 3 {
+			best, n = k, n+1
+		}
+	}
+	return best, n == 1
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
 
 var (
 	unexpected = regexp.MustCompile(`unexpected token "((?:[^"\\]|\\.)*)"(?: \(expected (.*)\))?`)
@@ -284,6 +375,11 @@ func check(s *Statement) error {
 	switch {
 	case s.Primitive != nil:
 		p := s.Primitive
+		for _, a := range p.Attrs {
+			if a.Key != "description" {
+				return bad(p.Pos, "unexpected %s=%s (only description= may follow the agent)", a.Key, a.Value)
+			}
+		}
 		if !validID(p.ID) {
 			return bad(p.Pos, "%q is not a valid id (letters, digits, '_', '.', '-'; not starting with a digit)", p.ID)
 		}
