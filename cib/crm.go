@@ -998,7 +998,7 @@ func pairsText(set *etree.Element) string {
 	return strings.Join(parts, " ")
 }
 
-var plainValue = regexp.MustCompile(`^[A-Za-z0-9_.:,+@%-]+$`)
+var plainValue = regexp.MustCompile(`^[A-Za-z0-9_.:,+@-]+$`)
 
 // showValue quotes values the way crmsh does: plain words stay bare.
 func showValue(v string) string {

@@ -197,6 +197,10 @@ func (c *CIB) applyAlert(a *grammar.Alert) error {
 	recipients := 0
 	nattr := 0
 	for _, it := range a.Items {
+		if mode == "select" && it == "attributes" {
+			selAttrs, mode = sel.CreateElement("select_attributes"), "select-attrs"
+			continue
+		}
 		switch it {
 		case "meta", "attributes":
 			mode = it

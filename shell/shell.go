@@ -349,7 +349,12 @@ func (s *session) command(line string) bool {
 		}
 		return false
 	}
-	// In configure.
+	// In configure. A misspelt command is taken for the one it surely means.
+	if k, ok := grammar.Fuzzy(fields[0]); ok && k != fields[0] && !isLevelCommand(fields[0]) {
+		s.info(fmt.Sprintf("%q is accepted as %q", fields[0], k))
+		line = k + strings.TrimPrefix(strings.TrimSpace(line), fields[0])
+		fields[0] = k
+	}
 	switch fields[0] {
 	case "up", "end", "cd":
 		s.leaveConfigure()
@@ -388,6 +393,14 @@ func (s *session) command(line string) bool {
 			return false
 		}
 		s.work = next
+	}
+	return false
+}
+
+func isLevelCommand(w string) bool {
+	switch w {
+	case "up", "end", "cd", "commit", "refresh", "show", "status", "delete", "rm", "quit", "exit", "bye", "help":
+		return true
 	}
 	return false
 }
