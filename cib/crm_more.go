@@ -18,6 +18,9 @@ func (c *CIB) applyNode(n *grammar.Node) error {
 		uname, typ = u, t
 	}
 	id := uname
+	if n.ID != "" {
+		id = strings.TrimSuffix(n.ID, ":") // the "node ID: NAME" form show prints
+	}
 	for _, a := range n.IDSpec {
 		if a.Key == "$id" {
 			id = a.Value

@@ -87,7 +87,8 @@ type Primitive struct {
 type Node struct {
 	Pos      lexer.Position
 	IDSpec   []NVPair   `parser:"\"node\" @NVPair?"`
-	Name     string     `parser:"@(Word | Score)"`
+	ID       string     `parser:"@Score?"`
+	Name     string     `parser:"@Word"`
 	Sections []*Section `parser:"@@*"`
 }
 
