@@ -270,19 +270,206 @@ func (c *CIB) applyLocation(l *grammar.Location) error {
 	if c.idInUse(l.ID) {
 		return fmt.Errorf("location %s: the id %s is already in use", l.ID, l.ID)
 	}
-	if !c.isResource(l.Resource) {
-		return verifyErr("location %s: no such resource %s", l.ID, l.Resource)
+	for _, r := range append([]string{l.Resource}, l.Set...) {
+		if r != "" && !c.isResource(r) {
+			return verifyErr("location %s: no such resource %s", l.ID, r)
+		}
 	}
-	score, err := NormalizeScore(l.Score)
-	if err != nil {
-		return verifyErr("location %s: %v", l.ID, err)
-	}
-	e := c.Section("constraints", true).CreateElement("rsc_location")
+	e := etree.NewElement("rsc_location")
 	e.CreateAttr("id", l.ID)
-	e.CreateAttr("rsc", l.Resource)
-	e.CreateAttr("score", score)
-	e.CreateAttr("node", l.Node)
+	switch {
+	case l.Resource != "":
+		e.CreateAttr("rsc", l.Resource)
+	case l.Pattern != "":
+		e.CreateAttr("rsc-pattern", l.Pattern)
+	}
+	if l.Role != "" {
+		e.CreateAttr("role", l.Role)
+	}
+	if l.Discovery != "" {
+		e.CreateAttr("resource-discovery", l.Discovery)
+	}
+	if l.Node != "" {
+		score, err := NormalizeScore(l.Score)
+		if err != nil {
+			return verifyErr("location %s: %v", l.ID, err)
+		}
+		e.CreateAttr("score", score)
+		e.CreateAttr("node", l.Node)
+	}
+	if len(l.Set) > 0 {
+		e.AddChild(setElement(l.ID+"-0", resourceSet{refs: l.Set}))
+	}
+	for i, r := range l.Rules {
+		rule, err := ruleElement(suffixID(l.ID+"-rule", i), r)
+		if err != nil {
+			return verifyErr("location %s: %v", l.ID, err)
+		}
+		e.AddChild(rule)
+	}
+	c.Section("constraints", true).AddChild(e)
 	return nil
+}
+
+// suffixID is crmsh's scheme for repeated ids: BASE, BASE-0, BASE-1, ...
+func suffixID(base string, i int) string {
+	if i == 0 {
+		return base
+	}
+	return fmt.Sprintf("%s-%d", base, i-1)
+}
+
+func ruleElement(id string, r *grammar.Rule) (*etree.Element, error) {
+	if r.ID != "" {
+		id = r.ID
+	}
+	e := etree.NewElement("rule")
+	if r.Role != "" {
+		e.CreateAttr("role", r.Role)
+	}
+	score := "INFINITY"
+	if r.Score != "" {
+		var err error
+		if score, err = NormalizeScore(r.Score); err != nil {
+			// A word that is not a number names the node attribute whose
+			// value is the score.
+			e.CreateAttr("score-attribute", strings.TrimSuffix(r.Score, ":"))
+			score = ""
+		}
+	}
+	if score != "" {
+		e.CreateAttr("score", score)
+	}
+	if r.BoolOp == "or" {
+		e.CreateAttr("boolean-op", "or")
+	}
+	e.CreateAttr("id", id)
+	for i, x := range r.Exprs {
+		eid := suffixID(id+"-expression", i)
+		var ex *etree.Element
+		switch x.Kind {
+		case "date":
+			ex = etree.NewElement("date_expression")
+			switch x.Op {
+			case "gt":
+				ex.CreateAttr("operation", "gt")
+				ex.CreateAttr("start", x.Value)
+			case "lt":
+				ex.CreateAttr("operation", "lt")
+				ex.CreateAttr("end", x.Value)
+			case "in", "in_range":
+				ex.CreateAttr("operation", "in_range")
+				var dur []grammar.NVPair
+				for _, p := range x.Pairs {
+					if p.Key == "start" || p.Key == "end" {
+						ex.CreateAttr(p.Key, p.Value)
+					} else {
+						dur = append(dur, p)
+					}
+				}
+				ex.CreateAttr("id", eid)
+				if len(dur) > 0 {
+					d := ex.CreateElement("duration")
+					for _, p := range dur {
+						d.CreateAttr(p.Key, p.Value)
+					}
+					d.CreateAttr("id", eid+"-duration")
+				}
+			case "spec", "date_spec":
+				ex.CreateAttr("operation", "date_spec")
+				ex.CreateAttr("id", eid)
+				d := ex.CreateElement("date_spec")
+				for _, p := range x.Pairs {
+					d.CreateAttr(p.Key, p.Value)
+				}
+				d.CreateAttr("id", eid+"-date_spec")
+			}
+		default:
+			ex = etree.NewElement("expression")
+			op := x.Op
+			if x.Kind != "compare" {
+				op = x.Kind
+			}
+			ex.CreateAttr("operation", op)
+			ex.CreateAttr("attribute", x.Attribute)
+			if x.Kind == "compare" {
+				ex.CreateAttr("value", x.Value)
+			}
+			if x.Type != "" {
+				ex.CreateAttr("type", x.Type)
+			}
+		}
+		if ex.SelectAttr("id") == nil {
+			ex.CreateAttr("id", eid)
+		}
+		e.AddChild(ex)
+	}
+	return e, nil
+}
+
+// ruleText prints a rule as crm syntax; an INFINITY score is left out, as
+// crmsh leaves it out.
+func ruleText(r *etree.Element) string {
+	parts := []string{"rule"}
+	if role := r.SelectAttrValue("role", ""); role != "" {
+		parts = append(parts, "$role="+role)
+	}
+	if sa := r.SelectAttrValue("score-attribute", ""); sa != "" {
+		parts = append(parts, sa+":")
+	} else if sc := r.SelectAttrValue("score", ""); sc != "" && sc != "INFINITY" && sc != "+INFINITY" {
+		parts = append(parts, showScore(sc)+":")
+	}
+	op := r.SelectAttrValue("boolean-op", "and")
+	var exprs []string
+	for _, x := range r.ChildElements() {
+		a := func(k string) string { return x.SelectAttrValue(k, "") }
+		switch x.Tag {
+		case "expression":
+			switch a("operation") {
+			case "defined", "not_defined":
+				exprs = append(exprs, a("operation")+" "+a("attribute"))
+			default:
+				o := a("operation")
+				if a("type") != "" {
+					o = a("type") + ":" + o
+				}
+				exprs = append(exprs, a("attribute")+" "+o+" "+a("value"))
+			}
+		case "date_expression":
+			switch a("operation") {
+			case "gt":
+				exprs = append(exprs, "date gt "+a("start"))
+			case "lt":
+				exprs = append(exprs, "date lt "+a("end"))
+			case "in_range":
+				t := "date in"
+				for _, k := range []string{"start", "end"} {
+					if a(k) != "" {
+						t += " " + k + "=" + a(k)
+					}
+				}
+				for _, d := range x.SelectElements("duration") {
+					for _, at := range d.Attr {
+						if at.Key != "id" {
+							t += " " + at.Key + "=" + at.Value
+						}
+					}
+				}
+				exprs = append(exprs, t)
+			case "date_spec":
+				t := "date spec"
+				for _, d := range x.SelectElements("date_spec") {
+					for _, at := range d.Attr {
+						if at.Key != "id" {
+							t += " " + at.Key + "=" + at.Value
+						}
+					}
+				}
+				exprs = append(exprs, t)
+			}
+		}
+	}
+	return strings.Join(parts, " ") + " " + strings.Join(exprs, " "+op+" ")
 }
 
 // isResource reports whether id names a resource, at any depth.
@@ -885,10 +1072,32 @@ func constraintText(con *etree.Element) string {
 	}
 	switch con.Tag {
 	case "rsc_location":
-		if a("node") == "" {
-			return ""
+		what := a("rsc")
+		if a("rsc-pattern") != "" {
+			what = "/" + a("rsc-pattern") + "/"
 		}
-		return fmt.Sprintf("location %s %s %s: %s", a("id"), a("rsc"), showScore(a("score")), a("node"))
+		if sets := con.SelectElements("resource_set"); len(sets) > 0 {
+			var refs []string
+			for _, r := range sets[0].SelectElements("resource_ref") {
+				refs = append(refs, r.SelectAttrValue("id", ""))
+			}
+			what = "{ " + strings.Join(refs, " ") + " }"
+		}
+		head := "location " + a("id") + " " + what
+		if a("role") != "" {
+			head += " role=" + a("role")
+		}
+		if a("resource-discovery") != "" {
+			head += " resource-discovery=" + a("resource-discovery")
+		}
+		if a("node") != "" {
+			return fmt.Sprintf("%s %s: %s", head, showScore(a("score")), a("node"))
+		}
+		var rules []string
+		for _, r := range con.SelectElements("rule") {
+			rules = append(rules, ruleText(r))
+		}
+		return continued(head, rules)
 	case "rsc_colocation":
 		if a("rsc") == "" {
 			return fmt.Sprintf("colocation %s %s: %s%s", a("id"), showScore(a("score")), setsText(con), extra("id", "score"))

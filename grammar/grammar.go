@@ -191,14 +191,42 @@ type Defaults struct {
 	Pairs []NVPair `parser:"@NVPair+"`
 }
 
-// Location: location ID RSC SCORE: NODE, or with rules (not yet).
+// Location: location ID RSC|/PATTERN/|{ RSC... } [role=R]
+// [resource-discovery=X] (SCORE: NODE | rule ...). The words after the id
+// are structured by check into the fields below them.
 type Location struct {
-	Pos      lexer.Position
-	ID       string   `parser:"\"location\" @Word"`
-	Resource string   `parser:"@Word"`
-	Score    string   `parser:"( @Score"`
-	Node     string   `parser:"  @Word"`
-	Rule     []string `parser:"| @\"rule\" @(Word|NVPair|Score)* )"`
+	Pos   lexer.Position
+	ID    string   `parser:"\"location\" @Word"`
+	Items []string `parser:"@(Word | NVPair | Score)+"`
+	// Tokens are filled by participle: the statement's tokens, for
+	// positions in errors.
+	Tokens []lexer.Token
+
+	Resource  string   // one resource
+	Pattern   string   // rsc-pattern (from /.../)
+	Set       []string // a resource set ({ a b })
+	Role      string
+	Discovery string
+	Score     string // with Node
+	Node      string
+	Rules     []*Rule
+}
+
+// Rule is one location rule: rule [$id=ID] [$role=R] [SCORE:] EXPRESSION.
+type Rule struct {
+	ID, Role, Score string
+	BoolOp          string // "and" or "or" between expressions
+	Exprs           []*Expr
+}
+
+// Expr is one rule expression.
+type Expr struct {
+	Kind      string // "defined", "not_defined", "compare", "date"
+	Attribute string
+	Op        string // eq ne lt gt lte gte; for dates: gt lt in spec
+	Type      string // string, integer, number, version
+	Value     string
+	Pairs     []NVPair // date in / spec: start=, end=, durations, spec fields
 }
 
 // NVPair is key=value, the value unquoted.
@@ -404,14 +432,180 @@ func check(s *Statement) error {
 		}
 	case s.Location != nil:
 		l := s.Location
-		if l.Rule != nil {
-			return bad(l.Pos, "location rules are not supported yet; use 'location ID RSC SCORE: NODE'")
-		}
 		if !validID(l.ID) {
 			return bad(l.Pos, "%q is not a valid id", l.ID)
 		}
+		if msg, at := l.structure(); msg != "" {
+			pos := l.Pos
+			// Items start after "location" and the id.
+			if k := at + 2; at >= 0 && k < len(l.Tokens) {
+				pos = l.Tokens[k].Pos
+			}
+			return bad(pos, "%s", msg)
+		}
 	}
 	return nil
+}
+
+var compareOps = map[string]bool{"eq": true, "ne": true, "lt": true, "gt": true, "lte": true, "gte": true}
+
+// structure reads the words of a location into its fields; it returns
+// what is wrong, or "".
+func (l *Location) structure() (string, int) {
+	it := l.Items
+	at := func() int { return len(l.Items) - len(it) } // index of it[0]
+	switch {
+	case it[0] == "{":
+		i := 1
+		for ; i < len(it) && it[i] != "}"; i++ {
+			l.Set = append(l.Set, it[i])
+		}
+		if i == len(it) || len(l.Set) == 0 {
+			return "a resource set { ... } is not closed or is empty", 0
+		}
+		it = it[i+1:]
+	case len(it[0]) > 2 && strings.HasPrefix(it[0], "/") && strings.HasSuffix(it[0], "/"):
+		l.Pattern, it = strings.Trim(it[0], "/"), it[1:]
+	default:
+		l.Resource, it = it[0], it[1:]
+	}
+	for len(it) > 0 && strings.Contains(it[0], "=") {
+		k, v, _ := strings.Cut(it[0], "=")
+		switch k {
+		case "role", "$role":
+			l.Role = v
+		case "resource-discovery":
+			l.Discovery = v
+		default:
+			return fmt.Sprintf("unexpected %s (expected role=, resource-discovery=, a score or rule)", it[0]), at()
+		}
+		it = it[1:]
+	}
+	if len(it) == 0 {
+		return "expected a score and a node (100: node1), or rule", at() - 1
+	}
+	if it[0] != "rule" {
+		if !strings.HasSuffix(it[0], ":") || len(it) != 2 {
+			return fmt.Sprintf("expected a score and a node such as 100: node1, or rule, got %q", strings.Join(it, " ")), at()
+		}
+		l.Score, l.Node = it[0], it[1]
+		return "", -1
+	}
+	for len(it) > 0 {
+		if it[0] != "rule" {
+			return fmt.Sprintf("expected rule, got %q", it[0]), at()
+		}
+		it = it[1:]
+		r := &Rule{}
+		for len(it) > 0 && strings.HasPrefix(it[0], "$") && strings.Contains(it[0], "=") {
+			k, v, _ := strings.Cut(it[0], "=")
+			switch k {
+			case "$id":
+				r.ID = v
+			case "$role":
+				r.Role = v
+			default:
+				return fmt.Sprintf("unexpected %s in a rule", it[0]), at()
+			}
+			it = it[1:]
+		}
+		if len(it) > 0 && strings.HasSuffix(it[0], ":") && !strings.Contains(it[0], "=") {
+			r.Score, it = it[0], it[1:]
+		}
+		end := 0
+		for end < len(it) && it[end] != "rule" {
+			end++
+		}
+		if msg, k := r.parseExprs(it[:end]); msg != "" {
+			return msg, at() + k
+		}
+		l.Rules = append(l.Rules, r)
+		it = it[end:]
+	}
+	return "", -1
+}
+
+// parseExprs reads "simple (and|or simple)*"; mixing and with or is
+// refused, as crmsh refuses it.
+func (r *Rule) parseExprs(words []string) (string, int) {
+	if len(words) == 0 {
+		return "a rule needs an expression", 0
+	}
+	var cur []string
+	start := 0
+	flush := func(at int) (string, int) {
+		if len(cur) == 0 {
+			return "an expression is missing around and/or", at
+		}
+		e, msg := parseExpr(cur)
+		if msg != "" {
+			return msg, start
+		}
+		r.Exprs = append(r.Exprs, e)
+		cur = nil
+		return "", 0
+	}
+	for i, w := range words {
+		if w == "and" || w == "or" {
+			if r.BoolOp != "" && r.BoolOp != w {
+				return "mixing and with or in one rule is not allowed; use two rules", i
+			}
+			r.BoolOp = w
+			if msg, k := flush(i); msg != "" {
+				return msg, k
+			}
+			start = i + 1
+			continue
+		}
+		cur = append(cur, w)
+	}
+	return flush(len(words))
+}
+
+func parseExpr(w []string) (*Expr, string) {
+	switch {
+	case w[0] == "defined" || w[0] == "not_defined":
+		if len(w) != 2 {
+			return nil, fmt.Sprintf("%s takes one attribute name", w[0])
+		}
+		return &Expr{Kind: w[0], Attribute: w[1]}, ""
+	case w[0] == "date":
+		if len(w) < 2 {
+			return nil, "date needs gt, lt, in or spec"
+		}
+		e := &Expr{Kind: "date", Op: w[1]}
+		switch w[1] {
+		case "gt", "lt":
+			if len(w) != 3 {
+				return nil, fmt.Sprintf("date %s takes one date", w[1])
+			}
+			e.Value = w[2]
+		case "in", "in_range", "spec", "date_spec":
+			for _, p := range w[2:] {
+				k, v, ok := strings.Cut(p, "=")
+				if !ok {
+					return nil, fmt.Sprintf("date %s: expected key=value, got %q", w[1], p)
+				}
+				e.Pairs = append(e.Pairs, NVPair{k, v})
+			}
+			if len(e.Pairs) == 0 {
+				return nil, fmt.Sprintf("date %s needs key=value pairs", w[1])
+			}
+		default:
+			return nil, fmt.Sprintf("date %q: expected gt, lt, in or spec", w[1])
+		}
+		return e, ""
+	case len(w) == 3:
+		op, typ := w[1], ""
+		if t, o, ok := strings.Cut(op, ":"); ok {
+			typ, op = t, o
+		}
+		if !compareOps[op] {
+			return nil, fmt.Sprintf("%q is not a comparison (eq, ne, lt, gt, lte, gte)", w[1])
+		}
+		return &Expr{Kind: "compare", Attribute: w[0], Op: op, Type: typ, Value: w[2]}, ""
+	}
+	return nil, fmt.Sprintf("cannot read the expression %q (ATTR OP VALUE, defined ATTR, date ...)", strings.Join(w, " "))
 }
 
 // checkSets checks the resources of a colocation or order: at least two,

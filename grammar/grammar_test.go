@@ -44,8 +44,10 @@ func TestErrors(t *testing.T) {
 		{"primitive 1d Dummy", `line 1:1: primitive: "1d" is not a valid id`},
 		{"primitve d1 Dummy", `unknown command "primitve"`},
 		{"property stonith-enabled", `line 1:10: property: expected`},
-		{"location l1 d1 node1", `line 1:16: location: expected`},
-		{"location l1 d1 rule #uname eq n1", "location rules are not supported yet"},
+		{"location l1 d1 node1", `line 1:16: location: expected a score and a node such as 100: node1, or rule, got "node1"`},
+		{"location l1 d1 rule 10: #uname eq n1 and a eq 1 or b eq 2", "line 1:49: location: mixing and with or in one rule is not allowed"},
+		{"location l1 d1 rule 10: #uname frob n1", `"frob" is not a comparison`},
+		{"location l1 d1 rule date soon 2030-01-01", `date "soon": expected gt, lt, in or spec`},
 		{"primitive d1 Dummy params a=\"b", "line 1:29: unterminated \" quote"},
 		{"property a=b\n\nprimitive d1 Dummy \\\n  meta", "line 4:"},
 	} {
