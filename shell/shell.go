@@ -101,6 +101,8 @@ func (s *session) oneShot(args []string) {
 	switch args[0] {
 	case "status":
 		s.showStatus()
+	case "resource", "rsc":
+		s.resourceCommand(args[1:])
 	case "configure", "cfg":
 		if len(args) == 1 {
 			s.error("configure: give a command (primitive, property, rsc_defaults, op_defaults, location, show, delete)")
@@ -108,7 +110,7 @@ func (s *session) oneShot(args []string) {
 		}
 		s.configureOneShot(args[1:])
 	default:
-		s.error(fmt.Sprintf("unknown command %q (this version knows configure and status)", args[0]))
+		s.error(fmt.Sprintf("unknown command %q (this version knows configure, resource and status)", args[0]))
 	}
 }
 
@@ -343,9 +345,26 @@ func (s *session) command(line string) bool {
 			s.oneShot(splitLine(line))
 		case "status":
 			s.showStatus()
+		case "resource", "rsc":
+			if len(fields) == 1 {
+				s.level = "resource"
+				return false
+			}
+			s.oneShot(splitLine(line))
 		case "up", "end", "cd":
 		default:
 			s.error(fmt.Sprintf("unknown command %q", fields[0]))
+		}
+		return false
+	}
+	if s.level == "resource" {
+		switch fields[0] {
+		case "up", "end", "cd":
+			s.level = ""
+		case "status":
+			s.showStatus()
+		default:
+			s.resourceCommand(splitLine(line))
 		}
 		return false
 	}
