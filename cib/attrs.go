@@ -181,3 +181,73 @@ func (c *CIB) HasNode(uname string) bool {
 	}
 	return false
 }
+
+// Node returns the node element with this uname, or nil.
+func (c *CIB) Node(uname string) *etree.Element {
+	for _, n := range c.Section("nodes", true).SelectElements("node") {
+		if n.SelectAttrValue("uname", "") == uname {
+			return n
+		}
+	}
+	return nil
+}
+
+// SetNodeAttr sets a permanent node attribute as crm_attribute does: in
+// the node's first set of the kind, or a new one with id setID. It
+// returns the nvpair's id.
+func (c *CIB) SetNodeAttr(uname, kind, setID, name, value string) (string, error) {
+	n := c.Node(uname)
+	if n == nil {
+		return "", fmt.Errorf("no such node: %s", uname)
+	}
+	set := n.SelectElement(kind)
+	if set == nil {
+		set = n.CreateElement(kind)
+		set.CreateAttr("id", setID)
+	}
+	sid := set.SelectAttrValue("id", "")
+	for _, nv := range set.SelectElements("nvpair") {
+		if nv.SelectAttrValue("name", "") == name {
+			nv.CreateAttr("value", value)
+			return nv.SelectAttrValue("id", ""), nil
+		}
+	}
+	nv := set.CreateElement("nvpair")
+	nv.CreateAttr("id", sid+"-"+name)
+	nv.CreateAttr("name", name)
+	nv.CreateAttr("value", value)
+	return sid + "-" + name, nil
+}
+
+// DeleteNodeAttr removes a permanent node attribute and returns its id.
+func (c *CIB) DeleteNodeAttr(uname, kind, name string) (string, error) {
+	n := c.Node(uname)
+	if n == nil {
+		return "", fmt.Errorf("no such node: %s", uname)
+	}
+	for _, set := range n.SelectElements(kind) {
+		for _, nv := range set.SelectElements("nvpair") {
+			if nv.SelectAttrValue("name", "") == name {
+				set.RemoveChild(nv)
+				return nv.SelectAttrValue("id", ""), nil
+			}
+		}
+	}
+	return "", fmt.Errorf("node %s has no attribute %s", uname, name)
+}
+
+// NodeAttr reads a permanent node attribute.
+func (c *CIB) NodeAttr(uname, kind, name string) (string, bool) {
+	n := c.Node(uname)
+	if n == nil {
+		return "", false
+	}
+	for _, set := range n.SelectElements(kind) {
+		for _, nv := range set.SelectElements("nvpair") {
+			if nv.SelectAttrValue("name", "") == name {
+				return nv.SelectAttrValue("value", ""), true
+			}
+		}
+	}
+	return "", false
+}

@@ -103,6 +103,8 @@ func (s *session) oneShot(args []string) {
 		s.showStatus()
 	case "resource", "rsc":
 		s.resourceCommand(args[1:])
+	case "node":
+		s.nodeCommand(args[1:])
 	case "configure", "cfg":
 		if len(args) == 1 {
 			s.error("configure: give a command (primitive, property, rsc_defaults, op_defaults, location, show, delete)")
@@ -110,7 +112,7 @@ func (s *session) oneShot(args []string) {
 		}
 		s.configureOneShot(args[1:])
 	default:
-		s.error(fmt.Sprintf("unknown command %q (this version knows configure, resource and status)", args[0]))
+		s.error(fmt.Sprintf("unknown command %q (this version knows configure, resource, node and status)", args[0]))
 	}
 }
 
@@ -345,9 +347,12 @@ func (s *session) command(line string) bool {
 			s.oneShot(splitLine(line))
 		case "status":
 			s.showStatus()
-		case "resource", "rsc":
+		case "resource", "rsc", "node":
 			if len(fields) == 1 {
-				s.level = "resource"
+				s.level = map[string]string{"rsc": "resource"}[fields[0]]
+				if s.level == "" {
+					s.level = fields[0]
+				}
 				return false
 			}
 			s.oneShot(splitLine(line))
@@ -357,14 +362,18 @@ func (s *session) command(line string) bool {
 		}
 		return false
 	}
-	if s.level == "resource" {
+	if s.level == "resource" || s.level == "node" {
 		switch fields[0] {
 		case "up", "end", "cd":
 			s.level = ""
 		case "status":
 			s.showStatus()
 		default:
-			s.resourceCommand(splitLine(line))
+			if s.level == "node" {
+				s.nodeCommand(splitLine(line))
+			} else {
+				s.resourceCommand(splitLine(line))
+			}
 		}
 		return false
 	}
