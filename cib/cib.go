@@ -253,6 +253,10 @@ func (c *CIB) FindID(id string) *etree.Element {
 }
 
 func findID(e *etree.Element, id string) *etree.Element {
+	// A reference carries the id of what it points at, not its own.
+	if e.Tag == "resource_ref" || e.Tag == "obj_ref" {
+		return nil
+	}
 	if e.SelectAttrValue("id", "") == id {
 		return e
 	}

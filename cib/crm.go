@@ -100,9 +100,6 @@ func (c *CIB) applyPrimitive(p *grammar.Primitive) error {
 	e := etree.NewElement(tag)
 	e.CreateAttr("id", p.ID)
 	if tpl, ok := strings.CutPrefix(p.Agent, "@"); ok && tag == "primitive" {
-		if t := c.FindID(tpl); t == nil || t.Tag != "template" {
-			return verifyErr("primitive %s: no such rsc_template %s", p.ID, tpl)
-		}
 		e.CreateAttr("template", tpl)
 	} else {
 		class, provider, typ, err := ParseAgentName(p.Agent)
@@ -270,11 +267,6 @@ func (c *CIB) applyLocation(l *grammar.Location) error {
 	if c.idInUse(l.ID) {
 		return fmt.Errorf("location %s: the id %s is already in use", l.ID, l.ID)
 	}
-	for _, r := range append([]string{l.Resource}, l.Set...) {
-		if r != "" && !c.isResource(r) {
-			return verifyErr("location %s: no such resource %s", l.ID, r)
-		}
-	}
 	e := etree.NewElement("rsc_location")
 	e.CreateAttr("id", l.ID)
 	switch {
@@ -290,11 +282,7 @@ func (c *CIB) applyLocation(l *grammar.Location) error {
 		e.CreateAttr("resource-discovery", l.Discovery)
 	}
 	if l.Node != "" {
-		score, err := NormalizeScore(l.Score)
-		if err != nil {
-			return verifyErr("location %s: %v", l.ID, err)
-		}
-		e.CreateAttr("score", score)
+		e.CreateAttr("score", scoreAsWritten(l.Score))
 		e.CreateAttr("node", l.Node)
 	}
 	if len(l.Set) > 0 {
@@ -309,6 +297,15 @@ func (c *CIB) applyLocation(l *grammar.Location) error {
 	}
 	c.Section("constraints", true).AddChild(e)
 	return nil
+}
+
+// scoreAsWritten normalises a valid score and keeps an invalid one as
+// written, for Verify to report at commit.
+func scoreAsWritten(s string) string {
+	if n, err := NormalizeScore(s); err == nil {
+		return n
+	}
+	return strings.TrimSuffix(s, ":")
 }
 
 // suffixID is crmsh's scheme for repeated ids: BASE, BASE-0, BASE-1, ...
@@ -704,12 +701,9 @@ func hasAttr(attrs [][2]string, k string) bool {
 func (c *CIB) checkRefs(kind, id string, sets []resourceSet, qualifiers map[string]bool, what string) error {
 	for _, rs := range sets {
 		for _, r := range rs.refs {
-			rsc, q := splitRef(r)
-			if !c.isResource(rsc) {
-				return verifyErr("%s %s: no such resource %s", kind, id, rsc)
-			}
+			_, q := splitRef(r)
 			if q != "" && !qualifiers[q] {
-				return verifyErr("%s %s: %q is not %s", kind, id, q, what)
+				return fmt.Errorf("%s %s: %q is not %s", kind, id, q, what)
 			}
 		}
 	}
@@ -720,10 +714,7 @@ func (c *CIB) applyColocation(co *grammar.Colocation) error {
 	if c.idInUse(co.ID) {
 		return fmt.Errorf("colocation %s: the id %s is already in use", co.ID, co.ID)
 	}
-	score, err := NormalizeScore(co.Score)
-	if err != nil {
-		return verifyErr("colocation %s: %v", co.ID, err)
-	}
+	score := scoreAsWritten(co.Score)
 	sets, attrs := parseSets(co.Items)
 	if err := c.checkRefs("colocation", co.ID, sets, roles, "a role (Started, Stopped, Promoted, Unpromoted, Master, Slave)"); err != nil {
 		return err
@@ -764,7 +755,7 @@ func (c *CIB) applyOrder(o *grammar.Order) error {
 	default:
 		score, err := NormalizeScore(kind)
 		if err != nil {
-			return verifyErr("order %s: %v (or a kind: Mandatory, Optional, Serialize)", o.ID, err)
+			return fmt.Errorf("order %s: %v (or a kind: Mandatory, Optional, Serialize)", o.ID, err)
 		}
 		// crmsh writes scores as kinds: 0 is advisory, anything else mandatory.
 		if score == "0" {

@@ -76,11 +76,6 @@ func (c *CIB) applyTag(t *grammar.Tag) error {
 	if c.idInUse(id) {
 		return fmt.Errorf("tag %s: the id %s is already in use", id, id)
 	}
-	for _, r := range t.Refs {
-		if c.FindID(r) == nil {
-			return verifyErr("tag %s: no such object %s", id, r)
-		}
-	}
 	e := c.Section("tags", true).CreateElement("tag")
 	e.CreateAttr("id", id)
 	for _, r := range t.Refs {
@@ -139,11 +134,6 @@ func (c *CIB) applyFencing(f *grammar.Fencing) error {
 		case strings.HasPrefix(it, "pattern:"):
 			target, anyTarget = [][2]string{{"target-pattern", strings.TrimPrefix(it, "pattern:")}}, true
 		default:
-			for _, d := range strings.Split(it, ",") {
-				if r := c.resource(d); r == nil || r.SelectAttrValue("class", "") != "stonith" {
-					return verifyErr("fencing_topology: no such stonith resource %s", d)
-				}
-			}
 			levels = append(levels, level{target: target, devices: it})
 		}
 	}

@@ -78,13 +78,12 @@ func indent(xml string) string {
 
 func TestApplyErrors(t *testing.T) {
 	for _, tc := range []struct{ setup, stmt, want string }{
-		{"", "location l1 nosuch 100: n1", "no such resource nosuch"},
 		{"primitive a Dummy", "primitive a Dummy", "the id a is already in use"},
-		{"primitive a Dummy", "location l1 a foo: n1", `"foo:" is not a score`},
-		{"primitive a Dummy", "colocation c inf: a nosuch", "no such resource nosuch"},
 		{"primitive a Dummy", "order o Mandatory: a:begin a", `"begin" is not an action`},
+		{"primitive a Dummy", "colocation c inf: a:Boss a", `"Boss" is not a role`},
+		{"primitive a Dummy", "order o Sometimes: a a", `"Sometimes:" is not a score`},
 		{"primitive a Dummy\ngroup g a", "group g2 a", "already in a group or clone"},
-		{"", "primitive t1 @nosuch", "no such rsc_template nosuch"},
+		{"primitive a Dummy", "group g a nosuch", "no such primitive nosuch"},
 		{"primitive a Dummy", "monitor nosuch 10s", "no such primitive nosuch"},
 	} {
 		c := New()
@@ -109,5 +108,43 @@ func TestApplyErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tc.stmt, err, tc.want)
 		}
 		_ = before
+	}
+}
+
+func TestVerify(t *testing.T) {
+	stmts, err := grammar.Parse(`primitive a Dummy
+primitive st stonith:null
+primitive t1 @nosuch
+location l1 nosuch 100: n1
+location l2 a foo: n1
+colocation c inf: a missing
+order o Mandatory: a [ b c ]
+tag t a ghost
+fencing_topology n1: st,nodev`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New()
+	for _, st := range stmts {
+		if err := c.Apply(st); err != nil {
+			t.Fatalf("%s: %v", st.Keyword(), err)
+		}
+	}
+	var got []string
+	for _, p := range c.Verify() {
+		got = append(got, p.String())
+	}
+	want := []string{
+		"t1: no such rsc_template nosuch",
+		"l1: resource nosuch does not exist",
+		`l2: "foo" is not a score (an integer, INFINITY or -INFINITY)`,
+		"c: resource missing does not exist",
+		"o: resource b does not exist",
+		"o: resource c does not exist",
+		"t: object ghost does not exist",
+		"fencing: stonith device nodev does not exist",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Verify:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

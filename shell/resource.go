@@ -140,6 +140,10 @@ func (s *session) edit(f func(c *cib.CIB) error) {
 		if next.ConfigEqual(base) {
 			return
 		}
+		if ps := newProblems(base, next); len(ps) > 0 && !s.force {
+			s.error(refusal(ps))
+			return
+		}
 		err = s.b.Commit(base, next)
 		if errors.Is(err, cib.ErrConflict) && try < s.conflictRetries {
 			continue

@@ -157,8 +157,8 @@ func (s *session) configureOneShot(args []string) {
 			s.error(err.Error())
 			return
 		}
-		if err := checkStonith(next); err != nil && !s.force && !next.ConfigEqual(base) {
-			s.error("commit: " + err.Error())
+		if ps := problems(next); len(ps) > 0 && !s.force && !next.ConfigEqual(base) {
+			s.error(refusal(ps))
 			return
 		}
 		err = s.b.Commit(base, next)
@@ -202,9 +202,6 @@ func (s *session) parseEdit(args []string) (func(*cib.CIB) error, error) {
 
 func (s *session) statementEdit(st *grammar.Statement) func(*cib.CIB) error {
 	return func(c *cib.CIB) error {
-		if err := checkAgent(st); err != nil {
-			return err
-		}
 		if err := c.Apply(st); err != nil {
 			return err
 		}
@@ -215,28 +212,50 @@ func (s *session) statementEdit(st *grammar.Statement) func(*cib.CIB) error {
 	}
 }
 
-// checkAgent refuses a primitive whose agent is not installed.
-func checkAgent(st *grammar.Statement) error {
-	p := st.Primitive
-	if p == nil {
-		return nil
+// problems lists why c would not verify: cib.Verify's findings, agents
+// that are not installed here, and resources without fencing.
+func problems(c *cib.CIB) []string {
+	var out []string
+	for _, p := range c.Verify() {
+		out = append(out, p.String())
 	}
-	class, provider, typ, err := cib.ParseAgentName(p.Agent)
-	if err != nil {
-		return fmt.Errorf("primitive %s: %w", p.ID, err)
-	}
-	switch class {
-	case "ocf":
-		roots := agents.DefaultOCFRoots()
-		if _, _, err := agents.FindOCF(roots, provider, typ); err != nil {
-			return fmt.Errorf("primitive %s: agent ocf:%s:%s not found (looked in %s): %w", p.ID, provider, typ, strings.Join(roots, ", "), cib.ErrVerify)
+	var roots []string
+	for _, p := range c.Primitives() {
+		class, provider, typ := p.SelectAttrValue("class", ""), p.SelectAttrValue("provider", ""), p.SelectAttrValue("type", "")
+		id := p.SelectAttrValue("id", "")
+		switch class {
+		case "ocf":
+			if roots == nil {
+				roots = agents.DefaultOCFRoots()
+			}
+			if _, _, err := agents.FindOCF(roots, provider, typ); err != nil {
+				out = append(out, fmt.Sprintf("%s: agent ocf:%s:%s is not installed (looked in %s)", id, provider, typ, strings.Join(roots, ", ")))
+			}
+		case "lsb":
+			if _, err := os.Stat("/etc/init.d/" + typ); err != nil {
+				out = append(out, fmt.Sprintf("%s: agent lsb:%s is not installed (no /etc/init.d/%s)", id, typ, typ))
+			}
 		}
-	case "lsb":
-		if _, err := os.Stat("/etc/init.d/" + typ); err != nil {
-			return fmt.Errorf("primitive %s: agent lsb:%s not found (no /etc/init.d/%s): %w", p.ID, typ, typ, cib.ErrVerify)
+	}
+	if err := checkStonith(c); err != nil {
+		out = append(out, err.Error())
+	}
+	return out
+}
+
+// newProblems are the problems of next that base did not have.
+func newProblems(base, next *cib.CIB) []string {
+	had := map[string]bool{}
+	for _, p := range problems(base) {
+		had[p] = true
+	}
+	var out []string
+	for _, p := range problems(next) {
+		if !had[p] {
+			out = append(out, p)
 		}
 	}
-	return nil
+	return out
 }
 
 func (s *session) show(c *cib.CIB, args []string) {
@@ -413,12 +432,16 @@ func (s *session) command(line string) bool {
 		next := s.work.Clone()
 		if err := edit(next); err != nil {
 			s.error(err.Error())
-			// As crmsh's strict mode: an edit that cannot verify poisons
-			// the transaction; a line that does not parse is only dropped.
+			// As crmsh's strict mode: an edit that cannot be made at all
+			// poisons the transaction; a line that does not parse is only
+			// dropped.
 			if errors.Is(err, cib.ErrVerify) {
 				s.invalid = append(s.invalid, err.Error())
 			}
 			return false
+		}
+		for _, p := range newProblems(s.work, next) {
+			s.warn(p + " (commit will refuse this until it is fixed)")
 		}
 		s.work = next
 	}
@@ -495,8 +518,8 @@ func (s *session) commitWork(force bool) {
 	if s.work.ConfigEqual(s.base) {
 		return
 	}
-	if err := checkStonith(s.work); err != nil && !force {
-		s.error("commit: " + err.Error())
+	if ps := problems(s.work); len(ps) > 0 && !force {
+		s.error(refusal(ps))
 		return
 	}
 	if err := s.b.Commit(s.base, s.work); err != nil {
@@ -514,6 +537,15 @@ func (s *session) commitWork(force bool) {
 func (s *session) leaveConfigure() {
 	s.commitWork(false)
 	s.level, s.base, s.work, s.invalid = "", nil, nil, nil
+}
+
+// refusal is the one line that says why a commit is refused.
+func refusal(ps []string) string {
+	more := ""
+	if len(ps) > 1 {
+		more = fmt.Sprintf(" (and %d more problem(s); see 'crm configure verify')", len(ps)-1)
+	}
+	return "commit refused: " + ps[0] + more + "; fix it, or commit with force (crm -F)"
 }
 
 // checkStonith refuses, as crmsh's commit checks do, a configuration with

@@ -107,7 +107,7 @@ up
 `
 	before, _ := os.ReadFile(b.Path)
 	rc, out, errs := run(b, script)
-	if rc != 1 || !strings.Contains(errs, "NoSuchAgent not found") || !strings.Contains(errs, "commit force") {
+	if rc != 1 || !strings.Contains(errs, "agent ocf:pacer:NoSuchAgent is not installed") || !strings.Contains(errs, "commit with force") {
 		t.Errorf("rc %d, stderr %q: a failed line makes the exit status 1", rc, errs)
 	}
 	if !strings.Contains(out, "primitive d1 ocf:pacer:Dummy") {
@@ -117,11 +117,22 @@ up
 	if after, _ := os.ReadFile(b.Path); !bytes.Equal(before, after) {
 		t.Errorf("a transaction with an error was committed:\n%s", after)
 	}
-	// commit force applies what parsed; the bad primitive is not there.
+	// commit force applies the working copy as it is, as crmsh does.
 	rc, _, _ = run(b, strings.Replace(script, "commit\n", "commit force\n", 1))
 	c, _ := b.Load()
-	if rc != 1 || c.FindID("d1") == nil || c.FindID("d2") != nil {
+	if c.FindID("d1") == nil || c.FindID("d2") == nil {
 		t.Errorf("commit force: rc %d, %s", rc, c.Bytes())
+	}
+}
+
+// A reference fixed before commit does not refuse the commit.
+func TestProblemFixedBeforeCommit(t *testing.T) {
+	b := newFile(t)
+	script := "configure\nproperty stonith-enabled=false\nprimitive a ocf:pacer:Dummy\norder o Mandatory: a nosuch\ndelete o\ncommit\n"
+	rc, _, errs := run(b, script)
+	c, _ := b.Load()
+	if rc != 0 || c.FindID("a") == nil || !strings.Contains(errs, "WARNING: o: resource nosuch does not exist") {
+		t.Errorf("rc %d, %q, %s", rc, errs, c.Bytes())
 	}
 }
 
