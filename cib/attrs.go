@@ -48,8 +48,20 @@ func (c *CIB) SetResourceAttr(rsc, kind, name, value string) (string, string, er
 	}
 	set := r.SelectElement(kind)
 	if set == nil {
-		set = r.CreateElement(kind)
+		set = etree.NewElement(kind)
 		set.CreateAttr("id", rsc+"-"+kind)
+		// In a group or clone the set goes before the children, as
+		// crm_resource puts it; in a primitive, at the end.
+		at := len(r.Child)
+		for _, ch := range r.ChildElements() {
+			switch ch.Tag {
+			case "primitive", "group", "clone", "master":
+				if ch.Index() < at {
+					at = ch.Index()
+				}
+			}
+		}
+		r.InsertChildAt(at, set)
 	}
 	setID := set.SelectAttrValue("id", "")
 	for _, nv := range set.SelectElements("nvpair") {

@@ -427,17 +427,17 @@ func ruleText(r *etree.Element) string {
 				exprs = append(exprs, a("operation")+" "+a("attribute"))
 			default:
 				o := a("operation")
-				if a("type") != "" {
+				if a("type") != "" && a("type") != "string" {
 					o = a("type") + ":" + o
 				}
-				exprs = append(exprs, a("attribute")+" "+o+" "+a("value"))
+				exprs = append(exprs, a("attribute")+" "+o+" "+showValue(a("value")))
 			}
 		case "date_expression":
 			switch a("operation") {
 			case "gt":
-				exprs = append(exprs, "date gt "+a("start"))
+				exprs = append(exprs, "date gt "+showValue(a("start")))
 			case "lt":
-				exprs = append(exprs, "date lt "+a("end"))
+				exprs = append(exprs, "date lt "+showValue(a("end")))
 			case "in_range":
 				t := "date in"
 				for _, k := range []string{"start", "end"} {
@@ -806,12 +806,12 @@ func (c *CIB) applyMonitor(m *grammar.Monitor) error {
 	}
 	op := ops.CreateElement("op")
 	op.CreateAttr("name", "monitor")
+	if role != "" {
+		op.CreateAttr("role", role)
+	}
 	op.CreateAttr("interval", interval)
 	if timeout != "" {
 		op.CreateAttr("timeout", timeout)
-	}
-	if role != "" {
-		op.CreateAttr("role", role)
 	}
 	op.CreateAttr("id", id)
 	return nil
@@ -832,7 +832,7 @@ func (c *CIB) Delete(ids ...string) ([]string, error) {
 	var notes []string
 	for _, e := range targets {
 		id := e.SelectAttrValue("id", "")
-		if e.Parent() == c.Section("resources", true) {
+		if e.Parent() != c.Section("constraints", true) {
 			for _, con := range c.Section("constraints", true).ChildElements() {
 				if dropFromSets(con, id) {
 					continue
@@ -891,11 +891,12 @@ func dropFromSets(con *etree.Element, id string) bool {
 }
 
 func (c *CIB) topLevel(id string) *etree.Element {
-	for _, sec := range []string{"resources", "constraints"} {
-		for _, e := range c.Section(sec, true).ChildElements() {
-			if e.SelectAttrValue("id", "") == id {
-				return e
-			}
+	if r := c.resource(id); r != nil {
+		return r
+	}
+	for _, e := range c.Section("constraints", true).ChildElements() {
+		if e.SelectAttrValue("id", "") == id {
+			return e
 		}
 	}
 	return nil
