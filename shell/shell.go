@@ -375,7 +375,11 @@ func (s *session) command(line string) bool {
 				return false
 			}
 			s.oneShot(splitLine(line))
-		case "up", "end", "cd":
+		case "cd":
+			if len(fields) > 1 && fields[1] != ".." && fields[1] != "/" {
+				return s.command(strings.Join(fields[1:], " "))
+			}
+		case "up", "end":
 		default:
 			s.error(fmt.Sprintf("unknown command %q", fields[0]))
 		}
@@ -402,14 +406,48 @@ func (s *session) command(line string) bool {
 		line = k + strings.TrimPrefix(strings.TrimSpace(line), fields[0])
 		fields[0] = k
 	}
+	if fields[0] == "end" {
+		s.warn("This command 'end' is deprecated, please use 'up'")
+	}
+	if edit, ok := s.editCommand(fields, line); ok {
+		next := s.work.Clone()
+		if err := edit(next); err != nil {
+			s.error(err.Error())
+			if errors.Is(err, cib.ErrVerify) {
+				s.invalid = append(s.invalid, err.Error())
+			}
+			return false
+		}
+		for _, n := range next.TakeNotes() {
+			s.info(n)
+		}
+		for _, p := range newProblems(s.work, next) {
+			s.warn(p + " (commit will refuse this until it is fixed)")
+		}
+		s.work = next
+		return false
+	}
 	switch fields[0] {
 	case "up", "end", "cd":
 		s.leaveConfigure()
+	case "verify":
+		ps := problems(s.work)
+		for _, p := range ps {
+			s.error(p)
+		}
+	case "save":
+		if err := saveConfig(s.work, fields[1:]); err != nil {
+			s.error(err.Error())
+		}
 	case "commit":
 		s.commitWork(len(fields) > 1 && fields[1] == "force")
 	case "refresh":
 		s.enterConfigure()
 	case "show":
+		if len(fields) > 1 && fields[1] == "changed" {
+			io.WriteString(s.out, changedText(s.base, s.work))
+			return false
+		}
 		s.show(s.work, fields[1:])
 	case "status":
 		s.showStatus()
@@ -450,7 +488,8 @@ func (s *session) command(line string) bool {
 
 func isLevelCommand(w string) bool {
 	switch w {
-	case "up", "end", "cd", "commit", "refresh", "show", "status", "delete", "rm", "quit", "exit", "bye", "help":
+	case "up", "end", "cd", "commit", "refresh", "show", "status", "delete", "rm", "quit", "exit", "bye", "help",
+		"rename", "set", "erase", "load", "filter", "save", "verify":
 		return true
 	}
 	return false

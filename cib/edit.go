@@ -1,0 +1,159 @@
+package cib
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/beevik/etree"
+	"github.com/pacer-ha/pacer/grammar"
+)
+
+// Erase removes the whole configuration but the nodes, or (nodes) only
+// the nodes.
+func (c *CIB) Erase(nodes bool) {
+	conf := c.Configuration()
+	for _, sec := range conf.ChildElements() {
+		switch {
+		case nodes && sec.Tag == "nodes":
+			sec.Child = nil
+		case !nodes && sec.Tag != "nodes":
+			switch sec.Tag {
+			case "crm_config", "resources", "constraints":
+				sec.Child = nil
+			default:
+				conf.RemoveChild(sec)
+			}
+		}
+	}
+}
+
+// Rename changes an object's id and every reference to it.
+func (c *CIB) Rename(from, to string) error {
+	e := c.FindID(from)
+	if e == nil {
+		return fmt.Errorf("object %s does not exist", from)
+	}
+	if c.FindID(to) != nil {
+		return fmt.Errorf("%s: id is already in use", to)
+	}
+	if !validID(to) {
+		return verifyErr("%q is not a valid id", to)
+	}
+	e.CreateAttr("id", to)
+	for _, con := range c.Section("constraints", true).ChildElements() {
+		for _, attr := range []string{"rsc", "with-rsc", "first", "then"} {
+			if con.SelectAttrValue(attr, "") == from {
+				con.CreateAttr(attr, to)
+				c.notes = append(c.notes, fmt.Sprintf("modified %s:%s from %s to %s", kindOf(con.Tag), con.SelectAttrValue("id", ""), from, to))
+			}
+		}
+	}
+	for _, ref := range c.Configuration().FindElements("//resource_ref") {
+		if ref.SelectAttrValue("id", "") == from {
+			ref.CreateAttr("id", to)
+		}
+	}
+	for _, ref := range c.Configuration().FindElements("//obj_ref") {
+		if ref.SelectAttrValue("id", "") == from {
+			ref.CreateAttr("id", to)
+		}
+	}
+	for _, p := range c.Configuration().FindElements("//primitive") {
+		if p.SelectAttrValue("template", "") == from {
+			p.CreateAttr("template", to)
+		}
+	}
+	return nil
+}
+
+var idRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+
+func validID(s string) bool { return idRE.MatchString(s) }
+
+// SetPath sets a value by crmsh's path: ID.NAME (a parameter, meta
+// attribute, utilization or attribute of the object), ID.OP.NAME or
+// ID.OP.INTERVAL.NAME (an attribute of an operation).
+func (c *CIB) SetPath(path, value string) error {
+	parts := strings.Split(path, ".")
+	if len(parts) < 2 {
+		return fmt.Errorf("set: %q is not ID.NAME, ID.OP.NAME or ID.OP.INTERVAL.NAME", path)
+	}
+	e := c.FindID(parts[0])
+	if e == nil {
+		return fmt.Errorf("set: object %s does not exist", parts[0])
+	}
+	if len(parts) == 2 {
+		name := parts[1]
+		for _, tag := range []string{"instance_attributes", "meta_attributes", "utilization"} {
+			for _, set := range e.SelectElements(tag) {
+				for _, nv := range set.SelectElements("nvpair") {
+					if nv.SelectAttrValue("name", "") == name {
+						nv.CreateAttr("value", value)
+						return nil
+					}
+				}
+			}
+		}
+		if e.SelectAttr(name) != nil && name != "id" {
+			e.CreateAttr(name, value)
+			return nil
+		}
+		// A new parameter, as crmsh adds it.
+		set := e.SelectElement("instance_attributes")
+		if set == nil {
+			set = etree.NewElement("instance_attributes")
+			set.CreateAttr("id", parts[0]+"-instance_attributes")
+			e.InsertChildAt(0, set)
+		}
+		addNVPair(set, set.SelectAttrValue("id", ""), name, value)
+		return nil
+	}
+	opName, interval, attr := parts[1], "", parts[len(parts)-1]
+	if len(parts) == 4 {
+		interval = parts[2]
+	}
+	for _, op := range e.FindElements("operations/op") {
+		if op.SelectAttrValue("name", "") == opName && (interval == "" || op.SelectAttrValue("interval", "") == interval) {
+			op.CreateAttr(attr, value)
+			return nil
+		}
+	}
+	return fmt.Errorf("set: %s has no operation %s %s", parts[0], opName, interval)
+}
+
+// Update applies statements as `load update` does: an object whose id
+// already exists is replaced by the new definition.
+func (c *CIB) Update(stmts []*grammar.Statement) error {
+	for _, st := range stmts {
+		if id := definedID(st); id != "" {
+			if old := c.topLevel(id); old != nil && old.Parent() != nil {
+				old.Parent().RemoveChild(old)
+			}
+		}
+		if err := c.Apply(st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func definedID(st *grammar.Statement) string {
+	switch {
+	case st.Primitive != nil:
+		return st.Primitive.ID
+	case st.Group != nil:
+		return st.Group.ID
+	case st.Clone != nil:
+		return st.Clone.ID
+	case st.Location != nil:
+		return st.Location.ID
+	case st.Colocation != nil:
+		return st.Colocation.ID
+	case st.Order != nil:
+		return st.Order.ID
+	case st.Ticket != nil:
+		return st.Ticket.ID
+	}
+	return ""
+}
