@@ -8,7 +8,7 @@ TOOLS   := crm crm_mon cibadmin crm_simulate
 RUNDIR  ?= run
 NODES   ?= 3
 
-.PHONY: build run stop test test-short verify vet fmt fuzz bench clean
+.PHONY: build run stop test test-short verify vet fmt fuzz bench conformance clean
 
 build:
 	@mkdir -p bin
@@ -47,6 +47,14 @@ fuzz:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Scores against crmsh 4.4.1 and Pacemaker 2.1.5 (needs ../shared); not a gate.
+CONFORMANCE ?= ../shared/conformance
+conformance: build
+	@if [ -d $(CONFORMANCE) ]; then \
+	  echo "shell:     $$($(CONFORMANCE)/shell/run -q -j 2 -- bin/crm 2>&1 | tail -1)"; \
+	  echo "scheduler: $$($(CONFORMANCE)/scheduler/run --jobs 2 --show-fail 0 -- bin/crm_simulate 2>&1 | tail -1)"; \
+	else echo "no conformance kit at $(CONFORMANCE)"; fi
 
 clean:
 	rm -rf bin

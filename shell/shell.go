@@ -132,13 +132,36 @@ func (s *session) showStatus() {
 // a one-shot command means "do this now".
 func (s *session) configureOneShot(args []string) {
 	switch args[0] {
-	case "show":
+	case "show", "verify", "save":
 		c, err := s.b.Load()
 		if err != nil {
 			s.error(err.Error())
 			return
 		}
-		s.show(c, args[1:])
+		switch args[0] {
+		case "show":
+			s.show(c, args[1:])
+		case "verify":
+			for _, p := range problems(c) {
+				s.error(p)
+			}
+		case "save":
+			if err := saveConfig(c, args[1:]); err != nil {
+				s.error(err.Error())
+			}
+		}
+		return
+	}
+	if edit, ok := s.editCommand(args, grammar.QuoteArgs(args)); ok {
+		s.edit(func(c *cib.CIB) error {
+			if err := edit(c); err != nil {
+				return err
+			}
+			for _, n := range c.TakeNotes() {
+				s.info(n)
+			}
+			return nil
+		})
 		return
 	}
 	edit, err := s.parseEdit(args)

@@ -161,3 +161,56 @@ func TestCommitConflict(t *testing.T) {
 		t.Fatal("the stale commit overwrote a newer change")
 	}
 }
+
+// Each step runs one command against the file and checks what show prints.
+func TestLevelCommands(t *testing.T) {
+	b := newFile(t)
+	c, _ := b.Load()
+	c.Section("nodes", true).CreateElement("node").CreateAttr("id", "1")
+	nodes := c.Section("nodes", true).ChildElements()
+	nodes[0].CreateAttr("uname", "node1")
+	os.WriteFile(b.Path, c.Bytes(), 0o640)
+	for _, step := range []struct {
+		args []string
+		want []string // lines show must contain afterwards
+		out  string   // text stdout must contain
+		rc   int
+	}{
+		{args: []string{"configure", "property", "stonith-enabled=false"}},
+		{args: []string{"configure", "primitive", "a", "ocf:pacer:Dummy", "params", "fake=1"}},
+		{args: []string{"configure", "primitive", "b", "ocf:pacer:Dummy"}},
+		{args: []string{"configure", "group", "g", "a", "b"}, want: []string{"group g a b"}},
+		{args: []string{"resource", "stop", "g"}, want: []string{"meta target-role=Stopped"}},
+		{args: []string{"resource", "unmanage", "a"}, want: []string{"meta is-managed=false"}},
+		{args: []string{"resource", "meta", "a", "set", "priority", "5"}, out: "Set 'a' option: id=a-meta_attributes-priority"},
+		{args: []string{"resource", "param", "a", "show", "fake"}, out: "1\n"},
+		{args: []string{"resource", "move", "g", "node1"}, want: []string{"location cli-prefer-g g role=Started inf: node1"}},
+		{args: []string{"resource", "move", "g", "nowhere"}, rc: 1},
+		{args: []string{"resource", "clear", "g"}},
+		{args: []string{"resource", "ban", "g", "node1"}, want: []string{"location cli-ban-g-on-node1 g role=Started -inf: node1"}},
+		{args: []string{"resource", "stop", "nosuch"}, rc: 1},
+		{args: []string{"node", "attribute", "node1", "set", "rack", "r1"}, want: []string{"attributes rack=r1"}},
+		{args: []string{"node", "standby", "node1"}, want: []string{"standby=on"}},
+		{args: []string{"configure", "rename", "b", "b2"}, want: []string{"group g a b2"}},
+		{args: []string{"configure", "set", "a.fake", "2"}, want: []string{"params fake=2"}},
+		{args: []string{"configure", "verify"}},
+	} {
+		rc, out, errs := run(b, "", step.args...)
+		if rc != step.rc {
+			t.Fatalf("%v: rc %d (want %d): %s", step.args, rc, step.rc, errs)
+		}
+		if !strings.Contains(out, step.out) {
+			t.Errorf("%v: stdout %q lacks %q", step.args, out, step.out)
+		}
+		_, show, _ := run(b, "", "configure", "show")
+		for _, w := range step.want {
+			if !strings.Contains(show, w) {
+				t.Errorf("%v: show lacks %q:\n%s", step.args, w, show)
+			}
+		}
+		// The clear removed the move constraint.
+		if step.args[1] == "clear" && strings.Contains(show, "cli-prefer-g") {
+			t.Errorf("clear left the move constraint:\n%s", show)
+		}
+	}
+}
