@@ -20,15 +20,30 @@ func Schedule(in Input) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &scheduler{cl: cl, plan: &Plan{Notes: append([]string(nil), cl.Notes...)}, assigned: map[string]int{}}
+	s := &scheduler{cl: cl, now: in.Now, plan: &Plan{Notes: append([]string(nil), cl.Notes...)},
+		assigned: map[string]int{}, target: map[string]string{}, starts: map[string]int{}, stops: map[string][]int{}}
 	s.run()
 	return s.plan, nil
 }
 
+// unit is what is placed as a whole: a group, or a primitive on its own.
+type unit struct {
+	id      string
+	members []*Resource
+}
+
 type scheduler struct {
 	cl       *Cluster
+	now      time.Time
 	plan     *Plan
-	assigned map[string]int // resources placed per node, for balancing
+	assigned map[string]int    // resources placed per node, for balancing
+	target   map[string]string // unit or resource id -> node ("" stopped)
+	placed   map[string]bool   // units placed so far
+	units    []*unit
+	byID     map[string]*unit // unit by its id and by its members' ids
+	starts   map[string]int   // resource -> its start action
+	stops    map[string][]int // resource -> its stop actions
+	probes   map[string][]int // resource -> its probes
 }
 
 func (s *scheduler) add(a Action) int {
@@ -61,16 +76,26 @@ func (s *scheduler) run() {
 			s.plan.Notes = append(s.plan.Notes, fmt.Sprintf("Node %s is unclean: its resources cannot be recovered until it is fenced or returns", n.Uname))
 		}
 	}
-	rscs := append([]*Resource(nil), cl.Resources...)
-	sort.SliceStable(rscs, func(i, j int) bool {
-		if rscs[i].Priority != rscs[j].Priority {
-			return rscs[i].Priority > rscs[j].Priority
-		}
-		return rscs[i].Order < rscs[j].Order
-	})
-	for _, r := range rscs {
-		s.resource(r, canStart, stopAll)
+	s.buildUnits()
+	s.placed = map[string]bool{}
+	for _, u := range s.placementOrder() {
+		s.place(u, canStart, stopAll)
 	}
+	s.applyOrderBlocking()
+	for _, u := range s.units {
+		for _, r := range u.members {
+			role := "Stopped"
+			if s.target[r.ID] != "" {
+				role = "Started"
+			}
+			s.plan.Placements = append(s.plan.Placements, Placement{Resource: r.ID, Node: s.target[r.ID], Role: role})
+		}
+	}
+	s.probes = map[string][]int{}
+	for _, u := range s.units {
+		s.actions(u)
+	}
+	s.orderActions()
 }
 
 func (s *scheduler) hasStonithDevice() bool {
@@ -82,9 +107,73 @@ func (s *scheduler) hasStonithDevice() bool {
 	return false
 }
 
-// scores gives each node's score for r.
-func (s *scheduler) scores(r *Resource) map[string]int {
+func (s *scheduler) buildUnits() {
+	s.byID = map[string]*unit{}
+	inGroup := map[string]bool{}
+	for _, g := range s.cl.Groups {
+		u := &unit{id: g.ID, members: g.Members}
+		s.units = append(s.units, u)
+		s.byID[g.ID] = u
+		for _, m := range g.Members {
+			inGroup[m.ID] = true
+			s.byID[m.ID] = u
+		}
+	}
+	for _, r := range s.cl.Resources {
+		if !inGroup[r.ID] {
+			u := &unit{id: r.ID, members: []*Resource{r}}
+			s.units = append(s.units, u)
+			s.byID[r.ID] = u
+		}
+	}
+	sort.SliceStable(s.units, func(i, j int) bool {
+		a, b := s.units[i].members[0], s.units[j].members[0]
+		if a.Priority != b.Priority {
+			return a.Priority > b.Priority
+		}
+		return a.Order < b.Order
+	})
+}
+
+// placementOrder places a unit after the units it is colocated with.
+func (s *scheduler) placementOrder() []*unit {
+	deps := map[*unit][]*unit{}
+	for _, c := range s.cl.Colocations {
+		d, w := s.byID[c.Resource], s.byID[c.With]
+		if d != nil && w != nil && d != w {
+			deps[d] = append(deps[d], w)
+		}
+	}
+	var out []*unit
+	state := map[*unit]int{} // 1 visiting, 2 done
+	var visit func(u *unit)
+	visit = func(u *unit) {
+		if state[u] != 0 {
+			if state[u] == 1 {
+				s.plan.Notes = append(s.plan.Notes, "colocation loop through "+u.id+": placed in priority order")
+			}
+			return
+		}
+		state[u] = 1
+		for _, w := range deps[u] {
+			visit(w)
+		}
+		state[u] = 2
+		out = append(out, u)
+	}
+	for _, u := range s.units {
+		visit(u)
+	}
+	return out
+}
+
+// scores gives each node's score for a unit.
+func (s *scheduler) scores(u *unit) map[string]int {
 	out := map[string]int{}
+	ids := map[string]bool{u.id: true}
+	for _, m := range u.members {
+		ids[m.ID] = true
+	}
 	for _, n := range s.cl.Nodes {
 		base := 0
 		if !s.cl.Symmetric {
@@ -92,24 +181,64 @@ func (s *scheduler) scores(r *Resource) map[string]int {
 		}
 		out[n.Uname] = base
 	}
+	addAt := func(node string, score int) {
+		if _, ok := out[node]; !ok {
+			return
+		}
+		if !s.cl.Symmetric && out[node] == -Infinity && score > -Infinity {
+			out[node] = score // an asymmetric cluster runs resources only where allowed
+			return
+		}
+		out[node] = addScores(out[node], score)
+	}
 	for _, l := range s.cl.Constraints {
-		if l.Resource == r.ID {
-			if _, ok := out[l.Node]; ok {
-				if !s.cl.Symmetric && out[l.Node] == -Infinity && l.Score > -Infinity {
-					out[l.Node] = l.Score
-				} else {
-					out[l.Node] = addScores(out[l.Node], l.Score)
+		if ids[l.Resource] {
+			addAt(l.Node, l.Score)
+		}
+	}
+	for _, rl := range s.cl.Rules {
+		if !ids[rl.Resource] {
+			continue
+		}
+		for _, n := range s.cl.Nodes {
+			for _, rule := range rl.Rules {
+				sc, ok, err := ruleScore(rule, n, s.now)
+				if err != nil {
+					s.plan.Notes = appendOnce(s.plan.Notes, fmt.Sprintf("location %s: %v; rule ignored", rl.ID, err))
+					continue
+				}
+				if ok {
+					addAt(n.Uname, sc)
 				}
 			}
 		}
 	}
-	for _, n := range s.cl.Nodes {
-		st := r.State[n.Uname]
-		if st != nil && st.Active && !st.Failed {
-			out[n.Uname] = addScores(out[n.Uname], r.Stickiness)
+	for _, c := range s.cl.Colocations {
+		if !ids[c.Resource] || ids[c.With] {
+			continue
 		}
-		if st != nil && r.MigrationThreshold > 0 && st.FailCount >= r.MigrationThreshold {
-			out[n.Uname] = -Infinity
+		with := s.target[c.With]
+		switch {
+		case !s.placed[s.byID[c.With].id]:
+		case c.Score >= Infinity:
+			for n := range out {
+				if n != with {
+					out[n] = -Infinity
+				}
+			}
+		case with != "":
+			addAt(with, c.Score)
+		}
+	}
+	for _, n := range s.cl.Nodes {
+		for _, r := range u.members {
+			st := r.State[n.Uname]
+			if st != nil && st.Active && !st.Failed {
+				out[n.Uname] = addScores(out[n.Uname], r.Stickiness)
+			}
+			if st != nil && r.MigrationThreshold > 0 && st.FailCount >= r.MigrationThreshold {
+				out[n.Uname] = -Infinity
+			}
 		}
 		if !n.Online || n.Standby || n.Unclean {
 			out[n.Uname] = -Infinity
@@ -118,9 +247,19 @@ func (s *scheduler) scores(r *Resource) map[string]int {
 	return out
 }
 
-// choose picks the best node: highest score, then the node it runs on,
-// then the node with fewer resources placed, then the name.
-func (s *scheduler) choose(r *Resource, scores map[string]int) string {
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// choose picks the best node: highest score, then the node the unit runs
+// on (Pacemaker prefers it on a tie, even when it failed there), then the
+// node with fewer resources placed, then configuration order.
+func (s *scheduler) choose(u *unit, scores map[string]int) string {
 	best := ""
 	for _, n := range s.cl.Nodes {
 		sc := scores[n.Uname]
@@ -136,10 +275,8 @@ func (s *scheduler) choose(r *Resource, scores map[string]int) string {
 		case sc > bs:
 			best = n.Uname
 		case sc < bs:
-		case s.activeOn(r, n.Uname) != s.activeOn(r, best):
-			// Pacemaker prefers the current node on a tie, even when the
-			// resource failed there (it is then recovered in place).
-			if s.activeOn(r, n.Uname) {
+		case s.activeOn(u, n.Uname) != s.activeOn(u, best):
+			if s.activeOn(u, n.Uname) {
 				best = n.Uname
 			}
 		case s.assigned[n.Uname] < s.assigned[best]:
@@ -149,9 +286,97 @@ func (s *scheduler) choose(r *Resource, scores map[string]int) string {
 	return best
 }
 
-func (s *scheduler) activeOn(r *Resource, node string) bool {
-	st := r.State[node]
+func (s *scheduler) activeOn(u *unit, node string) bool {
+	st := u.members[0].State[node]
 	return st != nil && st.Active
+}
+
+func (s *scheduler) place(u *unit, canStart, stopAll bool) {
+	s.placed[u.id] = true
+	lead := u.members[0]
+	current := ""
+	if a := lead.ActiveOn(); len(a) == 1 {
+		current = a[0]
+	}
+	blocked, managed, disabled := false, true, false
+	for _, r := range u.members {
+		blocked = blocked || r.Blocked
+		managed = managed && r.Managed
+	}
+	disabled = lead.Disabled()
+	scores := s.scores(u)
+	target := ""
+	switch {
+	case blocked:
+		target = current
+		s.plan.Notes = append(s.plan.Notes, fmt.Sprintf("Cannot recover %s: it may still run on an unclean node", u.id))
+	case !managed:
+		target = current
+	case stopAll || disabled:
+	case !canStart:
+		if current != "" && scores[current] > -Infinity && !lead.State[current].Failed {
+			target = current
+		}
+	default:
+		target = s.choose(u, scores)
+	}
+	if target != "" {
+		s.assigned[target] += len(u.members)
+	}
+	s.target[u.id] = target
+	for i, r := range u.members {
+		t := target
+		// A member stopped by its own target-role stops those after it.
+		if r.Disabled() && r.Managed {
+			for _, m := range u.members[i:] {
+				s.target[m.ID] = ""
+			}
+			break
+		}
+		if !r.Managed {
+			if a := r.ActiveOn(); len(a) == 1 {
+				t = a[0]
+			} else {
+				t = ""
+			}
+		}
+		s.target[r.ID] = t
+	}
+}
+
+// applyOrderBlocking: with a mandatory order, "then" cannot start where
+// "first" will not run.
+func (s *scheduler) applyOrderBlocking() {
+	for changed := true; changed; {
+		changed = false
+		for _, o := range s.cl.Orders {
+			if !o.Mandatory || o.FirstAction != "start" || o.ThenAction != "start" {
+				continue
+			}
+			first, then := s.byID[o.First], s.byID[o.Then]
+			if first == nil || then == nil || s.target[o.First] != "" {
+				continue
+			}
+			for _, id := range append([]string{o.Then}, memberIDs(then, o.Then)...) {
+				if s.target[id] != "" && then.members[0].Managed {
+					s.target[id] = ""
+					changed = true
+				}
+			}
+			_ = first
+		}
+	}
+}
+
+func memberIDs(u *unit, id string) []string {
+	if u.id != id {
+		return nil
+	}
+	var out []string
+	for _, m := range u.members {
+		out = append(out, m.ID)
+	}
+	return out
 }
 
 func (s *scheduler) timeout(r *Resource, task string, interval time.Duration) time.Duration {
@@ -181,107 +406,232 @@ func (s *scheduler) action(r *Resource, task, node string, interval time.Duratio
 	}
 	return s.add(Action{Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Task: task, Interval: interval,
 		Node: node, Timeout: s.timeout(r, task, interval), Params: r.Params, Meta: meta, ExpectedRC: expected,
-		After: after, Reason: reason})
+		After: append([]int(nil), after...), Reason: reason})
 }
 
-func (s *scheduler) resource(r *Resource, canStart, stopAll bool) {
-	active := r.ActiveOn()
-	current := ""
-	if len(active) == 1 {
-		current = active[0]
-	}
-	target := ""
-	scores := s.scores(r)
-	switch {
-	case r.Blocked:
-		target = current
-		s.plan.Notes = append(s.plan.Notes, fmt.Sprintf("Cannot recover %s: it may still run on an unclean node", r.ID))
-	case !r.Managed:
-		target = current
-	case stopAll || r.Disabled():
-	case !canStart:
-		// Keep what runs where it is allowed to; start nothing.
-		if current != "" && scores[current] > -Infinity && !r.State[current].Failed {
-			target = current
-		}
-	default:
-		target = s.choose(r, scores)
-	}
-	if target != "" {
-		s.assigned[target]++
-	}
-	role := "Stopped"
-	if target != "" {
-		role = "Started"
-	}
-	s.plan.Placements = append(s.plan.Placements, Placement{Resource: r.ID, Node: target, Role: role})
-	if !r.Managed || r.Blocked {
-		return
-	}
-	for _, st := range r.State {
-		if st.Pending {
-			return // an operation is in progress: wait for its result
-		}
-	}
-
-	// Probes on online nodes with no history of the resource.
-	var probes []int
-	for _, n := range s.cl.Nodes {
-		if n.Online && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
-			probes = append(probes, s.action(r, "monitor", n.Uname, 0, "probe", nil))
-		}
-	}
-	// Probes go first; what follows assumes they find it where the
-	// history says (Pacemaker plans the same way, and the DC recomputes
-	// once the probes have answered).
-
-	// Stops.
-	var stops []int
-	restart := false
-	for _, node := range active {
-		st := r.State[node]
-		switch {
-		case node != target:
-			reason := "stop: target-role=Stopped"
-			switch {
-			case len(active) > 1:
-				reason = "stop: active on more than one node"
-			case target != "":
-				reason = fmt.Sprintf("move %s from %s to %s", r.ID, node, target)
-			case stopAll:
-				reason = "stop: no quorum"
-			case st.Failed:
-				reason = "stop failed " + r.ID
+// actions plans the probes, stops, starts and monitors of a unit.
+// Members start in order and stop in reverse; a member that must restart
+// restarts those after it too.
+func (s *scheduler) actions(u *unit) {
+	for _, r := range u.members {
+		for _, st := range r.State {
+			if st.Pending {
+				return // an operation is in progress: wait for its result
 			}
-			stops = append(stops, s.action(r, "stop", node, 0, reason, nil))
-		case st.Failed || len(active) > 1:
-			stops = append(stops, s.action(r, "stop", node, 0, "recover "+r.ID+" on "+node, nil))
-			restart = true
 		}
 	}
-	if target == "" {
-		return
-	}
-	st := r.State[target]
-	running := st != nil && st.Active && !st.Failed && !restart
-	var start int
-	if !running {
-		reason := "start " + r.ID + " on " + target
-		if restart {
-			reason = "recover " + r.ID + " on " + target
-		} else if len(stops) > 0 {
-			reason = fmt.Sprintf("move %s to %s", r.ID, target)
-		}
-		start = s.action(r, "start", target, 0, reason, append(stops, probes...))
-	}
-	for _, op := range r.Ops {
-		if op.Name != "monitor" || op.Interval <= 0 {
+	for _, r := range u.members {
+		if !r.Managed || r.Blocked {
 			continue
 		}
-		if start != 0 {
-			s.action(r, "monitor", target, op.Interval, "monitor "+r.ID, []int{start})
-		} else if !st.MonitorActive[op.Interval] {
-			s.action(r, "monitor", target, op.Interval, "monitor "+r.ID, nil)
+		for _, n := range s.cl.Nodes {
+			if n.Online && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
+				s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
+			}
 		}
 	}
+	// Which members stop where, and which (re)start on their target.
+	restartFrom := len(u.members)
+	var stopList []struct {
+		r    *Resource
+		node string
+	}
+	for i, r := range u.members {
+		if !r.Managed || r.Blocked {
+			continue
+		}
+		active := r.ActiveOn()
+		target := s.target[r.ID]
+		for _, node := range active {
+			st := r.State[node]
+			if node != target || len(active) > 1 {
+				stopList = append(stopList, struct {
+					r    *Resource
+					node string
+				}{r, node})
+				if node == target {
+					restartFrom = min(restartFrom, i)
+				}
+			} else if st.Failed {
+				restartFrom = min(restartFrom, i)
+			}
+		}
+	}
+	// Members after a restarting one restart with it.
+	for i := restartFrom; i < len(u.members); i++ {
+		r := u.members[i]
+		t := s.target[r.ID]
+		if t == "" || !r.Managed {
+			continue
+		}
+		if st := r.State[t]; st != nil && st.Active && !containsStop(stopList, r.ID, t) {
+			stopList = append(stopList, struct {
+				r    *Resource
+				node string
+			}{r, t})
+		}
+	}
+	_ = restartFrom
+	// Stops, in reverse member order.
+	var prevStop []int
+	for i := len(u.members) - 1; i >= 0; i-- {
+		r := u.members[i]
+		var mine []int
+		for _, sa := range stopList {
+			if sa.r != r {
+				continue
+			}
+			reason := s.stopReason(r, sa.node)
+			id := s.action(r, "stop", sa.node, 0, reason, prevStop)
+			mine = append(mine, id)
+		}
+		if len(mine) > 0 {
+			prevStop = mine
+		}
+		s.stops[r.ID] = mine
+	}
+	var allStops []int
+	for _, r := range u.members {
+		allStops = append(allStops, s.stops[r.ID]...)
+	}
+	// Starts, in member order, then monitors.
+	prevStart := 0
+	for _, r := range u.members {
+		t := s.target[r.ID]
+		if t == "" || !r.Managed || r.Blocked {
+			continue
+		}
+		st := r.State[t]
+		running := st != nil && st.Active && !st.Failed && !containsStop(stopList, r.ID, t)
+		start := 0
+		if !running {
+			after := append(append([]int(nil), allStops...), s.probes[r.ID]...)
+			if prevStart != 0 {
+				after = append(after, prevStart)
+			}
+			reason := "start " + r.ID + " on " + t
+			switch {
+			case containsStop(stopList, r.ID, t):
+				reason = "recover " + r.ID + " on " + t
+			case len(r.ActiveOn()) > 0:
+				reason = fmt.Sprintf("move %s to %s", r.ID, t)
+			}
+			start = s.action(r, "start", t, 0, reason, after)
+			s.starts[r.ID] = start
+			prevStart = start
+		}
+		for _, op := range r.Ops {
+			if op.Name != "monitor" || op.Interval <= 0 {
+				continue
+			}
+			if start != 0 {
+				s.action(r, "monitor", t, op.Interval, "monitor "+r.ID, []int{start})
+			} else if !st.MonitorActive[op.Interval] {
+				s.action(r, "monitor", t, op.Interval, "monitor "+r.ID, nil)
+			}
+		}
+	}
+}
+
+func containsStop(list []struct {
+	r    *Resource
+	node string
+}, id, node string) bool {
+	for _, sa := range list {
+		if sa.r.ID == id && sa.node == node {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scheduler) stopReason(r *Resource, node string) string {
+	t := s.target[r.ID]
+	switch {
+	case len(r.ActiveOn()) > 1:
+		return "stop: active on more than one node"
+	case t == node:
+		return "recover " + r.ID + " on " + node
+	case t != "":
+		return fmt.Sprintf("move %s from %s to %s", r.ID, node, t)
+	case !s.cl.HaveQuorum && s.cl.NoQuorumPolicy != "ignore":
+		return "stop: no quorum"
+	case r.Disabled():
+		return "stop: target-role=Stopped"
+	}
+	return "stop " + r.ID + ": it cannot run anywhere"
+}
+
+// orderActions adds the edges of order constraints between the actions of
+// this plan: then starts after first has started; with symmetrical, first
+// stops after then has stopped.
+func (s *scheduler) orderActions() {
+	idx := map[int]int{}
+	for i, a := range s.plan.Actions {
+		idx[a.ID] = i
+	}
+	edge := func(from, to int) {
+		if from == 0 || to == 0 || from == to {
+			return
+		}
+		a := &s.plan.Actions[idx[to]]
+		for _, x := range a.After {
+			if x == from {
+				return
+			}
+		}
+		a.After = append(a.After, from)
+	}
+	unitStarts := func(id string) (first, last int) {
+		u := s.byID[id]
+		if u == nil {
+			return 0, 0
+		}
+		for _, m := range members(u, id) {
+			if st := s.starts[m.ID]; st != 0 {
+				if first == 0 {
+					first = st
+				}
+				last = st
+			}
+		}
+		return first, last
+	}
+	unitStops := func(id string) []int {
+		u := s.byID[id]
+		if u == nil {
+			return nil
+		}
+		var out []int
+		for _, m := range members(u, id) {
+			out = append(out, s.stops[m.ID]...)
+		}
+		return out
+	}
+	for _, o := range s.cl.Orders {
+		if o.FirstAction == "start" && o.ThenAction == "start" {
+			_, firstLast := unitStarts(o.First)
+			thenFirst, _ := unitStarts(o.Then)
+			edge(firstLast, thenFirst)
+			if o.Symmetrical {
+				for _, fs := range unitStops(o.First) {
+					for _, ts := range unitStops(o.Then) {
+						edge(ts, fs)
+					}
+				}
+			}
+		}
+	}
+}
+
+func members(u *unit, id string) []*Resource {
+	if u.id == id {
+		return u.members
+	}
+	for _, m := range u.members {
+		if m.ID == id {
+			return []*Resource{m}
+		}
+	}
+	return nil
 }

@@ -26,6 +26,10 @@ type Cluster struct {
 	Nodes           []*Node
 	Resources       []*Resource
 	Constraints     []Location
+	Rules           []RuleLocation
+	Colocations     []Colocation
+	Orders          []Order
+	Groups          []*Group
 	Notes           []string
 	Failures        []Failure
 	LastWritten     string
@@ -41,7 +45,7 @@ type Node struct {
 	Unclean     bool // lost without being fenced: its resources may still run
 	Standby     bool
 	Maintenance bool
-	Attrs       map[string]string // transient attributes
+	Attrs       map[string]string // node attributes, permanent then transient
 }
 
 // Resource is a primitive with its configuration and where it is active.
@@ -60,6 +64,7 @@ type Resource struct {
 	Blocked               bool                      // active on an unclean node
 	DefaultTimeout        time.Duration
 	startFailureIsFatal   bool
+	Group                 string // the group it belongs to, "" if none
 }
 
 // Agent is the resource's class:provider:type.
@@ -118,6 +123,34 @@ type Location struct {
 	Score              int
 }
 
+// RuleLocation is a location constraint with rules, evaluated per node.
+type RuleLocation struct {
+	ID, Resource string
+	Rules        []*etree.Element
+}
+
+// Colocation places Resource relative to With (resources or groups).
+type Colocation struct {
+	ID, Resource, With string
+	Score              int
+}
+
+// Order starts Then after First (and stops in reverse when symmetrical).
+type Order struct {
+	ID, First, Then string
+	FirstAction     string
+	ThenAction      string
+	Mandatory       bool
+	Symmetrical     bool
+}
+
+// Group is an ordered, colocated list of primitives.
+type Group struct {
+	ID      string
+	Members []*Resource
+	Meta    map[string]string
+}
+
 // Unpack reads a CIB.
 func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	if c == nil {
@@ -156,6 +189,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			continue
 		}
 		attrs := nvpairs(e, "instance_attributes")
+		for k, v := range attrs {
+			n.Attrs[k] = v
+		}
 		n.Standby = isTrue(attrs["standby"])
 		n.Maintenance = isTrue(attrs["maintenance"])
 		cl.Nodes = append(cl.Nodes, n)
@@ -207,22 +243,27 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 	}
 
-	// Resources.
+	// Resources, with the primitives of groups.
 	byRsc := map[string]*Resource{}
-	for i, e := range c.Section("resources", true).ChildElements() {
-		if e.Tag != "primitive" {
-			cl.Notes = append(cl.Notes, fmt.Sprintf("%s %s is not supported yet and is ignored", e.Tag, e.SelectAttrValue("id", "")))
-			continue
-		}
+	order := 0
+	var addPrimitive func(e *etree.Element, group *Group) *Resource
+	addPrimitive = func(e *etree.Element, group *Group) *Resource {
 		r := &Resource{ID: e.SelectAttrValue("id", ""), Class: e.SelectAttrValue("class", ""), Provider: e.SelectAttrValue("provider", ""),
-			Type: e.SelectAttrValue("type", ""), Order: i, Params: nvpairs(e, "instance_attributes"), Meta: map[string]string{},
+			Type: e.SelectAttrValue("type", ""), Order: order, Params: nvpairs(e, "instance_attributes"), Meta: map[string]string{},
 			State: map[string]*ResourceState{}, DefaultTimeout: defTimeout, Managed: true, MigrationThreshold: Infinity,
 			startFailureIsFatal: sfif}
+		order++
 		if r.ID == "" {
-			continue
+			return nil
 		}
 		for k, v := range rscDefaults {
 			r.Meta[k] = v
+		}
+		if group != nil {
+			r.Group = group.ID
+			for k, v := range group.Meta {
+				r.Meta[k] = v
+			}
 		}
 		for k, v := range nvpairs(e, "meta_attributes") {
 			r.Meta[k] = v
@@ -259,25 +300,89 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 		cl.Resources = append(cl.Resources, r)
 		byRsc[r.ID] = r
+		return r
 	}
+	groups := map[string]*Group{}
+	for _, e := range c.Section("resources", true).ChildElements() {
+		switch e.Tag {
+		case "primitive":
+			addPrimitive(e, nil)
+		case "group":
+			g := &Group{ID: e.SelectAttrValue("id", ""), Meta: nvpairs(e, "meta_attributes")}
+			for _, m := range e.SelectElements("primitive") {
+				if r := addPrimitive(m, g); r != nil {
+					g.Members = append(g.Members, r)
+				}
+			}
+			if len(g.Members) > 0 {
+				cl.Groups = append(cl.Groups, g)
+				groups[g.ID] = g
+			}
+		case "template":
+		default:
+			cl.Notes = append(cl.Notes, fmt.Sprintf("%s %s is not supported yet and is ignored", e.Tag, e.SelectAttrValue("id", "")))
+		}
+	}
+	known := func(id string) bool { return byRsc[id] != nil || groups[id] != nil }
 
 	// Constraints.
-	for _, e := range c.Section("constraints", true).SelectElements("rsc_location") {
-		id, rsc, node := e.SelectAttrValue("id", ""), e.SelectAttrValue("rsc", ""), e.SelectAttrValue("node", "")
-		if node == "" || rsc == "" {
-			cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: only the 'RSC SCORE: NODE' form is supported yet; ignored", id))
-			continue
+	for _, e := range c.Section("constraints", true).ChildElements() {
+		id := e.SelectAttrValue("id", "")
+		switch e.Tag {
+		case "rsc_location":
+			rsc, node := e.SelectAttrValue("rsc", ""), e.SelectAttrValue("node", "")
+			if rsc == "" {
+				cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: patterns and sets are not supported yet; ignored", id))
+				continue
+			}
+			if !known(rsc) {
+				cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: no such resource %s; ignored", id, rsc))
+				continue
+			}
+			if rules := e.SelectElements("rule"); len(rules) > 0 {
+				cl.Rules = append(cl.Rules, RuleLocation{ID: id, Resource: rsc, Rules: rules})
+				continue
+			}
+			if node == "" {
+				continue
+			}
+			score, err := ParseScore(e.SelectAttrValue("score", "0"))
+			if err != nil {
+				cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: %v; ignored", id, err))
+				continue
+			}
+			cl.Constraints = append(cl.Constraints, Location{ID: id, Resource: rsc, Node: node, Score: score})
+		case "rsc_colocation":
+			rsc, with := e.SelectAttrValue("rsc", ""), e.SelectAttrValue("with-rsc", "")
+			if rsc == "" || !known(rsc) || !known(with) {
+				cl.Notes = append(cl.Notes, fmt.Sprintf("colocation %s: only two existing resources are supported yet; ignored", id))
+				continue
+			}
+			score, err := ParseScore(e.SelectAttrValue("score", "0"))
+			if err != nil {
+				cl.Notes = append(cl.Notes, fmt.Sprintf("colocation %s: %v; ignored", id, err))
+				continue
+			}
+			cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: rsc, With: with, Score: score})
+		case "rsc_order":
+			first, then := e.SelectAttrValue("first", ""), e.SelectAttrValue("then", "")
+			if first == "" || !known(first) || !known(then) {
+				cl.Notes = append(cl.Notes, fmt.Sprintf("order %s: only two existing resources are supported yet; ignored", id))
+				continue
+			}
+			mandatory := true
+			switch e.SelectAttrValue("kind", "") {
+			case "Optional", "Serialize":
+				mandatory = false
+			case "":
+				if sc, err := ParseScore(e.SelectAttrValue("score", "INFINITY")); err == nil && sc == 0 {
+					mandatory = false
+				}
+			}
+			cl.Orders = append(cl.Orders, Order{ID: id, First: first, Then: then, Mandatory: mandatory,
+				FirstAction: e.SelectAttrValue("first-action", "start"), ThenAction: e.SelectAttrValue("then-action", "start"),
+				Symmetrical: !strings.EqualFold(e.SelectAttrValue("symmetrical", "true"), "false")})
 		}
-		if byRsc[rsc] == nil {
-			cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: no such resource %s; ignored", id, rsc))
-			continue
-		}
-		score, err := ParseScore(e.SelectAttrValue("score", "0"))
-		if err != nil {
-			cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: %v; ignored", id, err))
-			continue
-		}
-		cl.Constraints = append(cl.Constraints, Location{ID: id, Resource: rsc, Node: node, Score: score})
 	}
 
 	// History.

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Writes the engine's golden input CIBs (NAME.xml). Run it from this
+directory after changing a case; then regenerate the plans with
+UPDATE_GOLDEN=1 go test ./engine and read the diff. The inputs are
+Pacemaker-valid, so crm_simulate -x NAME.xml -S can check a case."""
+
+HEAD = '''<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="10" num_updates="0" admin_epoch="0" have-quorum="%s" dc-uuid="node1">
+  <configuration>
+    <crm_config>
+      <cluster_property_set id="cib-bootstrap-options">
+%s      </cluster_property_set>
+    </crm_config>
+    <nodes>
+      <node id="node1" uname="node1"/>
+      <node id="node2" uname="node2"%s
+      <node id="node3" uname="node3"/>
+    </nodes>
+    <resources>
+%s    </resources>
+    <constraints>
+%s    </constraints>
+%s  </configuration>
+  <status>
+%s  </status>
+</cib>
+'''
+NODES = ["node1", "node2", "node3"]
+
+def prop(k, v):
+    return '        <nvpair id="cib-bootstrap-options-%s" name="%s" value="%s"/>\n' % (k, k, v)
+
+def prim(id, meta=None, monitor=True, cls="ocf", prov="pacer", typ="Dummy", indent="      "):
+    s = indent + '<primitive id="%s" class="%s"%s type="%s">\n' % (id, cls, ' provider="%s"' % prov if prov else '', typ)
+    if meta:
+        s += indent + '  <meta_attributes id="%s-meta_attributes">\n' % id
+        for k, v in meta.items():
+            s += indent + '    <nvpair id="%s-meta_attributes-%s" name="%s" value="%s"/>\n' % (id, k, k, v)
+        s += indent + '  </meta_attributes>\n'
+    if monitor:
+        s += indent + '  <operations>\n' + indent + '    <op name="monitor" interval="10s" timeout="20s" id="%s-monitor-10s"/>\n' % id + indent + '  </operations>\n'
+    return s + indent + '</primitive>\n'
+
+def group(id, members, meta=None):
+    s = '      <group id="%s">\n' % id
+    if meta:
+        s += '        <meta_attributes id="%s-meta_attributes">\n' % id
+        for k, v in meta.items():
+            s += '          <nvpair id="%s-meta_attributes-%s" name="%s" value="%s"/>\n' % (id, k, k, v)
+        s += '        </meta_attributes>\n'
+    for m in members:
+        s += prim(m, indent="        ")
+    return s + '      </group>\n'
+
+def op(rsc, task, call, rc, interval=0, expected=0, status=0, node="node1", suffix=None):
+    oid = suffix or ("%s_last_0" % rsc if interval == 0 else "%s_%s_%d" % (rsc, task, interval))
+    return ('          <lrm_rsc_op id="%s" operation_key="%s_%s_%d" operation="%s" crm-debug-origin="test" crm_feature_set="3.16.1" transition-key="1:1:%d:test" transition-magic="%d:%d;1:1:%d:test" exit-reason="" on_node="%s" call-id="%d" rc-code="%d" op-status="%d" interval="%d" last-rc-change="1700000000" exec-time="10" queue-time="0"/>\n'
+            % (oid, rsc, task, interval, task, expected, status, rc, expected, node, call, rc, status, interval))
+
+def ns(node, online=True, expected="member", rscs=None, attrs=None):
+    s = '    <node_state id="%s" uname="%s" in_ccm="%s" crmd="%s" join="%s" expected="%s">\n' % (
+        node, node, "true" if online else "false", "online" if online else "offline", "member" if online else "down", expected)
+    if attrs:
+        s += '      <transient_attributes id="%s">\n        <instance_attributes id="status-%s">\n' % (node, node)
+        for k, v in attrs.items():
+            s += '          <nvpair id="status-%s-%s" name="%s" value="%s"/>\n' % (node, k.replace('#', '.'), k, v)
+        s += '        </instance_attributes>\n      </transient_attributes>\n'
+    if rscs is not None:
+        s += '      <lrm id="%s">\n        <lrm_resources>\n' % node
+        for rid, ops in rscs.items():
+            s += '          <lrm_resource id="%s" class="ocf" provider="pacer" type="Dummy">\n' % rid
+            for o in ops:
+                s += '  ' + o
+            s += '          </lrm_resource>\n'
+        s += '        </lrm_resources>\n      </lrm>\n'
+    return s + '    </node_state>\n'
+
+def probed(rsc, node, call=1):
+    return [op(rsc, "monitor", call, 7, expected=7, node=node)]
+
+def running(rsc, node, mon=True, call=2):
+    o = [op(rsc, "start", call, 0, node=node)]
+    if mon:
+        o.append(op(rsc, "monitor", call + 1, 0, interval=10000, node=node))
+    return o
+
+def failed_mon(rsc, node):
+    return [op(rsc, "start", 2, 0, node=node), op(rsc, "monitor", 3, 7, interval=10000, node=node),
+            op(rsc, "monitor", 3, 7, interval=10000, node=node, suffix=rsc + "_last_failure_0")]
+
+def write(name, props={"stonith-enabled": "false"}, prims=None, cons="", status="", quorum="1", extra="", node2=""):
+    p = ''.join(prop(k, v) for k, v in props.items())
+    n2 = '>\n        <instance_attributes id="node2-ia"><nvpair id="node2-standby" name="standby" value="on"/></instance_attributes>\n      </node>' if node2 == "standby" else '/>'
+    open(name + ".xml", "w").write(HEAD % (quorum, p, n2, prims if prims is not None else prim("d1"), cons, extra, status))
+
+def everywhere(state):
+    """state(rsc, node) -> ops; rscs given per node."""
+    return ''.join(ns(n, rscs=state(n)) for n in NODES)
+
+def stopped_all(rscs=("d1",)):
+    return everywhere(lambda n: {r: probed(r, n) for r in rscs})
+
+def on(node, r="d1", mon=True):
+    return everywhere(lambda n: {r: running(r, n, mon) if n == node else probed(r, n)})
+
+write("01-fresh-probes", status=''.join(ns(n) for n in NODES))
+write("02-probed-start", status=stopped_all())
+write("03-running-steady", prims=prim("d1", {"resource-stickiness": "100"}), status=on("node2"))
+write("04-running-no-monitor", status=on("node2", mon=False))
+write("05-node-offline-no-fencing", prims=prim("d1", {"resource-stickiness": "100"}),
+      status=ns("node1", rscs={"d1": probed("d1", "node1")}) + ns("node2", online=False) + ns("node3", rscs={"d1": probed("d1", "node3")}))
+write("06-node-offline-unclean", props={"stonith-enabled": "true"}, prims=prim("d1") + prim("fence1", monitor=False, cls="stonith", prov=None, typ="fence_dummy"),
+      status=ns("node1", rscs={"d1": probed("d1", "node1"), "fence1": running("fence1", "node1", False)}) + ns("node2", online=False, rscs={"d1": running("d1", "node2")}) + ns("node3", rscs={"d1": probed("d1", "node3"), "fence1": probed("fence1", "node3")}))
+write("07-stonith-rule", props={}, status=stopped_all())
+write("08-standby-moves", node2="standby", prims=prim("d1", {"resource-stickiness": "100"}), status=on("node2"))
+write("09-location-scores", cons='      <rsc_location id="l-ban" rsc="d1" node="node1" score="-INFINITY"/>\n      <rsc_location id="l-pref" rsc="d1" node="node3" score="100"/>\n', status=stopped_all())
+write("10-target-role-stopped", prims=prim("d1", {"target-role": "Stopped"}), status=on("node2"))
+write("11-failed-monitor-recover", status=ns("node1", rscs={"d1": probed("d1", "node1")}) + ns("node2", rscs={"d1": failed_mon("d1", "node2")}, attrs={"fail-count-d1#monitor_10000": "1"}) + ns("node3", rscs={"d1": probed("d1", "node3")}))
+write("12-migration-threshold", prims=prim("d1", {"migration-threshold": "1", "resource-stickiness": "100"}),
+      status=ns("node1", rscs={"d1": probed("d1", "node1")}) + ns("node2", rscs={"d1": failed_mon("d1", "node2")}, attrs={"fail-count-d1#monitor_10000": "1"}) + ns("node3", rscs={"d1": probed("d1", "node3")}))
+write("13-pending-start", status=ns("node1", rscs={"d1": probed("d1", "node1")}) + ns("node2", rscs={"d1": [op("d1", "monitor", 1, 7, expected=7, node="node2"), op("d1", "start", 2, 0, status=-1, node="node2")]}) + ns("node3", rscs={"d1": probed("d1", "node3")}))
+write("14-multiple-active", status=ns("node1", rscs={"d1": running("d1", "node1")}) + ns("node2", rscs={"d1": running("d1", "node2")}) + ns("node3", rscs={"d1": probed("d1", "node3")}))
+write("15-no-quorum-stop", quorum="0", status=on("node2"))
+write("16-balance", prims=prim("a") + prim("b") + prim("c"), status=stopped_all("abc"))
+write("17-failed-start", status=ns("node1", rscs={"d1": probed("d1", "node1")}) + ns("node2", rscs={"d1": [op("d1", "start", 2, 1, node="node2"), op("d1", "start", 2, 1, node="node2", suffix="d1_last_failure_0")]}, attrs={"fail-count-d1#start_0": "INFINITY"}) + ns("node3", rscs={"d1": probed("d1", "node3")}))
+write("18-not-managed", prims=prim("d1", {"is-managed": "false"}), status=on("node2", mon=False))
+# Groups, colocation, order, rules.
+write("19-group-start", prims=group("g", ["ip", "web"]), status=stopped_all(("ip", "web")))
+write("20-group-move-standby", node2="standby", prims=group("g", ["ip", "web"], {"resource-stickiness": "100"}),
+      status=everywhere(lambda n: {r: running(r, n, call=2 + 2 * i) if n == "node2" else probed(r, n) for i, r in enumerate(("ip", "web"))}))
+write("21-group-member-fails", prims=group("g", ["ip", "web", "app"]),
+      status=everywhere(lambda n: {"ip": running("ip", n) if n == "node1" else probed("ip", n),
+                                   "web": failed_mon("web", n) if n == "node1" else probed("web", n),
+                                   "app": running("app", n, call=5) if n == "node1" else probed("app", n)}))
+write("22-colocation-and-order", prims=prim("db") + prim("app") + prim("other"),
+      cons='      <rsc_location id="l-db" rsc="db" node="node3" score="100"/>\n      <rsc_colocation id="c-app" score="INFINITY" rsc="app" with-rsc="db"/>\n      <rsc_colocation id="c-other" score="-INFINITY" rsc="other" with-rsc="db"/>\n      <rsc_order id="o-app" kind="Mandatory" first="db" then="app"/>\n',
+      status=stopped_all(("db", "app", "other")))
+write("23-order-blocks", prims=prim("db", {"target-role": "Stopped"}) + prim("app"),
+      cons='      <rsc_order id="o-app" kind="Mandatory" first="db" then="app"/>\n', status=stopped_all(("db", "app")))
+write("24-rule-pingd", prims=prim("d1"),
+      cons='''      <rsc_location id="l-ping" rsc="d1">
+        <rule id="l-ping-rule" score="-INFINITY" boolean-op="or">
+          <expression id="l-ping-rule-expression" attribute="pingd" operation="not_defined"/>
+          <expression id="l-ping-rule-expression-0" attribute="pingd" operation="lte" value="0"/>
+        </rule>
+      </rsc_location>
+      <rsc_location id="l-pref" rsc="d1">
+        <rule id="l-pref-rule" score="50">
+          <expression id="l-pref-rule-expression" attribute="#uname" operation="eq" value="node2"/>
+        </rule>
+      </rsc_location>
+''', status=ns("node1", rscs={"d1": probed("d1", "node1")}, attrs={"pingd": "100"}) + ns("node2", rscs={"d1": probed("d1", "node2")}, attrs={"pingd": "0"}) + ns("node3", rscs={"d1": probed("d1", "node3")}, attrs={"pingd": "100"}))
