@@ -99,12 +99,7 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 		fmt.Fprintf(&b, "  * OFFLINE: [ %s ]\n", strings.Join(offline, " "))
 	}
 
-	var lines []string
-	for _, r := range cl.Resources {
-		if l, active := resourceLine(r); active || opts.Inactive {
-			lines = append(lines, l)
-		}
-	}
+	lines := resourceLines(cl, opts.Inactive, "")
 	if opts.Inactive {
 		b.WriteString("\nFull List of Resources:\n")
 		if len(cl.Resources) == 0 {
@@ -117,7 +112,7 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 		}
 	}
 	for _, l := range lines {
-		b.WriteString("  * " + l + "\n")
+		b.WriteString("  " + l + "\n")
 	}
 
 	if len(cl.Failures) > 0 {
@@ -130,6 +125,49 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 	}
 	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// resourceLines lists resources as crm_mon does: a group as a heading
+// with its members indented under it. Lines start with "* " after indent.
+func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
+	var out []string
+	done := map[string]bool{}
+	groups := map[string]*engine.Group{}
+	for _, g := range cl.Groups {
+		groups[g.ID] = g
+	}
+	for _, r := range cl.Resources {
+		if r.Group == "" {
+			if l, active := resourceLine(r); active || inactive {
+				out = append(out, indent+"* "+l)
+			}
+			continue
+		}
+		if done[r.Group] {
+			continue
+		}
+		done[r.Group] = true
+		g := groups[r.Group]
+		var members []string
+		anyActive := false
+		for _, m := range g.Members {
+			l, active := resourceLine(m)
+			anyActive = anyActive || active
+			if active || inactive {
+				members = append(members, indent+"  * "+l)
+			}
+		}
+		if !anyActive && !inactive {
+			continue
+		}
+		head := "Resource Group: " + g.ID + ":"
+		if !anyActive && g.Members[0].Disabled() {
+			head = "Resource Group: " + g.ID + " (disabled):"
+		}
+		out = append(out, indent+"* "+head)
+		out = append(out, members...)
+	}
+	return out
 }
 
 func plural(n int) string {

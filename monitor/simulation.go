@@ -39,9 +39,8 @@ func RenderClusterStatus(w io.Writer, cl *engine.Cluster) {
 	if len(cl.Resources) == 0 {
 		b.WriteString("    * No resources\n")
 	}
-	for _, r := range cl.Resources {
-		l, _ := resourceLine(r)
-		b.WriteString("    * " + l + "\n")
+	for _, l := range resourceLines(cl, true, "    ") {
+		b.WriteString(l + "\n")
 	}
 	io.WriteString(w, b.String())
 }
