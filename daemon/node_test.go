@@ -260,3 +260,53 @@ func TestPartitionAndMerge(t *testing.T) {
 		return len(w) == 1, fmt.Sprint(w)
 	})
 }
+
+func TestGroupRunsTogetherAndMoves(t *testing.T) {
+	mc := newMemCluster(t, "n1", "n2", "n3")
+	mc.eventually(10*time.Second, "one DC", func() (bool, string) { return mc.oneDC("n1", "n2", "n3") })
+	mc.commit("n1", func(c *cib.CIB) {
+		c.SetProperty("stonith-enabled", "false")
+		addDummy("ip")(c)
+		addDummy("web")(c)
+		res := c.Section("resources", true)
+		g := res.CreateElement("group")
+		g.CreateAttr("id", "g")
+		for _, id := range []string{"ip", "web"} {
+			p := c.FindID(id)
+			res.RemoveChild(p)
+			g.AddChild(p)
+		}
+	})
+	var at string
+	mc.eventually(10*time.Second, "ip and web on one node", func() (bool, string) {
+		ip, web := mc.agents.where("ip"), mc.agents.where("web")
+		if len(ip) == 1 {
+			at = ip[0]
+		}
+		return len(ip) == 1 && len(web) == 1 && ip[0] == web[0], fmt.Sprint(ip, web)
+	})
+	// web started after ip.
+	mc.agents.mu.Lock()
+	ipStart, webStart := -1, -1
+	for i, op := range mc.agents.ops {
+		switch op {
+		case at + " ip start":
+			ipStart = i
+		case at + " web start":
+			webStart = i
+		}
+	}
+	mc.agents.mu.Unlock()
+	if ipStart < 0 || webStart < ipStart {
+		t.Fatalf("start order: ip at %d, web at %d", ipStart, webStart)
+	}
+	for _, n := range mc.names {
+		if n != at {
+			mc.net.Cut(at, n)
+		}
+	}
+	mc.eventually(10*time.Second, "the group moves to the majority, together", func() (bool, string) {
+		ip, web := mc.agents.where("ip"), mc.agents.where("web")
+		return len(ip) == 1 && len(web) == 1 && ip[0] == web[0] && ip[0] != at, fmt.Sprint(ip, web)
+	})
+}
