@@ -42,6 +42,17 @@ func (c *CIB) ResolveTargets(id string) ([]string, error) {
 // as crm_resource does: in its first such set, or in a new one named
 // RSC-KIND added at the end. It returns the ids of the nvpair and the set.
 func (c *CIB) SetResourceAttr(rsc, kind, name, value string) (string, string, error) {
+	return c.setResourceAttr(rsc, kind, name, value, false)
+}
+
+// SetResourceAttrFirst is SetResourceAttr for the commands crmsh applies
+// itself (start, stop, manage, maintenance): a new set goes before a
+// group's or clone's children.
+func (c *CIB) SetResourceAttrFirst(rsc, kind, name, value string) (string, string, error) {
+	return c.setResourceAttr(rsc, kind, name, value, true)
+}
+
+func (c *CIB) setResourceAttr(rsc, kind, name, value string, first bool) (string, string, error) {
 	r := c.resource(rsc)
 	if r == nil {
 		return "", "", fmt.Errorf("no such resource: %s", rsc)
@@ -50,13 +61,12 @@ func (c *CIB) SetResourceAttr(rsc, kind, name, value string) (string, string, er
 	if set == nil {
 		set = etree.NewElement(kind)
 		set.CreateAttr("id", rsc+"-"+kind)
-		// In a group or clone the set goes before the children, as
-		// crm_resource puts it; in a primitive, at the end.
+		// At the end; with first, in a group or clone before the children.
 		at := len(r.Child)
 		for _, ch := range r.ChildElements() {
 			switch ch.Tag {
 			case "primitive", "group", "clone", "master":
-				if ch.Index() < at {
+				if first && ch.Index() < at {
 					at = ch.Index()
 				}
 			}

@@ -477,7 +477,9 @@ func (c *CIB) resource(id string) *etree.Element {
 	find = func(e *etree.Element) *etree.Element {
 		for _, r := range e.ChildElements() {
 			switch r.Tag {
-			case "primitive", "group", "clone", "master", "bundle":
+			case "primitive", "group", "clone", "master", "bundle", "template":
+				// Constraints may name a template: they apply to the
+				// primitives made from it.
 				if r.SelectAttrValue("id", "") == id {
 					return r
 				}

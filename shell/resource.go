@@ -32,7 +32,7 @@ func (s *session) resourceCommand(args []string) {
 		}
 		role := map[string]string{"start": "Started", "stop": "Stopped"}[cmd]
 		s.eachTarget(rest, func(c *cib.CIB, rsc string) error {
-			_, _, err := c.SetResourceAttr(rsc, cib.Meta, "target-role", role)
+			_, _, err := c.SetResourceAttrFirst(rsc, cib.Meta, "target-role", role)
 			return err
 		})
 	case "manage", "unmanage":
@@ -41,7 +41,7 @@ func (s *session) resourceCommand(args []string) {
 		}
 		val := fmt.Sprint(cmd == "manage")
 		s.eachTarget(rest, func(c *cib.CIB, rsc string) error {
-			_, _, err := c.SetResourceAttr(rsc, cib.Meta, "is-managed", val)
+			_, _, err := c.SetResourceAttrFirst(rsc, cib.Meta, "is-managed", val)
 			return err
 		})
 	case "maintenance":
@@ -53,7 +53,7 @@ func (s *session) resourceCommand(args []string) {
 			val = rest[1]
 		}
 		s.eachTarget(rest[:1], func(c *cib.CIB, rsc string) error {
-			_, _, err := c.SetResourceAttr(rsc, cib.Meta, "maintenance", val)
+			_, _, err := c.SetResourceAttrFirst(rsc, cib.Meta, "maintenance", val)
 			return err
 		})
 	case "meta", "param", "params", "utilization":

@@ -26,6 +26,8 @@ type session struct {
 	level           string   // "" (top) or "configure"
 	work, base      *cib.CIB // configure's working copy and what it was taken from
 	invalid         []string // why the working copy would not verify
+	live            Backend  // the cluster (or CIB_file); b is a shadow when one is in use
+	shadow          string   // the shadow CIB in use, "" for live
 	interactive     bool
 	conflictRetries int
 }
@@ -33,7 +35,10 @@ type session struct {
 // Main runs the crm command with args; with no command it reads commands
 // from stdin, one per line. It returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, b Backend) int {
-	s := &session{b: b, out: stdout, errw: stderr, conflictRetries: 5}
+	s := &session{b: b, live: b, out: stdout, errw: stderr, conflictRetries: 5}
+	if name := os.Getenv("CIB_shadow"); name != "" {
+		s.useShadow(name)
+	}
 	var script string
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch a := args[0]; {
@@ -105,6 +110,8 @@ func (s *session) oneShot(args []string) {
 		s.resourceCommand(args[1:])
 	case "node":
 		s.nodeCommand(args[1:])
+	case "cib":
+		s.cibCommand(args[1:])
 	case "configure", "cfg":
 		if len(args) == 1 {
 			s.error("configure: give a command (primitive, property, rsc_defaults, op_defaults, location, show, delete)")
@@ -112,7 +119,7 @@ func (s *session) oneShot(args []string) {
 		}
 		s.configureOneShot(args[1:])
 	default:
-		s.error(fmt.Sprintf("unknown command %q (this version knows configure, resource, node and status)", args[0]))
+		s.error(fmt.Sprintf("unknown command %q (this version knows configure, resource, node, cib and status)", args[0]))
 	}
 }
 
@@ -322,7 +329,13 @@ func (s *session) readLines(r io.Reader) {
 	}
 }
 
-func (s *session) promptText() string { return fmt.Sprintf("crm(live)%s# ", s.level) }
+func (s *session) promptText() string {
+	where := "live"
+	if s.shadow != "" {
+		where = s.shadow
+	}
+	return fmt.Sprintf("crm(%s)%s# ", where, s.level)
+}
 
 // readTerminal reads commands with line editing and a history kept
 // across sessions in ~/.crm_history.
@@ -389,6 +402,8 @@ func (s *session) command(line string) bool {
 			s.oneShot(splitLine(line))
 		case "status":
 			s.showStatus()
+		case "cib":
+			s.cibCommand(splitLine(line)[1:])
 		case "resource", "rsc", "node":
 			if len(fields) == 1 {
 				s.level = map[string]string{"rsc": "resource"}[fields[0]]

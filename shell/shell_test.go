@@ -214,3 +214,39 @@ func TestLevelCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestShadowCIB(t *testing.T) {
+	b := newFile(t)
+	t.Setenv("CIB_shadow_dir", t.TempDir())
+	run(b, "", "configure", "property", "stonith-enabled=false")
+	script := "cib new trial\nconfigure primitive in-shadow ocf:pacer:Dummy\ncib list\ncib use live\nconfigure primitive in-live ocf:pacer:Dummy\ncib diff trial\n"
+	rc, out, errs := run(b, script)
+	if rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errs)
+	}
+	c, _ := b.Load()
+	if c.FindID("in-shadow") != nil || c.FindID("in-live") == nil {
+		t.Fatalf("live CIB: %s", c.Bytes())
+	}
+	if !strings.Contains(out, "trial") || !strings.Contains(out, "+ primitive in-shadow") || !strings.Contains(out, "- primitive in-live") {
+		t.Errorf("list/diff output: %q", out)
+	}
+	// CIB_shadow makes every command work on the shadow.
+	t.Setenv("CIB_shadow", "trial")
+	run(b, "", "configure", "primitive", "again", "ocf:pacer:Dummy")
+	t.Setenv("CIB_shadow", "")
+	if c, _ := b.Load(); c.FindID("again") != nil {
+		t.Fatal("CIB_shadow edit reached the live CIB")
+	}
+	// Committing the shadow makes its configuration the live one.
+	if rc, _, errs := run(b, "cib commit trial\ncib delete trial\n"); rc != 0 {
+		t.Fatalf("commit: %s", errs)
+	}
+	c, _ = b.Load()
+	if c.FindID("in-shadow") == nil || c.FindID("again") == nil || c.FindID("in-live") != nil {
+		t.Fatalf("after commit: %s", c.Bytes())
+	}
+	if _, err := os.Stat(ShadowPath("trial")); err == nil {
+		t.Error("shadow not deleted")
+	}
+}
