@@ -585,6 +585,9 @@ func (c *CIB) applyClone(cl *grammar.Clone) error {
 	}
 	child := c.topResource(cl.Child)
 	if child == nil || (child.Tag != "primitive" && child.Tag != "group") {
+		if child != nil {
+			return verifyErr("%s %s: %s is a %s; only a primitive or a group can be cloned", kind, cl.ID, cl.Child, child.Tag)
+		}
 		if c.isResource(cl.Child) {
 			return fmt.Errorf("%s %s: %s is already in a group or clone", kind, cl.ID, cl.Child)
 		}
@@ -846,7 +849,34 @@ func (c *CIB) Delete(ids ...string) ([]string, error) {
 				}
 			}
 		}
-		e.Parent().RemoveChild(e)
+		if tags := c.Section("tags", false); tags != nil && e.Parent() != tags {
+			for _, t := range tags.SelectElements("tag") {
+				for _, r := range t.SelectElements("obj_ref") {
+					if r.SelectAttrValue("id", "") == id {
+						t.RemoveChild(r)
+					}
+				}
+				if len(t.SelectElements("obj_ref")) == 0 {
+					tags.RemoveChild(t)
+				}
+			}
+		}
+		parent := e.Parent()
+		if parent == nil {
+			continue // already removed with an earlier target
+		}
+		idx := e.Index()
+		parent.RemoveChild(e)
+		// Deleting a group or clone keeps what it held, as crmsh does.
+		if e.Tag == "group" || e.Tag == "clone" || e.Tag == "master" {
+			for _, ch := range e.ChildElements() {
+				if ch.Tag == "primitive" || ch.Tag == "group" {
+					e.RemoveChild(ch)
+					parent.InsertChildAt(idx, ch)
+					idx++
+				}
+			}
+		}
 	}
 	return notes, nil
 }
@@ -895,6 +925,13 @@ func dropFromSets(con *etree.Element, id string) bool {
 func (c *CIB) topLevel(id string) *etree.Element {
 	if r := c.resource(id); r != nil {
 		return r
+	}
+	if tags := c.Section("tags", false); tags != nil {
+		for _, t := range tags.SelectElements("tag") {
+			if t.SelectAttrValue("id", "") == id {
+				return t
+			}
+		}
 	}
 	for _, e := range c.Section("constraints", true).ChildElements() {
 		if e.SelectAttrValue("id", "") == id {

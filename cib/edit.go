@@ -126,13 +126,24 @@ func (c *CIB) SetPath(path, value string) error {
 // already exists is replaced by the new definition.
 func (c *CIB) Update(stmts []*grammar.Statement) error {
 	for _, st := range stmts {
-		if id := definedID(st); id != "" {
+		id := definedID(st)
+		var parent *etree.Element
+		idx := -1
+		if id != "" {
 			if old := c.topLevel(id); old != nil && old.Parent() != nil {
-				old.Parent().RemoveChild(old)
+				parent, idx = old.Parent(), old.Index()
+				parent.RemoveChild(old)
 			}
 		}
 		if err := c.Apply(st); err != nil {
 			return err
+		}
+		// The new definition takes the old one's place.
+		if parent != nil {
+			if e := c.topLevel(id); e != nil && e.Parent() == parent {
+				parent.RemoveChild(e)
+				parent.InsertChildAt(min(idx, len(parent.Child)), e)
+			}
 		}
 	}
 	return nil
