@@ -61,12 +61,12 @@ func (c *CIB) setResourceAttr(rsc, kind, name, value string, first bool) (string
 	if set == nil {
 		set = etree.NewElement(kind)
 		set.CreateAttr("id", rsc+"-"+kind)
-		// At the end; with first, in a group or clone before the children.
+		// At the end; with first, in a group before its members.
 		at := len(r.Child)
 		for _, ch := range r.ChildElements() {
 			switch ch.Tag {
 			case "primitive", "group", "clone", "master":
-				if first && ch.Index() < at {
+				if first && r.Tag == "group" && ch.Index() < at {
 					at = ch.Index()
 				}
 			}

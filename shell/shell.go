@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/chzyer/readline"
-	"github.com/pacer-ha/pacer/agents"
 	"github.com/pacer-ha/pacer/cib"
 	"github.com/pacer-ha/pacer/grammar"
 	"github.com/pacer-ha/pacer/monitor"
@@ -249,28 +248,17 @@ func problems(c *cib.CIB) []string {
 	for _, p := range c.Verify() {
 		out = append(out, p.String())
 	}
-	var roots []string
-	for _, p := range c.Primitives() {
-		class, provider, typ := p.SelectAttrValue("class", ""), p.SelectAttrValue("provider", ""), p.SelectAttrValue("type", "")
-		id := p.SelectAttrValue("id", "")
-		switch class {
-		case "ocf":
-			if roots == nil {
-				roots = agents.DefaultOCFRoots()
-			}
-			if _, _, err := agents.FindOCF(roots, provider, typ); err != nil {
-				out = append(out, fmt.Sprintf("%s: agent ocf:%s:%s is not installed (looked in %s)", id, provider, typ, strings.Join(roots, ", ")))
-			}
-		case "lsb":
-			if _, err := os.Stat("/etc/init.d/" + typ); err != nil {
-				out = append(out, fmt.Sprintf("%s: agent lsb:%s is not installed (no /etc/init.d/%s)", id, typ, typ))
-			}
-		}
-	}
+	out = append(out, propertyProblems(c)...)
+	out = append(out, agentProblems(c)...)
 	if err := checkStonith(c); err != nil {
 		out = append(out, err.Error())
 	}
 	return out
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // newProblems are the problems of next that base did not have.
