@@ -54,6 +54,10 @@ func (c *CIB) Apply(s *grammar.Statement) error {
 		return c.applyFencing(s.Fencing)
 	case s.Alert != nil:
 		return c.applyAlert(s.Alert)
+	case s.Role != nil:
+		return c.applyRole(s.Role)
+	case s.ACLTarget != nil:
+		return c.applyACLTarget(s.ACLTarget)
 	}
 	return fmt.Errorf("%s: not supported yet", s.Keyword())
 }
@@ -1030,6 +1034,23 @@ func (c *CIB) Show(ids ...string) (string, error) {
 				lines = append(lines, nv.SelectAttrValue("name", "")+"="+showValue(nv.SelectAttrValue("value", "")))
 			}
 			add(id, continued(s.word+" "+id+":", lines))
+		}
+	}
+	if acls := c.Section("acls", false); acls != nil {
+		roles := acls.SelectElements("acl_role")
+		sortByID(roles)
+		for _, r := range roles {
+			add(r.SelectAttrValue("id", ""), roleText(r))
+		}
+		var targets []*etree.Element
+		for _, t := range acls.ChildElements() {
+			if t.Tag == "acl_target" || t.Tag == "acl_group" {
+				targets = append(targets, t)
+			}
+		}
+		sortByID(targets)
+		for _, t := range targets {
+			add(t.SelectAttrValue("id", ""), aclTargetText(t))
 		}
 	}
 	if alerts := c.Section("alerts", false); alerts != nil {

@@ -33,6 +33,8 @@ type Statement struct {
 	Ticket      *Ticket     `parser:"| @@"`
 	Fencing     *Fencing    `parser:"| @@"`
 	Alert       *Alert      `parser:"| @@"`
+	Role        *Role       `parser:"| @@"`
+	ACLTarget   *ACLTarget  `parser:"| @@"`
 }
 
 // Keyword is the statement's command word.
@@ -68,6 +70,10 @@ func (s *Statement) Keyword() string {
 		return "fencing_topology"
 	case s.Alert != nil:
 		return "alert"
+	case s.Role != nil:
+		return "role"
+	case s.ACLTarget != nil:
+		return s.ACLTarget.Kind
 	}
 	return ""
 }
@@ -177,6 +183,22 @@ type Monitor struct {
 	Spec     string `parser:"@(Word | Score)"`
 }
 
+// Role: role ID (read|write|deny SPEC...)... where a SPEC is xpath:X,
+// ref:ID, tag:T, attribute:A, or a shortcut such as meta:RSC:ATTR or cib.
+type Role struct {
+	Pos   lexer.Position
+	ID    string   `parser:"\"role\" @Word"`
+	Items []string `parser:"@(Word | NVPair | Score)+"`
+}
+
+// ACLTarget: acl_target|acl_group ID ROLE...
+type ACLTarget struct {
+	Pos   lexer.Position
+	Kind  string   `parser:"@(\"acl_target\" | \"acl_group\")"`
+	ID    string   `parser:"@Word"`
+	Roles []string `parser:"@Word*"`
+}
+
 // Property: property [SET:] K=V ...
 type Property struct {
 	Pos   lexer.Position
@@ -281,7 +303,7 @@ func ParseArgs(args []string) (*Statement, error) {
 
 // Keywords are the statements this version knows.
 var Keywords = []string{"node", "primitive", "rsc_template", "group", "clone", "ms", "master", "location", "colocation", "order",
-	"rsc_ticket", "monitor", "tag", "fencing_topology", "property", "rsc_defaults", "op_defaults", "alert"}
+	"rsc_ticket", "monitor", "tag", "fencing_topology", "property", "rsc_defaults", "op_defaults", "alert", "role", "acl_target", "acl_group"}
 
 // Fuzzy returns the command keyword a misspelt word stands for, as crmsh
 // accepts "primitve" for "primitive": the only keyword within two edits.

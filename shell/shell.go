@@ -244,6 +244,11 @@ func (s *session) statementEdit(st *grammar.Statement) func(*cib.CIB) error {
 // problems lists why c would not verify: cib.Verify's findings, agents
 // that are not installed here, and resources without fencing.
 func problems(c *cib.CIB) []string {
+	// As crmsh, a configuration without resources is not verified: there
+	// is nothing for a mistake to break yet.
+	if len(c.Primitives()) == 0 {
+		return nil
+	}
 	var out []string
 	for _, p := range c.Verify() {
 		out = append(out, p.String())
