@@ -25,6 +25,10 @@ var ErrConflict = errors.New("the CIB changed in the meantime")
 type CIB struct {
 	doc   *etree.Document
 	notes []string // what the last edits did besides themselves
+	// ids indexes the configuration during a bulk update (nil otherwise),
+	// so that loading thousands of objects does not rescan the document
+	// for every one of them.
+	ids map[string]*etree.Element
 }
 
 // New returns the empty CIB that Pacemaker's `cibadmin --empty` prints.
@@ -249,7 +253,37 @@ func (c *CIB) SetAttr(name, value string) {
 // FindID returns the element of the configuration whose id attribute is id,
 // or nil.
 func (c *CIB) FindID(id string) *etree.Element {
+	if c.ids != nil {
+		if e := c.ids[id]; e != nil && e.SelectAttrValue("id", "") == id && c.attached(e) {
+			return e
+		}
+		return nil
+	}
 	return findID(c.Configuration(), id)
+}
+
+// attached reports whether e is still inside the configuration.
+func (c *CIB) attached(e *etree.Element) bool {
+	conf := c.Configuration()
+	for p := e; p != nil; p = p.Parent() {
+		if p == conf {
+			return true
+		}
+	}
+	return false
+}
+
+// index adds the ids of e's subtree to the bulk index.
+func (c *CIB) index(e *etree.Element) {
+	if e == nil || e.Tag == "resource_ref" || e.Tag == "obj_ref" {
+		return
+	}
+	if id := e.SelectAttrValue("id", ""); id != "" {
+		c.ids[id] = e
+	}
+	for _, ch := range e.ChildElements() {
+		c.index(ch)
+	}
 }
 
 func findID(e *etree.Element, id string) *etree.Element {

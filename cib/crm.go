@@ -477,6 +477,15 @@ func ruleText(r *etree.Element) string {
 func (c *CIB) isResource(id string) bool { return c.resource(id) != nil }
 
 func (c *CIB) resource(id string) *etree.Element {
+	if c.ids != nil {
+		if e := c.FindID(id); e != nil {
+			switch e.Tag {
+			case "primitive", "group", "clone", "master", "bundle", "template":
+				return e
+			}
+		}
+		return nil
+	}
 	var find func(e *etree.Element) *etree.Element
 	find = func(e *etree.Element) *etree.Element {
 		for _, r := range e.ChildElements() {
@@ -929,6 +938,12 @@ func dropFromSets(con *etree.Element, id string) bool {
 func (c *CIB) topLevel(id string) *etree.Element {
 	if r := c.resource(id); r != nil {
 		return r
+	}
+	if c.ids != nil {
+		if e := c.FindID(id); e != nil && (e.Parent().Tag == "constraints" || e.Tag == "tag") {
+			return e
+		}
+		return nil
 	}
 	if tags := c.Section("tags", false); tags != nil {
 		for _, t := range tags.SelectElements("tag") {

@@ -125,6 +125,9 @@ func (c *CIB) SetPath(path, value string) error {
 // Update applies statements as `load update` does: an object whose id
 // already exists is replaced by the new definition.
 func (c *CIB) Update(stmts []*grammar.Statement) error {
+	c.ids = map[string]*etree.Element{}
+	c.index(c.Configuration())
+	defer func() { c.ids = nil }()
 	for _, st := range stmts {
 		id := definedID(st)
 		var parent *etree.Element
@@ -138,6 +141,7 @@ func (c *CIB) Update(stmts []*grammar.Statement) error {
 		if err := c.Apply(st); err != nil {
 			return err
 		}
+		c.reindexAfter()
 		// The new definition takes the old one's place.
 		if parent != nil {
 			if e := c.topLevel(id); e != nil && e.Parent() == parent {
@@ -167,4 +171,22 @@ func definedID(st *grammar.Statement) string {
 		return st.Ticket.ID
 	}
 	return ""
+}
+
+// reindexAfter indexes what a statement may have added: the last object
+// of resources and constraints, and the small sections whole.
+func (c *CIB) reindexAfter() {
+	for _, sec := range c.Configuration().ChildElements() {
+		switch sec.Tag {
+		case "resources", "constraints":
+			for i := len(sec.Child) - 1; i >= 0; i-- {
+				if e, ok := sec.Child[i].(*etree.Element); ok {
+					c.index(e)
+					break
+				}
+			}
+		default:
+			c.index(sec)
+		}
+	}
 }

@@ -21,6 +21,15 @@ func (p Problem) String() string { return p.Object + ": " + p.Msg }
 // they live.
 func (c *CIB) Verify() []Problem {
 	var out []Problem
+	// One pass over the resources, not one per reference.
+	resources := map[string]bool{}
+	for _, r := range c.Section("resources", true).FindElements("//*[@id]") {
+		switch r.Tag {
+		case "primitive", "group", "clone", "master", "bundle", "template":
+			resources[r.SelectAttrValue("id", "")] = true
+		}
+	}
+	isResource := func(id string) bool { return resources[id] }
 	bad := func(id, format string, args ...any) {
 		out = append(out, Problem{Object: id, Msg: fmt.Sprintf(format, args...)})
 	}
@@ -34,12 +43,12 @@ func (c *CIB) Verify() []Problem {
 	for _, con := range c.Section("constraints", true).ChildElements() {
 		id := con.SelectAttrValue("id", "")
 		for _, attr := range []string{"rsc", "with-rsc", "first", "then"} {
-			if r := con.SelectAttrValue(attr, ""); r != "" && !c.isResource(r) {
+			if r := con.SelectAttrValue(attr, ""); r != "" && !isResource(r) {
 				bad(id, "resource %s does not exist", r)
 			}
 		}
 		for _, ref := range con.FindElements(".//resource_ref") {
-			if r := ref.SelectAttrValue("id", ""); !c.isResource(r) {
+			if r := ref.SelectAttrValue("id", ""); !isResource(r) {
 				bad(id, "resource %s does not exist", r)
 			}
 		}

@@ -74,9 +74,10 @@ func isBool(v string) bool {
 // resources sharing the value of a unique parameter.
 func agentProblems(c *cib.CIB) []string {
 	var out []string
-	exec := &agents.Process{}
+	exec := &agents.Process{OCFRoots: agents.DefaultOCFRoots()}
 	type owner struct{ rsc, value string }
 	unique := map[string][]owner{} // agent/param -> resources and values
+	roots := agents.DefaultOCFRoots()
 	for _, p := range c.Primitives() {
 		id := p.SelectAttrValue("id", "")
 		class, provider, typ, params := effective(c, p)
@@ -91,7 +92,6 @@ func agentProblems(c *cib.CIB) []string {
 			continue
 		}
 		agent := agents.Agent{Class: class, Provider: provider, Type: typ}
-		roots := agents.DefaultOCFRoots()
 		if _, _, err := agents.FindOCF(roots, provider, typ); err != nil {
 			out = append(out, fmt.Sprintf("%s: agent %s is not installed (looked in %s)", id, agent, strings.Join(roots, ", ")))
 			continue
