@@ -94,31 +94,49 @@ func (c *CIB) DeleteResourceAttr(rsc, kind, name string) (string, error) {
 	if r == nil {
 		return "", fmt.Errorf("no such resource: %s", rsc)
 	}
-	for _, set := range r.SelectElements(kind) {
-		for _, nv := range set.SelectElements("nvpair") {
-			if nv.SelectAttrValue("name", "") == name {
-				set.RemoveChild(nv)
-				return nv.SelectAttrValue("id", ""), nil
-			}
-		}
+	if id, ok := removePair(r, kind, name); ok {
+		return id, nil
 	}
 	return "", fmt.Errorf("%s has no %s %s", rsc, strings.TrimSuffix(kind, "_attributes"), name)
 }
 
 // ResourceAttr reads NAME from a resource's sets of a kind.
 func (c *CIB) ResourceAttr(rsc, kind, name string) (string, bool) {
-	r := c.resource(rsc)
-	if r == nil {
+	return lookupPair(c.resource(rsc), kind, name)
+}
+
+// lookupPair reads NAME from e's sets of a kind (e may be nil).
+func lookupPair(e *etree.Element, kind, name string) (string, bool) {
+	if e == nil {
 		return "", false
 	}
-	for _, set := range r.SelectElements(kind) {
+	v, ok := NVPairs(e, kind)[name]
+	return v, ok
+}
+
+// removePair deletes NAME from e's sets of a kind and returns its id.
+func removePair(e *etree.Element, kind, name string) (string, bool) {
+	for _, set := range e.SelectElements(kind) {
 		for _, nv := range set.SelectElements("nvpair") {
 			if nv.SelectAttrValue("name", "") == name {
-				return nv.SelectAttrValue("value", ""), true
+				set.RemoveChild(nv)
+				return nv.SelectAttrValue("id", ""), true
 			}
 		}
 	}
 	return "", false
+}
+
+// NVPairs reads the name=value pairs of e's sets of one kind
+// (instance_attributes, meta_attributes, utilization).
+func NVPairs(e *etree.Element, kind string) map[string]string {
+	out := map[string]string{}
+	for _, set := range e.SelectElements(kind) {
+		for _, nv := range set.SelectElements("nvpair") {
+			out[nv.SelectAttrValue("name", "")] = nv.SelectAttrValue("value", "")
+		}
+	}
+	return out
 }
 
 // LifetimeFormat is how crm_resource writes the end of a constraint's
@@ -247,29 +265,13 @@ func (c *CIB) DeleteNodeAttr(uname, kind, name string) (string, error) {
 	if n == nil {
 		return "", fmt.Errorf("no such node: %s", uname)
 	}
-	for _, set := range n.SelectElements(kind) {
-		for _, nv := range set.SelectElements("nvpair") {
-			if nv.SelectAttrValue("name", "") == name {
-				set.RemoveChild(nv)
-				return nv.SelectAttrValue("id", ""), nil
-			}
-		}
+	if id, ok := removePair(n, kind, name); ok {
+		return id, nil
 	}
 	return "", fmt.Errorf("node %s has no attribute %s", uname, name)
 }
 
 // NodeAttr reads a permanent node attribute.
 func (c *CIB) NodeAttr(uname, kind, name string) (string, bool) {
-	n := c.Node(uname)
-	if n == nil {
-		return "", false
-	}
-	for _, set := range n.SelectElements(kind) {
-		for _, nv := range set.SelectElements("nvpair") {
-			if nv.SelectAttrValue("name", "") == name {
-				return nv.SelectAttrValue("value", ""), true
-			}
-		}
-	}
-	return "", false
+	return lookupPair(c.Node(uname), kind, name)
 }

@@ -77,27 +77,7 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 	}
 
 	b.WriteString("\nNode List:\n")
-	var online, offline []string
-	for _, n := range cl.Nodes {
-		switch {
-		case n.Unclean:
-			fmt.Fprintf(&b, "  * Node %s: UNCLEAN (offline)\n", n.Uname)
-		case n.Online && n.Standby:
-			fmt.Fprintf(&b, "  * Node %s: standby\n", n.Uname)
-		case n.Online && n.Maintenance:
-			fmt.Fprintf(&b, "  * Node %s: maintenance\n", n.Uname)
-		case n.Online:
-			online = append(online, n.Uname)
-		default:
-			offline = append(offline, n.Uname)
-		}
-	}
-	if len(online) > 0 {
-		fmt.Fprintf(&b, "  * Online: [ %s ]\n", strings.Join(online, " "))
-	}
-	if len(offline) > 0 {
-		fmt.Fprintf(&b, "  * OFFLINE: [ %s ]\n", strings.Join(offline, " "))
-	}
+	writeNodes(&b, cl, "  ")
 
 	lines := resourceLines(cl, opts.Inactive, "")
 	if opts.Inactive {
@@ -125,6 +105,32 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 	}
 	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// writeNodes writes the node list: a line for each node in a special
+// state, then the online and offline ones in brackets.
+func writeNodes(b *strings.Builder, cl *engine.Cluster, indent string) {
+	var online, offline []string
+	for _, n := range cl.Nodes {
+		switch {
+		case n.Unclean:
+			fmt.Fprintf(b, "%s* Node %s: UNCLEAN (offline)\n", indent, n.Uname)
+		case n.Online && n.Standby:
+			fmt.Fprintf(b, "%s* Node %s: standby\n", indent, n.Uname)
+		case n.Online && n.Maintenance:
+			fmt.Fprintf(b, "%s* Node %s: maintenance\n", indent, n.Uname)
+		case n.Online:
+			online = append(online, n.Uname)
+		default:
+			offline = append(offline, n.Uname)
+		}
+	}
+	if len(online) > 0 {
+		fmt.Fprintf(b, "%s* Online: [ %s ]\n", indent, strings.Join(online, " "))
+	}
+	if len(offline) > 0 {
+		fmt.Fprintf(b, "%s* OFFLINE: [ %s ]\n", indent, strings.Join(offline, " "))
+	}
 }
 
 // resourceLines lists resources as crm_mon does: a group as a heading

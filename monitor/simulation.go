@@ -14,27 +14,7 @@ import (
 func RenderClusterStatus(w io.Writer, cl *engine.Cluster) {
 	var b strings.Builder
 	b.WriteString("  * Node List:\n")
-	var online, offline []string
-	for _, n := range cl.Nodes {
-		switch {
-		case n.Unclean:
-			fmt.Fprintf(&b, "    * Node %s: UNCLEAN (offline)\n", n.Uname)
-		case n.Online && n.Standby:
-			fmt.Fprintf(&b, "    * Node %s: standby\n", n.Uname)
-		case n.Online && n.Maintenance:
-			fmt.Fprintf(&b, "    * Node %s: maintenance\n", n.Uname)
-		case n.Online:
-			online = append(online, n.Uname)
-		default:
-			offline = append(offline, n.Uname)
-		}
-	}
-	if len(online) > 0 {
-		fmt.Fprintf(&b, "    * Online: [ %s ]\n", strings.Join(online, " "))
-	}
-	if len(offline) > 0 {
-		fmt.Fprintf(&b, "    * OFFLINE: [ %s ]\n", strings.Join(offline, " "))
-	}
+	writeNodes(&b, cl, "    ")
 	b.WriteString("\n  * Full List of Resources:\n")
 	if len(cl.Resources) == 0 {
 		b.WriteString("    * No resources\n")

@@ -154,23 +154,13 @@ func effective(c *cib.CIB, p *etree.Element) (class, provider, typ string, param
 	if t := p.SelectAttrValue("template", ""); t != "" {
 		if tpl := c.FindID(t); tpl != nil {
 			src = tpl
-			for k, v := range nvpairs(tpl, "instance_attributes") {
+			for k, v := range cib.NVPairs(tpl, cib.Params) {
 				params[k] = v
 			}
 		}
 	}
-	for k, v := range nvpairs(p, "instance_attributes") {
+	for k, v := range cib.NVPairs(p, cib.Params) {
 		params[k] = v
 	}
 	return src.SelectAttrValue("class", ""), src.SelectAttrValue("provider", ""), src.SelectAttrValue("type", ""), params
-}
-
-func nvpairs(e *etree.Element, tag string) map[string]string {
-	out := map[string]string{}
-	for _, set := range e.SelectElements(tag) {
-		for _, nv := range set.SelectElements("nvpair") {
-			out[nv.SelectAttrValue("name", "")] = nv.SelectAttrValue("value", "")
-		}
-	}
-	return out
 }

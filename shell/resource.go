@@ -137,6 +137,9 @@ func (s *session) edit(f func(c *cib.CIB) error) {
 			s.error(err.Error())
 			return
 		}
+		for _, n := range next.TakeNotes() {
+			s.info(n)
+		}
 		if next.ConfigEqual(base) {
 			return
 		}

@@ -159,15 +159,7 @@ func (s *session) configureOneShot(args []string) {
 		return
 	}
 	if edit, ok := s.editCommand(args, grammar.QuoteArgs(args)); ok {
-		s.edit(func(c *cib.CIB) error {
-			if err := edit(c); err != nil {
-				return err
-			}
-			for _, n := range c.TakeNotes() {
-				s.info(n)
-			}
-			return nil
-		})
+		s.edit(edit)
 		return
 	}
 	edit, err := s.parseEdit(args)
@@ -175,30 +167,7 @@ func (s *session) configureOneShot(args []string) {
 		s.error(err.Error())
 		return
 	}
-	for try := 0; ; try++ {
-		base, err := s.b.Load()
-		if err != nil {
-			s.error(err.Error())
-			return
-		}
-		next := base.Clone()
-		if err := edit(next); err != nil {
-			s.error(err.Error())
-			return
-		}
-		if ps := problems(next); len(ps) > 0 && !s.force && !next.ConfigEqual(base) {
-			s.error(refusal(ps))
-			return
-		}
-		err = s.b.Commit(base, next)
-		if errors.Is(err, cib.ErrConflict) && try < s.conflictRetries {
-			continue
-		}
-		if err != nil {
-			s.error("commit: " + err.Error())
-		}
-		return
-	}
+	s.edit(edit)
 }
 
 // parseEdit turns a configure command into a function that applies it.
@@ -231,13 +200,7 @@ func (s *session) parseEdit(args []string) (func(*cib.CIB) error, error) {
 
 func (s *session) statementEdit(st *grammar.Statement) func(*cib.CIB) error {
 	return func(c *cib.CIB) error {
-		if err := c.Apply(st); err != nil {
-			return err
-		}
-		for _, n := range c.TakeNotes() {
-			s.info(n)
-		}
-		return nil
+		return c.Apply(st)
 	}
 }
 
@@ -441,21 +404,7 @@ func (s *session) command(line string) bool {
 		s.warn("This command 'end' is deprecated, please use 'up'")
 	}
 	if edit, ok := s.editCommand(fields, line); ok {
-		next := s.work.Clone()
-		if err := edit(next); err != nil {
-			s.error(err.Error())
-			if errors.Is(err, cib.ErrVerify) {
-				s.invalid = append(s.invalid, err.Error())
-			}
-			return false
-		}
-		for _, n := range next.TakeNotes() {
-			s.info(n)
-		}
-		for _, p := range newProblems(s.work, next) {
-			s.warn(p + " (commit will refuse this until it is fixed)")
-		}
-		s.work = next
+		s.stage(edit)
 		return false
 	}
 	switch fields[0] {
@@ -498,23 +447,31 @@ func (s *session) command(line string) bool {
 			s.error(err.Error())
 			return false
 		}
-		next := s.work.Clone()
-		if err := edit(next); err != nil {
-			s.error(err.Error())
-			// As crmsh's strict mode: an edit that cannot be made at all
-			// poisons the transaction; a line that does not parse is only
-			// dropped.
-			if errors.Is(err, cib.ErrVerify) {
-				s.invalid = append(s.invalid, err.Error())
-			}
-			return false
-		}
-		for _, p := range newProblems(s.work, next) {
-			s.warn(p + " (commit will refuse this until it is fixed)")
-		}
-		s.work = next
+		s.stage(edit)
 	}
 	return false
+}
+
+// stage applies an edit to the working copy. As crmsh's strict mode, an
+// edit that cannot be made at all poisons the transaction (a line that
+// does not parse is only dropped); problems it brings are warned about
+// now and refused at commit.
+func (s *session) stage(edit func(*cib.CIB) error) {
+	next := s.work.Clone()
+	if err := edit(next); err != nil {
+		s.error(err.Error())
+		if errors.Is(err, cib.ErrVerify) {
+			s.invalid = append(s.invalid, err.Error())
+		}
+		return
+	}
+	for _, n := range next.TakeNotes() {
+		s.info(n)
+	}
+	for _, p := range newProblems(s.work, next) {
+		s.warn(p + " (commit will refuse this until it is fixed)")
+	}
+	s.work = next
 }
 
 func isLevelCommand(w string) bool {
