@@ -164,3 +164,54 @@ func effective(c *cib.CIB, p *etree.Element) (class, provider, typ string, param
 	}
 	return src.SelectAttrValue("class", ""), src.SelectAttrValue("provider", ""), src.SelectAttrValue("type", ""), params
 }
+
+// timeoutWarnings lists operations whose timeout is below what the agent's
+// meta-data advises: a warning, never a reason to refuse a commit.
+func timeoutWarnings(c *cib.CIB) []string {
+	var out []string
+	exec := &agents.Process{OCFRoots: agents.DefaultOCFRoots()}
+	for _, p := range c.Primitives() {
+		class, provider, typ, _ := effective(c, p)
+		if class != "ocf" {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		md, err := exec.MetaData(ctx, agents.Agent{Class: class, Provider: provider, Type: typ})
+		cancel()
+		if err != nil {
+			continue
+		}
+		for _, op := range p.FindElements("operations/op") {
+			name, to := op.SelectAttrValue("name", ""), op.SelectAttrValue("timeout", "")
+			if to == "" {
+				continue
+			}
+			given, err := agents.ParseDuration(to)
+			if err != nil {
+				continue
+			}
+			for _, a := range md.Actions {
+				if a.Name == name && a.Timeout > 0 && given < a.Timeout {
+					out = append(out, fmt.Sprintf("%s: specified timeout %s for %s is smaller than the advised %v", p.SelectAttrValue("id", ""), to, name, a.Timeout))
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// newWarnings are the timeout warnings of next that base did not have.
+func newWarnings(base, next *cib.CIB) []string {
+	had := map[string]bool{}
+	for _, w := range timeoutWarnings(base) {
+		had[w] = true
+	}
+	var out []string
+	for _, w := range timeoutWarnings(next) {
+		if !had[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -147,6 +147,9 @@ func (s *session) edit(f func(c *cib.CIB) error) {
 			s.error(refusal(ps))
 			return
 		}
+		for _, w := range newWarnings(base, next) {
+			s.warn(w)
+		}
 		err = s.b.Commit(base, next)
 		if errors.Is(err, cib.ErrConflict) && try < s.conflictRetries {
 			continue

@@ -471,6 +471,9 @@ func (s *session) stage(edit func(*cib.CIB) error) {
 	for _, p := range newProblems(s.work, next) {
 		s.warn(p + " (commit will refuse this until it is fixed)")
 	}
+	for _, w := range newWarnings(s.work, next) {
+		s.warn(w)
+	}
 	s.work = next
 }
 

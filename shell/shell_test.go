@@ -250,3 +250,15 @@ func TestShadowCIB(t *testing.T) {
 		t.Error("shadow not deleted")
 	}
 }
+
+func TestTimeoutBelowAdviceWarnsOnly(t *testing.T) {
+	b := newFile(t)
+	run(b, "", "configure", "property", "stonith-enabled=false")
+	rc, _, errs := run(b, "", "configure", "primitive", "d1", "ocf:pacer:Dummy", "op", "start", "timeout=5s")
+	if rc != 0 || !strings.Contains(errs, "WARNING: d1: specified timeout 5s for start is smaller than the advised 20s") {
+		t.Fatalf("rc %d, %q", rc, errs)
+	}
+	if c, _ := b.Load(); c.FindID("d1") == nil {
+		t.Fatal("a warning refused the commit")
+	}
+}
