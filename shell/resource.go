@@ -123,9 +123,16 @@ func (s *session) eachTarget(ids []string, f func(c *cib.CIB, rsc string) error)
 	})
 }
 
-// edit applies f to the live CIB at once (made again on a newer CIB when
-// another change came in between).
-func (s *session) edit(f func(c *cib.CIB) error) {
+// edit applies a resource- or node-level change to the live CIB at once
+// (made again on a newer CIB when another change came in between). Like
+// crm_resource, it refuses only problems the change itself brings.
+func (s *session) edit(f func(c *cib.CIB) error) { s.commitEdit(f, false) }
+
+// configureEdit is edit for configure commands: as crmsh's commit, the
+// whole configuration must verify.
+func (s *session) configureEdit(f func(c *cib.CIB) error) { s.commitEdit(f, true) }
+
+func (s *session) commitEdit(f func(c *cib.CIB) error, whole bool) {
 	for try := 0; ; try++ {
 		base, err := s.b.Load()
 		if err != nil {
@@ -143,7 +150,11 @@ func (s *session) edit(f func(c *cib.CIB) error) {
 		if next.ConfigEqual(base) {
 			return
 		}
-		if ps := newProblems(base, next); len(ps) > 0 && !s.force {
+		ps := newProblems(base, next)
+		if whole {
+			ps = problems(next)
+		}
+		if len(ps) > 0 && !s.force {
 			s.error(refusal(ps))
 			return
 		}

@@ -159,7 +159,7 @@ func (s *session) configureOneShot(args []string) {
 		return
 	}
 	if edit, ok := s.editCommand(args, grammar.QuoteArgs(args)); ok {
-		s.edit(edit)
+		s.configureEdit(edit)
 		return
 	}
 	edit, err := s.parseEdit(args)
@@ -167,7 +167,7 @@ func (s *session) configureOneShot(args []string) {
 		s.error(err.Error())
 		return
 	}
-	s.edit(edit)
+	s.configureEdit(edit)
 }
 
 // parseEdit turns a configure command into a function that applies it.

@@ -145,6 +145,14 @@ func TestStonithCheck(t *testing.T) {
 	if rc, _, errs = run(b, "", "-F", "configure", "primitive", "d1", "ocf:pacer:Dummy"); rc != 0 {
 		t.Fatalf("-F: rc %d, %q", rc, errs)
 	}
+	// While the problem stands, every configure commit is refused, as
+	// crmsh refuses it; resource commands are not configure commits.
+	if rc, _, errs = run(b, "", "configure", "rsc_defaults", "resource-stickiness=1"); rc != 1 || !strings.Contains(errs, "STONITH") {
+		t.Fatalf("commit with a standing problem: rc %d, %q", rc, errs)
+	}
+	if rc, _, errs = run(b, "", "resource", "stop", "d1"); rc != 0 {
+		t.Fatalf("resource stop: rc %d, %q", rc, errs)
+	}
 }
 
 func TestCommitConflict(t *testing.T) {
