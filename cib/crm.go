@@ -62,6 +62,16 @@ func (c *CIB) Apply(s *grammar.Statement) error {
 	return fmt.Errorf("%s: not supported yet", s.Keyword())
 }
 
+// refName returns the $id-ref of a list of pairs, if any.
+func refName(pairs []grammar.NVPair) string {
+	for _, p := range pairs {
+		if p.Key == "$id-ref" {
+			return p.Value
+		}
+	}
+	return ""
+}
+
 func setName(score string, pairs []grammar.NVPair, def string) string {
 	for _, p := range pairs {
 		if p.Key == "$id" {
@@ -123,14 +133,29 @@ func (c *CIB) applyPrimitive(p *grammar.Primitive) error {
 	// a repeated kind joins the first list of that kind.
 	sets := map[string]*etree.Element{}
 	var ops, lastOp *etree.Element
+	opPrefix := p.ID
 	seen := map[string]bool{}
 	for _, sec := range p.Sections {
 		switch {
+		case sec.Kind == "operations":
+			// operations $id=ID names the list; its ops' ids start with it.
+			if ops == nil {
+				ops = e.CreateElement("operations")
+			}
+			for _, nv := range sec.Pairs {
+				switch nv.Key {
+				case "$id":
+					ops.CreateAttr("id", nv.Value)
+					opPrefix = nv.Value
+				case "$id-ref":
+					ops.CreateAttr("id-ref", nv.Value)
+				}
+			}
 		case sec.Op != nil:
 			if ops == nil {
 				ops = e.CreateElement("operations")
 			}
-			op, err := c.newOp(p.ID, sec.Op, seen)
+			op, err := c.newOp(opPrefix, sec.Op, seen)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", p.Kind, p.ID, err)
 			}
@@ -143,6 +168,11 @@ func (c *CIB) applyPrimitive(p *grammar.Primitive) error {
 		default:
 			tag := map[string]string{"params": "instance_attributes", "meta": "meta_attributes", "utilization": "utilization", "attributes": "instance_attributes"}[sec.Kind]
 			set := sets[tag]
+			if ref := refName(sec.Pairs); ref != "" {
+				// A reference to a set defined elsewhere ($id-ref).
+				e.CreateElement(tag).CreateAttr("id-ref", ref)
+				continue
+			}
 			if set == nil {
 				id := setName("", sec.Pairs, p.ID+"-"+tag)
 				set = e.CreateElement(tag)
@@ -1235,6 +1265,11 @@ func primitiveText(r *etree.Element) string {
 		lines = append(lines, "description="+showValue(d))
 	}
 	for _, ch := range r.ChildElements() {
+		word := map[string]string{"instance_attributes": "params", "meta_attributes": "meta", "utilization": "utilization"}[ch.Tag]
+		if ref := ch.SelectAttrValue("id-ref", ""); ref != "" && word != "" {
+			lines = append(lines, word+" $id-ref="+ref)
+			continue
+		}
 		switch ch.Tag {
 		case "instance_attributes":
 			lines = append(lines, "params "+pairsText(ch))
@@ -1243,6 +1278,9 @@ func primitiveText(r *etree.Element) string {
 		case "utilization":
 			lines = append(lines, "utilization "+pairsText(ch))
 		case "operations":
+			if id := ch.SelectAttrValue("id", ""); id != "" {
+				lines = append(lines, "operations $id="+id)
+			}
 			for _, op := range ch.SelectElements("op") {
 				parts := []string{"op", op.SelectAttrValue("name", "")}
 				for _, a := range op.Attr {

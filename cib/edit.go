@@ -190,3 +190,26 @@ func (c *CIB) reindexAfter() {
 		}
 	}
 }
+
+// Upgrade moves the document to the newest schema Pacer writes
+// (pacemaker-3.9). Documents of the pacemaker-3.x family differ from it
+// only in what they allow, so the version is raised; older ones need
+// Pacemaker's XSL transformations, which Pacer does not carry.
+func (c *CIB) Upgrade() (bool, error) {
+	cur := c.Attr("validate-with")
+	if cur == ValidateWith {
+		return false, nil
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(cur, "pacemaker-%d.%d", &major, &minor); err != nil {
+		return false, fmt.Errorf("upgrade: unknown schema %q", cur)
+	}
+	switch {
+	case major < 3:
+		return false, fmt.Errorf("upgrade: the schema %s predates pacemaker-3.0; upgrade it on a Pacemaker node with 'cibadmin --upgrade --force', then load it here", cur)
+	case major > 3 || minor > 9:
+		return false, fmt.Errorf("upgrade: the schema %s is newer than Pacer's %s", cur, ValidateWith)
+	}
+	c.SetAttr("validate-with", ValidateWith)
+	return true, nil
+}

@@ -40,6 +40,12 @@ func (c *CIB) Verify() []Problem {
 			}
 		}
 	}
+	for _, e := range c.Configuration().FindElements("//*[@id-ref]") {
+		if ref := e.SelectAttrValue("id-ref", ""); c.FindID(ref) == nil {
+			owner := e.Parent().SelectAttrValue("id", "")
+			bad(owner, "%s $id-ref=%s: no such %s", e.Tag, ref, e.Tag)
+		}
+	}
 	for _, con := range c.Section("constraints", true).ChildElements() {
 		id := con.SelectAttrValue("id", "")
 		for _, attr := range []string{"rsc", "with-rsc", "first", "then"} {

@@ -90,3 +90,21 @@ func TestPropertiesAndEpochs(t *testing.T) {
 		t.Errorf("ReplaceConfiguration: equal %v, version %s", d.ConfigEqual(c), d.Version())
 	}
 }
+
+func TestUpgrade(t *testing.T) {
+	for _, tc := range []struct {
+		from    string
+		changed bool
+		err     string
+	}{{"pacemaker-3.9", false, ""}, {"pacemaker-3.2", true, ""}, {"pacemaker-2.10", false, "predates pacemaker-3.0"}, {"pacemaker-4.0", false, "newer than"}, {"bogus", false, "unknown schema"}} {
+		c := New()
+		c.SetAttr("validate-with", tc.from)
+		changed, err := c.Upgrade()
+		if changed != tc.changed || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%s: changed %v, err %v", tc.from, changed, err)
+		}
+		if tc.changed && c.Attr("validate-with") != ValidateWith {
+			t.Errorf("%s: now %s", tc.from, c.Attr("validate-with"))
+		}
+	}
+}

@@ -131,7 +131,7 @@ type Alert struct {
 // utilization) or one of its operations.
 type Section struct {
 	Pos   lexer.Position
-	Kind  string   `parser:"( @(\"params\" | \"meta\" | \"utilization\" | \"op_params\" | \"op_meta\" | \"attributes\")"`
+	Kind  string   `parser:"( @(\"params\" | \"meta\" | \"utilization\" | \"op_params\" | \"op_meta\" | \"attributes\" | \"operations\")"`
 	Pairs []NVPair `parser:"  @NVPair* )"`
 	Op    *Op      `parser:"| \"op\" @@"`
 }

@@ -27,6 +27,14 @@ func (s *session) editCommand(fields []string, line string) (func(*cib.CIB) erro
 			return usageEdit("set ID.NAME VALUE"), true
 		}
 		return func(c *cib.CIB) error { return c.SetPath(fields[1], fields[2]) }, true
+	case "upgrade":
+		return func(c *cib.CIB) error {
+			changed, err := c.Upgrade()
+			if err == nil && !changed {
+				s.info("the CIB already uses the latest schema, " + cib.ValidateWith)
+			}
+			return err
+		}, true
 	case "erase":
 		nodes := len(fields) > 1 && fields[1] == "nodes"
 		return func(c *cib.CIB) error { c.Erase(nodes); return nil }, true

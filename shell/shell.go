@@ -480,7 +480,7 @@ func (s *session) stage(edit func(*cib.CIB) error) {
 func isLevelCommand(w string) bool {
 	switch w {
 	case "up", "end", "cd", "commit", "refresh", "show", "status", "delete", "rm", "quit", "exit", "bye", "help",
-		"rename", "set", "erase", "load", "filter", "save", "verify":
+		"rename", "set", "erase", "load", "filter", "save", "verify", "upgrade":
 		return true
 	}
 	return false
