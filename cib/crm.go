@@ -132,6 +132,7 @@ func (c *CIB) applyPrimitive(p *grammar.Primitive) error {
 	// Lists appear in the order they were typed, as crmsh writes them;
 	// a repeated kind joins the first list of that kind.
 	sets := map[string]*etree.Element{}
+	count := map[string]int{}
 	var ops, lastOp *etree.Element
 	opPrefix := p.ID
 	seen := map[string]bool{}
@@ -173,10 +174,20 @@ func (c *CIB) applyPrimitive(p *grammar.Primitive) error {
 				e.CreateElement(tag).CreateAttr("id-ref", ref)
 				continue
 			}
-			if set == nil {
-				id := setName("", sec.Pairs, p.ID+"-"+tag)
+			if set == nil || sec.Rule != nil {
+				// Each rule-guarded list is a set of its own: ID-TAG,
+				// ID-TAG-0, ...
+				id := setName("", sec.Pairs, suffixID(p.ID+"-"+tag, count[tag]))
+				count[tag]++
 				set = e.CreateElement(tag)
 				set.CreateAttr("id", id)
+				if sec.Rule != nil {
+					rule, err := ruleElement(id+"-rule", sec.Rule)
+					if err != nil {
+						return verifyErr("%s %s: %v", p.Kind, p.ID, err)
+					}
+					set.AddChild(rule)
+				}
 				sets[tag] = set
 			}
 			for _, nv := range sec.Pairs {
@@ -1268,6 +1279,10 @@ func primitiveText(r *etree.Element) string {
 		word := map[string]string{"instance_attributes": "params", "meta_attributes": "meta", "utilization": "utilization"}[ch.Tag]
 		if ref := ch.SelectAttrValue("id-ref", ""); ref != "" && word != "" {
 			lines = append(lines, word+" $id-ref="+ref)
+			continue
+		}
+		if rule := ch.SelectElement("rule"); rule != nil && word != "" {
+			lines = append(lines, word+" "+ruleText(rule)+" "+pairsText(ch))
 			continue
 		}
 		switch ch.Tag {

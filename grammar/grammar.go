@@ -35,6 +35,14 @@ type Statement struct {
 	Alert       *Alert      `parser:"| @@"`
 	Role        *Role       `parser:"| @@"`
 	ACLTarget   *ACLTarget  `parser:"| @@"`
+	User        *User       `parser:"| @@"`
+}
+
+// User is Pacemaker 1's ACL statement, kept only to say what to use.
+type User struct {
+	Pos   lexer.Position
+	ID    string   `parser:"\"user\" @Word"`
+	Items []string `parser:"@(Word | NVPair | Score)*"`
 }
 
 // Keyword is the statement's command word.
@@ -74,6 +82,8 @@ func (s *Statement) Keyword() string {
 		return "role"
 	case s.ACLTarget != nil:
 		return s.ACLTarget.Kind
+	case s.User != nil:
+		return "user"
 	}
 	return ""
 }
@@ -130,10 +140,15 @@ type Alert struct {
 // Section is one attribute list of a primitive (params, meta,
 // utilization) or one of its operations.
 type Section struct {
-	Pos   lexer.Position
-	Kind  string   `parser:"( @(\"params\" | \"meta\" | \"utilization\" | \"op_params\" | \"op_meta\" | \"attributes\" | \"operations\")"`
-	Pairs []NVPair `parser:"  @NVPair* )"`
-	Op    *Op      `parser:"| \"op\" @@"`
+	Pos       lexer.Position
+	Kind      string   `parser:"( @(\"params\" | \"meta\" | \"utilization\" | \"op_params\" | \"op_meta\" | \"attributes\" | \"operations\")"`
+	RuleWords []string `parser:"  ( \"rule\" @(Word | Score)+ )?"`
+	Pairs     []NVPair `parser:"  @NVPair* )"`
+	Op        *Op      `parser:"| \"op\" @@"`
+
+	// Rule guards the set (params rule 10: #uname eq n1 k=v), read from
+	// RuleWords by check.
+	Rule *Rule
 }
 
 // Op is an operation: op NAME [K=V ...].
@@ -303,7 +318,7 @@ func ParseArgs(args []string) (*Statement, error) {
 
 // Keywords are the statements this version knows.
 var Keywords = []string{"node", "primitive", "rsc_template", "group", "clone", "ms", "master", "location", "colocation", "order",
-	"rsc_ticket", "monitor", "tag", "fencing_topology", "property", "rsc_defaults", "op_defaults", "alert", "role", "acl_target", "acl_group"}
+	"rsc_ticket", "monitor", "tag", "fencing_topology", "property", "rsc_defaults", "op_defaults", "alert", "role", "acl_target", "acl_group", "user"}
 
 // Fuzzy returns the command keyword a misspelt word stands for, as crmsh
 // accepts "primitve" for "primitive": the only keyword within two edits.
@@ -440,10 +455,14 @@ func check(s *Statement) error {
 				return bad(sec.Op.Pos, "%q is not an operation name", sec.Op.Name)
 			case (sec.Kind == "op_params" || sec.Kind == "op_meta") && !afterOp(p.Sections, sec):
 				return bad(sec.Pos, "%s must follow an op", sec.Kind)
+			case len(sec.RuleWords) > 0 && sec.parseRule() != "":
+				return bad(sec.Pos, "%s rule: %s", sec.Kind, sec.parseRule())
 			case sec.Op == nil && len(sec.Pairs) == 0:
 				return bad(sec.Pos, "expected at least one key=value after %q", sec.Kind)
 			}
 		}
+	case s.User != nil:
+		return bad(s.User.Pos, "the user statement is Pacemaker 1's ACL syntax and the pacemaker-3 schema refuses it; define a role and an acl_target (acl_target %s ROLE...)", s.User.ID)
 	case s.Colocation != nil:
 		if err := checkSets(s.Colocation.Items); err != "" {
 			return bad(s.Colocation.Pos, "%s", err)
@@ -628,6 +647,20 @@ func parseExpr(w []string) (*Expr, string) {
 		return &Expr{Kind: "compare", Attribute: w[0], Op: op, Type: typ, Value: w[2]}, ""
 	}
 	return nil, fmt.Sprintf("cannot read the expression %q (ATTR OP VALUE, defined ATTR, date ...)", strings.Join(w, " "))
+}
+
+// parseRule reads the rule guarding a set; it returns what is wrong, or "".
+func (sec *Section) parseRule() string {
+	w := sec.RuleWords
+	r := &Rule{}
+	if len(w) > 0 && strings.HasSuffix(w[0], ":") {
+		r.Score, w = w[0], w[1:]
+	}
+	if msg, _ := r.parseExprs(w); msg != "" {
+		return msg
+	}
+	sec.Rule = r
+	return ""
 }
 
 // checkSets checks the resources of a colocation or order: at least two,

@@ -113,7 +113,7 @@ func (s *session) oneShot(args []string) {
 		s.cibCommand(args[1:])
 	case "configure", "cfg":
 		if len(args) == 1 {
-			s.error("configure: give a command (primitive, property, rsc_defaults, op_defaults, location, show, delete)")
+			s.error("configure: give a command, e.g. primitive, group, location, property, show, delete, verify (or run crm and type configure)")
 			return
 		}
 		s.configureOneShot(args[1:])
