@@ -46,6 +46,8 @@ type Info struct {
 	Version  string   `json:"version"`
 	BadAuth  int64    `json:"bad_auth"`
 	Replayed int64    `json:"replayed"`
+	Patches  int      `json:"patches"`    // CIB patches applied from the DC
+	Copies   int      `json:"cib_copies"` // whole CIBs taken from the DC
 }
 
 func (n *Node) serveClients(path string) (func(), error) {
@@ -119,6 +121,7 @@ func (n *Node) serve(req clientRequest) {
 			Node: n.self, DC: n.dc, IsDC: n.isDC, Members: n.members(), Nodes: n.cfg.Nodes,
 			Quorum: n.quorate(), Settled: n.settled, Version: n.cib.Version().String(),
 			BadAuth: n.counters.BadAuth.Load(), Replayed: n.counters.Replayed.Load(),
+			Patches: n.patched, Copies: n.copied,
 		}}
 	case "replace":
 		base, err := cib.ParseVersion(req.Base)

@@ -53,6 +53,9 @@ type Node struct {
 	// the CIB, as this node knows it
 	cib        *cib.CIB
 	savedEpoch cib.Version
+	lastSent   *cib.CIB // DC: the CIB as last published, base of the next patch
+	patched    int      // patches applied from the DC
+	copied     int      // whole CIBs taken from the DC
 
 	// this node's own operation history and the ops it runs
 	lrm *localResources
@@ -322,6 +325,11 @@ func (n *Node) handle(m *Message) {
 		if json.Unmarshal(m.Body, &cm) == nil {
 			n.receiveCIB(m.From, cm)
 		}
+	case "cib-patch":
+		var p cib.Patch
+		if json.Unmarshal(m.Body, &p) == nil {
+			n.receivePatch(m.From, &p)
+		}
 	case "hist-req":
 		n.lrm.report()
 	case "hist":
@@ -405,6 +413,7 @@ func (n *Node) elect() {
 	}
 	if n.members()[0] == n.self {
 		n.isDC, n.dc = true, n.self
+		n.lastSent = nil // peers may hold anything: publish whole first
 		n.ctl = newController(n)
 		n.lrm.report()
 		n.log.Info("elected DC", "members", n.members(), "quorum", n.quorate())

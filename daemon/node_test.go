@@ -219,6 +219,16 @@ func TestClusterFormsReplicatesAndRunsOnce(t *testing.T) {
 		v, _ := c.Property("cluster-name")
 		return v == "a", v
 	})
+	// Changes reached the other nodes mostly as patches, not whole CIBs.
+	for _, n := range mc.names {
+		info, err := mc.client(n).Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !info.IsDC && (info.Patches == 0 || info.Patches < info.Copies) {
+			t.Errorf("%s: %d patches, %d whole copies", n, info.Patches, info.Copies)
+		}
+	}
 }
 
 func TestPartitionAndMerge(t *testing.T) {

@@ -73,6 +73,7 @@ func (n *Node) receiveCIB(from string, m cibMsg) {
 			return
 		}
 		n.cib = c
+		n.copied++
 		n.persist()
 	case theirs.ConfigCompare(mine) > 0:
 		n.cib.ReplaceConfiguration(c)
@@ -94,8 +95,40 @@ func (n *Node) persist() {
 	n.savedEpoch = v
 }
 
+// broadcastCIB publishes the DC's CIB: as a patch from the version it
+// last published (small, as most changes are one object or one node's
+// status), or whole the first time. A node that cannot apply a patch
+// asks for the whole CIB.
 func (n *Node) broadcastCIB() {
-	n.send("cib", "", cibMsg{XML: string(n.cib.Compact())})
+	if n.lastSent != nil {
+		n.send("cib-patch", "", cib.Diff(n.lastSent, n.cib))
+	} else {
+		n.send("cib", "", cibMsg{XML: string(n.cib.Compact())})
+	}
+	n.lastSent = n.cib.Clone()
+}
+
+// receivePatch applies the DC's patch, or asks for the whole CIB.
+func (n *Node) receivePatch(from string, p *cib.Patch) {
+	if n.isDC || from != n.dc {
+		return
+	}
+	next, err := n.cib.ApplyPatch(p)
+	if err != nil {
+		if peer := n.peers[from]; peer != nil && time.Since(peer.lastPull) >= n.cfg.Keepalive/2 {
+			peer.lastPull = time.Now()
+			n.send("cib-req", from, struct{}{})
+		}
+		return
+	}
+	n.cib = next
+	n.patched++
+	n.persist()
+	for _, pc := range n.commits {
+		if pc.acked != nil {
+			n.finishCommit(pc)
+		}
+	}
 }
 
 // applyCommit is the DC's half of a configuration change.
