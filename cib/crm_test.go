@@ -1,6 +1,7 @@
 package cib
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,5 +147,30 @@ fencing_topology n1: st,nodev`)
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Verify:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestUpdateXMLAndDuplicateIDs(t *testing.T) {
+	c := New()
+	applyAll(t, c, "property stonith-enabled=false\nprimitive a Dummy params fake=1\ngroup g a")
+	other := New()
+	applyAll(t, other, "property cluster-name=demo\nprimitive a Dummy params fake=2\nprimitive b Dummy")
+	c.UpdateXML(other)
+	show, _ := c.Show()
+	for _, want := range []string{"params fake=2", "primitive b Dummy", "group g a", "stonith-enabled=false", "cluster-name=demo"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("after update, show lacks %q:\n%s", want, show)
+		}
+	}
+	if len(c.Verify()) != 0 {
+		t.Errorf("problems: %v", c.Verify())
+	}
+	// A hand-made document with one id twice is reported.
+	d := c.Clone()
+	e := d.FindID("b").Copy()
+	d.Section("resources", true).AddChild(e)
+	got := fmt.Sprint(d.Verify())
+	if !strings.Contains(got, "the id is used twice") {
+		t.Errorf("duplicate id not reported: %s", got)
 	}
 }

@@ -213,3 +213,38 @@ func (c *CIB) Upgrade() (bool, error) {
 	c.SetAttr("validate-with", ValidateWith)
 	return true, nil
 }
+
+// UpdateXML merges the configuration of another CIB, as load update does
+// with an XML file: each object replaces the one with its id, or is added
+// to its section; cluster option sets merge name by name.
+func (c *CIB) UpdateXML(other *CIB) {
+	for _, sec := range other.Configuration().ChildElements() {
+		mine := c.Section(sec.Tag, true)
+		for _, obj := range sec.ChildElements() {
+			id := obj.SelectAttrValue("id", "")
+			var old *etree.Element
+			for _, e := range mine.ChildElements() {
+				if id != "" && e.Tag == obj.Tag && e.SelectAttrValue("id", "") == id {
+					old = e
+				}
+			}
+			if old == nil && id != "" {
+				if e := c.FindID(id); e != nil && e.Parent() != nil && e.Parent().Tag != "constraints" {
+					old = e // e.g. a primitive that now stands in a group
+				}
+			}
+			switch {
+			case old != nil && (obj.Tag == "cluster_property_set" || obj.Tag == "meta_attributes"):
+				for _, nv := range obj.SelectElements("nvpair") {
+					setPair(old, nv.SelectAttrValue("name", ""), nv.SelectAttrValue("value", ""))
+				}
+			case old != nil:
+				parent, idx := old.Parent(), old.Index()
+				parent.RemoveChild(old)
+				parent.InsertChildAt(idx, obj.Copy())
+			default:
+				mine.AddChild(obj.Copy())
+			}
+		}
+	}
+}

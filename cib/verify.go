@@ -40,6 +40,17 @@ func (c *CIB) Verify() []Problem {
 			}
 		}
 	}
+	seen := map[string]string{}
+	for _, e := range c.Configuration().FindElements("//*[@id]") {
+		if e.Tag == "resource_ref" || e.Tag == "obj_ref" || (e.Tag == "role" && e.Parent() != nil && e.Parent().Tag != "acls") {
+			continue
+		}
+		id := e.SelectAttrValue("id", "")
+		if prev, dup := seen[id]; dup {
+			bad(id, "the id is used twice (a %s and a %s)", prev, e.Tag)
+		}
+		seen[id] = e.Tag
+	}
 	for _, e := range c.Configuration().FindElements("//*[@id-ref]") {
 		if ref := e.SelectAttrValue("id-ref", ""); c.FindID(ref) == nil {
 			owner := e.Parent().SelectAttrValue("id", "")

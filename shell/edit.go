@@ -78,7 +78,8 @@ func (s *session) loadEdit(mode, file string) func(*cib.CIB) error {
 				return fmt.Errorf("load %s: %w", file, err)
 			}
 			if mode == "update" {
-				return fmt.Errorf("load update of XML is not supported yet; use load replace")
+				c.UpdateXML(x)
+				return nil
 			}
 			c.ReplaceConfiguration(x)
 			return nil
