@@ -49,17 +49,17 @@ func (c *CIB) Rename(from, to string) error {
 			}
 		}
 	}
-	for _, ref := range c.Configuration().FindElements("//resource_ref") {
+	for _, ref := range c.Configuration().FindElements(".//resource_ref") {
 		if ref.SelectAttrValue("id", "") == from {
 			ref.CreateAttr("id", to)
 		}
 	}
-	for _, ref := range c.Configuration().FindElements("//obj_ref") {
+	for _, ref := range c.Configuration().FindElements(".//obj_ref") {
 		if ref.SelectAttrValue("id", "") == from {
 			ref.CreateAttr("id", to)
 		}
 	}
-	for _, p := range c.Configuration().FindElements("//primitive") {
+	for _, p := range c.Configuration().FindElements(".//primitive") {
 		if p.SelectAttrValue("template", "") == from {
 			p.CreateAttr("template", to)
 		}

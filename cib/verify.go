@@ -23,7 +23,7 @@ func (c *CIB) Verify() []Problem {
 	var out []Problem
 	// One pass over the resources, not one per reference.
 	resources := map[string]bool{}
-	for _, r := range c.Section("resources", true).FindElements("//*[@id]") {
+	for _, r := range c.Section("resources", true).FindElements(".//*[@id]") {
 		switch r.Tag {
 		case "primitive", "group", "clone", "master", "bundle", "template":
 			resources[r.SelectAttrValue("id", "")] = true
@@ -33,7 +33,7 @@ func (c *CIB) Verify() []Problem {
 	bad := func(id, format string, args ...any) {
 		out = append(out, Problem{Object: id, Msg: fmt.Sprintf(format, args...)})
 	}
-	for _, p := range c.Section("resources", true).FindElements("//primitive") {
+	for _, p := range c.Section("resources", true).FindElements(".//primitive") {
 		if t := p.SelectAttrValue("template", ""); t != "" {
 			if e := c.FindID(t); e == nil || e.Tag != "template" {
 				bad(p.SelectAttrValue("id", ""), "no such rsc_template %s", t)
@@ -41,7 +41,7 @@ func (c *CIB) Verify() []Problem {
 		}
 	}
 	seen := map[string]string{}
-	for _, e := range c.Configuration().FindElements("//*[@id]") {
+	for _, e := range c.Configuration().FindElements(".//*[@id]") {
 		if e.Tag == "resource_ref" || e.Tag == "obj_ref" || (e.Tag == "role" && e.Parent() != nil && e.Parent().Tag != "acls") {
 			continue
 		}
@@ -51,7 +51,7 @@ func (c *CIB) Verify() []Problem {
 		}
 		seen[id] = e.Tag
 	}
-	for _, e := range c.Configuration().FindElements("//*[@id-ref]") {
+	for _, e := range c.Configuration().FindElements(".//*[@id-ref]") {
 		if ref := e.SelectAttrValue("id-ref", ""); c.FindID(ref) == nil {
 			owner := e.Parent().SelectAttrValue("id", "")
 			bad(owner, "%s $id-ref=%s: no such %s", e.Tag, ref, e.Tag)
@@ -106,5 +106,5 @@ func validScore(s string) bool {
 
 // Primitives lists every primitive, at any depth.
 func (c *CIB) Primitives() []*etree.Element {
-	return c.Section("resources", true).FindElements("//primitive")
+	return c.Section("resources", true).FindElements(".//primitive")
 }

@@ -43,7 +43,7 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 
 func maxCallID(c *cib.CIB) int {
 	n := 0
-	for _, op := range c.Status().FindElements("//lrm_rsc_op") {
+	for _, op := range c.Status().FindElements(".//lrm_rsc_op") {
 		if v, _ := strconv.Atoi(op.SelectAttrValue("call-id", "0")); v > n {
 			n = v
 		}

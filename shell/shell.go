@@ -585,7 +585,7 @@ func checkStonith(c *cib.CIB) error {
 	if v, ok := c.Property("stonith-enabled"); ok && !isTrue(v) {
 		return nil
 	}
-	prims := c.Section("resources", true).FindElements("//primitive")
+	prims := c.Section("resources", true).FindElements(".//primitive")
 	if len(prims) == 0 {
 		return nil
 	}
