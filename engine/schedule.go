@@ -21,7 +21,7 @@ func Schedule(in Input) (*Plan, error) {
 		return nil, err
 	}
 	s := &scheduler{cl: cl, now: in.Now, plan: &Plan{Notes: append([]string(nil), cl.Notes...)},
-		assigned: map[string]int{}, target: map[string]string{}, starts: map[string]int{}, stops: map[string][]int{}}
+		assigned: map[string]int{}, target: map[string]string{}, targets: map[string][]string{}, starts: map[string][]int{}, stops: map[string][]int{}}
 	s.run()
 	return s.plan, nil
 }
@@ -30,18 +30,20 @@ func Schedule(in Input) (*Plan, error) {
 type unit struct {
 	id      string
 	members []*Resource
+	clone   *Clone // an anonymous clone: members[0] runs on every node of targets[id]
 }
 
 type scheduler struct {
 	cl       *Cluster
 	now      time.Time
 	plan     *Plan
-	assigned map[string]int    // resources placed per node, for balancing
-	target   map[string]string // unit or resource id -> node ("" stopped)
-	placed   map[string]bool   // units placed so far
+	assigned map[string]int      // resources placed per node, for balancing
+	target   map[string]string   // unit or resource id -> node ("" stopped)
+	targets  map[string][]string // clone and its primitive -> the nodes it runs on
+	placed   map[string]bool     // units placed so far
 	units    []*unit
 	byID     map[string]*unit // unit by its id and by its members' ids
-	starts   map[string]int   // resource -> its start action
+	starts   map[string][]int // resource -> its start actions
 	stops    map[string][]int // resource -> its stop actions
 	probes   map[string][]int // resource -> its probes
 }
@@ -83,6 +85,16 @@ func (s *scheduler) run() {
 	}
 	s.applyOrderBlocking()
 	for _, u := range s.units {
+		if u.clone != nil {
+			r := u.clone.Primitive
+			for _, n := range s.targets[u.id] {
+				s.plan.Placements = append(s.plan.Placements, Placement{Resource: r.ID, Node: n, Role: "Started"})
+			}
+			if len(s.targets[u.id]) == 0 {
+				s.plan.Placements = append(s.plan.Placements, Placement{Resource: r.ID, Role: "Stopped"})
+			}
+			continue
+		}
 		for _, r := range u.members {
 			role := "Stopped"
 			if s.target[r.ID] != "" {
@@ -118,6 +130,13 @@ func (s *scheduler) buildUnits() {
 			inGroup[m.ID] = true
 			s.byID[m.ID] = u
 		}
+	}
+	for _, c := range s.cl.Clones {
+		u := &unit{id: c.ID, members: []*Resource{c.Primitive}, clone: c}
+		s.units = append(s.units, u)
+		s.byID[c.ID] = u
+		s.byID[c.Primitive.ID] = u
+		inGroup[c.Primitive.ID] = true
 	}
 	for _, r := range s.cl.Resources {
 		if !inGroup[r.ID] {
@@ -218,6 +237,25 @@ func (s *scheduler) scores(u *unit) map[string]int {
 			continue
 		}
 		with := s.target[c.With]
+		if wu := s.byID[c.With]; wu != nil && wu.clone != nil {
+			// With a clone: where any of its instances runs.
+			on := map[string]bool{}
+			for _, n := range s.targets[wu.id] {
+				on[n] = true
+			}
+			for n := range out {
+				switch {
+				case !s.placed[wu.id]:
+				case c.Score >= Infinity && !on[n]:
+					out[n] = -Infinity
+				case c.Score <= -Infinity && on[n]:
+					out[n] = -Infinity
+				case on[n] && c.Score > -Infinity && c.Score < Infinity:
+					addAt(n, c.Score)
+				}
+			}
+			continue
+		}
 		switch {
 		case !s.placed[s.byID[c.With].id]:
 		case c.Score >= Infinity:
@@ -293,6 +331,10 @@ func (s *scheduler) activeOn(u *unit, node string) bool {
 
 func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 	s.placed[u.id] = true
+	if u.clone != nil {
+		s.placeClone(u, canStart, stopAll)
+		return
+	}
 	lead := u.members[0]
 	current := ""
 	if a := lead.ActiveOn(); len(a) == 1 {
@@ -342,6 +384,68 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 		}
 		s.target[r.ID] = t
 	}
+}
+
+// placeClone picks up to clone-max nodes for an anonymous clone: the best
+// scores first, then nodes it runs on, then the least loaded.
+func (s *scheduler) placeClone(u *unit, canStart, stopAll bool) {
+	r := u.clone.Primitive
+	scores := s.scores(u)
+	max := u.clone.Max
+	if max < 0 {
+		max = len(s.cl.Nodes)
+	}
+	var nodes []*Node
+	for _, n := range s.cl.Nodes {
+		st := r.State[n.Uname]
+		active := st != nil && st.Active
+		switch {
+		case r.Blocked || !r.Managed:
+			if active {
+				nodes = append(nodes, n)
+			}
+		case stopAll || r.Disabled() || scores[n.Uname] <= -Infinity:
+		case !canStart && !(active && !st.Failed):
+		default:
+			nodes = append(nodes, n)
+		}
+	}
+	sort.SliceStable(nodes, func(i, j int) bool {
+		a, b := nodes[i].Uname, nodes[j].Uname
+		if scores[a] != scores[b] {
+			return scores[a] > scores[b]
+		}
+		aa, ba := s.activeOn(u, a), s.activeOn(u, b)
+		if aa != ba {
+			return aa
+		}
+		return s.assigned[a] < s.assigned[b]
+	})
+	if len(nodes) > max && r.Managed {
+		nodes = nodes[:max]
+	}
+	var names []string
+	for _, n := range nodes {
+		names = append(names, n.Uname)
+		s.assigned[n.Uname]++
+	}
+	// In node order, for stable output.
+	sort.SliceStable(names, func(i, j int) bool { return s.nodeIndex(names[i]) < s.nodeIndex(names[j]) })
+	s.targets[u.id], s.targets[r.ID] = names, names
+	if len(names) > 0 {
+		s.target[u.id], s.target[r.ID] = names[0], names[0]
+	} else {
+		s.target[u.id], s.target[r.ID] = "", ""
+	}
+}
+
+func (s *scheduler) nodeIndex(uname string) int {
+	for i, n := range s.cl.Nodes {
+		if n.Uname == uname {
+			return i
+		}
+	}
+	return len(s.cl.Nodes)
 }
 
 // applyOrderBlocking: with a mandatory order, "then" cannot start where
@@ -413,6 +517,10 @@ func (s *scheduler) action(r *Resource, task, node string, interval time.Duratio
 // Members start in order and stop in reverse; a member that must restart
 // restarts those after it too.
 func (s *scheduler) actions(u *unit) {
+	if u.clone != nil {
+		s.cloneActions(u)
+		return
+	}
 	for _, r := range u.members {
 		for _, st := range r.State {
 			if st.Pending {
@@ -517,7 +625,7 @@ func (s *scheduler) actions(u *unit) {
 				reason = fmt.Sprintf("move %s to %s", r.ID, t)
 			}
 			start = s.action(r, "start", t, 0, reason, after)
-			s.starts[r.ID] = start
+			s.starts[r.ID] = []int{start}
 			prevStart = start
 		}
 		for _, op := range r.Ops {
@@ -562,6 +670,62 @@ func (s *scheduler) stopReason(r *Resource, node string) string {
 	return "stop " + r.ID + ": it cannot run anywhere"
 }
 
+// cloneActions plans an anonymous clone's instances: stops where it must
+// no longer run (or failed), then starts where it must, each instance
+// monitored.
+func (s *scheduler) cloneActions(u *unit) {
+	r := u.clone.Primitive
+	for _, st := range r.State {
+		if st.Pending {
+			return
+		}
+	}
+	if !r.Managed || r.Blocked {
+		return
+	}
+	for _, n := range s.cl.Nodes {
+		if n.Online && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
+			s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
+		}
+	}
+	want := map[string]bool{}
+	for _, n := range s.targets[u.id] {
+		want[n] = true
+	}
+	var stops []int
+	restart := map[string]bool{}
+	for _, node := range r.ActiveOn() {
+		st := r.State[node]
+		if !want[node] || st.Failed {
+			reason := fmt.Sprintf("stop %s on %s", r.ID, node)
+			if want[node] {
+				reason, restart[node] = "recover "+r.ID+" on "+node, true
+			}
+			stops = append(stops, s.action(r, "stop", node, 0, reason, nil))
+		}
+	}
+	s.stops[r.ID] = stops
+	for _, node := range s.targets[u.id] {
+		st := r.State[node]
+		start := 0
+		if st == nil || !st.Active || restart[node] {
+			after := append(append([]int(nil), stops...), s.probes[r.ID]...)
+			start = s.action(r, "start", node, 0, "start "+r.ID+" on "+node, after)
+			s.starts[r.ID] = append(s.starts[r.ID], start)
+		}
+		for _, op := range r.Ops {
+			if op.Name != "monitor" || op.Interval <= 0 {
+				continue
+			}
+			if start != 0 {
+				s.action(r, "monitor", node, op.Interval, "monitor "+r.ID, []int{start})
+			} else if !st.MonitorActive[op.Interval] {
+				s.action(r, "monitor", node, op.Interval, "monitor "+r.ID, nil)
+			}
+		}
+	}
+}
+
 // orderActions adds the edges of order constraints between the actions of
 // this plan: then starts after first has started; with symmetrical, first
 // stops after then has stopped.
@@ -582,14 +746,20 @@ func (s *scheduler) orderActions() {
 		}
 		a.After = append(a.After, from)
 	}
-	unitStarts := func(id string) (first, last int) {
+	// The starts that begin and end a unit: for a group its first and
+	// last member; for a clone all its instances.
+	unitStarts := func(id string) (first, last []int) {
 		u := s.byID[id]
 		if u == nil {
-			return 0, 0
+			return nil, nil
+		}
+		if u.clone != nil {
+			all := s.starts[u.clone.Primitive.ID]
+			return all, all
 		}
 		for _, m := range members(u, id) {
-			if st := s.starts[m.ID]; st != 0 {
-				if first == 0 {
+			if st := s.starts[m.ID]; len(st) > 0 {
+				if first == nil {
 					first = st
 				}
 				last = st
@@ -612,7 +782,11 @@ func (s *scheduler) orderActions() {
 		if o.FirstAction == "start" && o.ThenAction == "start" {
 			_, firstLast := unitStarts(o.First)
 			thenFirst, _ := unitStarts(o.Then)
-			edge(firstLast, thenFirst)
+			for _, f := range firstLast {
+				for _, t := range thenFirst {
+					edge(f, t)
+				}
+			}
 			if o.Symmetrical {
 				for _, fs := range unitStops(o.First) {
 					for _, ts := range unitStops(o.Then) {

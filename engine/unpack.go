@@ -30,6 +30,7 @@ type Cluster struct {
 	Colocations     []Colocation
 	Orders          []Order
 	Groups          []*Group
+	Clones          []*Clone
 	Notes           []string
 	Failures        []Failure
 	LastWritten     string
@@ -65,6 +66,7 @@ type Resource struct {
 	DefaultTimeout        time.Duration
 	startFailureIsFatal   bool
 	Group                 string // the group it belongs to, "" if none
+	Clone                 *Clone // the anonymous clone it is the primitive of, or nil
 }
 
 // Agent is the resource's class:provider:type.
@@ -142,6 +144,15 @@ type Order struct {
 	ThenAction      string
 	Mandatory       bool
 	Symmetrical     bool
+}
+
+// Clone runs copies of one primitive on several nodes. Only anonymous
+// clones (interchangeable instances, at most one per node) are scheduled.
+type Clone struct {
+	ID        string
+	Primitive *Resource
+	Max       int // clone-max: how many instances at most (default: nodes)
+	Meta      map[string]string
 }
 
 // Group is an ordered, colocated list of primitives.
@@ -303,6 +314,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		return r
 	}
 	groups := map[string]*Group{}
+	clones := map[string]*Clone{}
 	for _, e := range c.Section("resources", true).ChildElements() {
 		switch e.Tag {
 		case "primitive":
@@ -318,12 +330,44 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				cl.Groups = append(cl.Groups, g)
 				groups[g.ID] = g
 			}
+		case "clone":
+			meta := nvpairs(e, "meta_attributes")
+			prims := e.SelectElements("primitive")
+			switch {
+			case len(prims) != 1:
+				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: clones of groups are not supported yet and are ignored", e.SelectAttrValue("id", "")))
+				continue
+			case isTrue(meta["promotable"]) || isTrue(meta["globally-unique"]):
+				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: promotable and unique clones are not supported yet and are ignored", e.SelectAttrValue("id", "")))
+				continue
+			case meta["clone-node-max"] != "" && meta["clone-node-max"] != "1":
+				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: clone-node-max other than 1 is not supported yet and is ignored", e.SelectAttrValue("id", "")))
+				continue
+			}
+			cln := &Clone{ID: e.SelectAttrValue("id", ""), Meta: meta, Max: -1}
+			if v, ok := meta["clone-max"]; ok {
+				if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+					cln.Max = n
+				}
+			}
+			g := &Group{ID: cln.ID, Meta: meta}
+			if r := addPrimitive(prims[0], g); r != nil {
+				r.Group = ""
+				r.Clone = cln
+				cln.Primitive = r
+				// Instances of a clone are sticky by default, as Pacemaker's.
+				if _, set := r.Meta["resource-stickiness"]; !set {
+					r.Stickiness = 1
+				}
+				cl.Clones = append(cl.Clones, cln)
+				clones[cln.ID] = cln
+			}
 		case "template":
 		default:
 			cl.Notes = append(cl.Notes, fmt.Sprintf("%s %s is not supported yet and is ignored", e.Tag, e.SelectAttrValue("id", "")))
 		}
 	}
-	known := func(id string) bool { return byRsc[id] != nil || groups[id] != nil }
+	known := func(id string) bool { return byRsc[id] != nil || groups[id] != nil || clones[id] != nil }
 
 	// Constraints.
 	for _, e := range c.Section("constraints", true).ChildElements() {
@@ -394,11 +438,18 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		for _, lrm := range ns.SelectElements("lrm") {
 			for _, list := range lrm.SelectElements("lrm_resources") {
 				for _, re := range list.SelectElements("lrm_resource") {
-					r := byRsc[re.SelectAttrValue("id", "")]
+					rid := re.SelectAttrValue("id", "")
+					r := byRsc[rid]
+					if base, _, ok := strings.Cut(rid, ":"); r == nil && ok && byRsc[base] != nil && byRsc[base].Clone != nil {
+						r = byRsc[base] // an instance of an anonymous clone
+					}
 					if r == nil {
 						continue
 					}
 					st := replay(re)
+					if prev := r.State[n.Uname]; prev != nil && prev.lastCall > st.lastCall {
+						st = prev // another instance's record on this node is newer
+					}
 					st.FailCount = failCount(n.Attrs, r.ID)
 					r.State[n.Uname] = st
 					for _, op := range re.SelectElements("lrm_rsc_op") {

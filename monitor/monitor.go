@@ -56,13 +56,21 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 	}
 	fmt.Fprintf(&b, "  * Last change:  %s\n", change)
 	fmt.Fprintf(&b, "  * %d node%s configured\n", len(cl.Nodes), plural(len(cl.Nodes)))
-	disabled := 0
+	disabled, instances := 0, 0
 	for _, r := range cl.Resources {
+		n := 1
+		if r.Clone != nil {
+			n = r.Clone.Max
+			if n < 0 {
+				n = len(cl.Nodes)
+			}
+		}
+		instances += n
 		if r.Disabled() {
-			disabled++
+			disabled += n
 		}
 	}
-	fmt.Fprintf(&b, "  * %d resource instance%s configured", len(cl.Resources), plural(len(cl.Resources)))
+	fmt.Fprintf(&b, "  * %d resource instance%s configured", instances, plural(instances))
 	if disabled > 0 {
 		fmt.Fprintf(&b, " (%d DISABLED)", disabled)
 	}
@@ -143,6 +151,10 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 		groups[g.ID] = g
 	}
 	for _, r := range cl.Resources {
+		if r.Clone != nil {
+			out = append(out, cloneLines(cl, r, inactive, indent)...)
+			continue
+		}
 		if r.Group == "" {
 			if l, active := resourceLine(r); active || inactive {
 				out = append(out, indent+"* "+l)
@@ -172,6 +184,44 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 		}
 		out = append(out, indent+"* "+head)
 		out = append(out, members...)
+	}
+	return out
+}
+
+// cloneLines shows an anonymous clone as crm_mon does: the nodes it is
+// started on, failed instances on their own, and (with inactive) the
+// nodes where its other instances could run.
+func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent string) []string {
+	var started, stopped, lines []string
+	for _, n := range cl.Nodes {
+		st := r.State[n.Uname]
+		switch {
+		case st != nil && st.Active && st.Failed:
+			lines = append(lines, fmt.Sprintf("%s  * %s\t(%s):\t FAILED %s", indent, r.ID, r.Agent(), n.Uname))
+		case st != nil && st.Active:
+			started = append(started, n.Uname)
+		default:
+			stopped = append(stopped, n.Uname)
+		}
+	}
+	max := r.Clone.Max
+	if max < 0 {
+		max = len(cl.Nodes)
+	}
+	if len(started)+len(lines) == 0 && !inactive {
+		return nil
+	}
+	head := fmt.Sprintf("%s* Clone Set: %s [%s]:", indent, r.Clone.ID, r.ID)
+	if r.Disabled() && len(started) == 0 {
+		head = fmt.Sprintf("%s* Clone Set: %s [%s] (disabled):", indent, r.Clone.ID, r.ID)
+	}
+	out := []string{head}
+	out = append(out, lines...)
+	if len(started) > 0 {
+		out = append(out, fmt.Sprintf("%s  * Started: [ %s ]", indent, strings.Join(started, " ")))
+	}
+	if inactive && len(started)+len(lines) < max && len(stopped) > 0 {
+		out = append(out, fmt.Sprintf("%s  * Stopped: [ %s ]", indent, strings.Join(stopped, " ")))
 	}
 	return out
 }

@@ -25,6 +25,33 @@ func RenderClusterStatus(w io.Writer, cl *engine.Cluster) {
 	io.WriteString(w, b.String())
 }
 
+// instances names each clone instance as Pacemaker numbers them: the
+// nodes it runs on first, in node order, then the nodes it starts on.
+func instances(cl *engine.Cluster, plan *engine.Plan) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, r := range cl.Resources {
+		if r.Clone == nil {
+			continue
+		}
+		names := map[string]string{}
+		i := 0
+		for _, n := range cl.Nodes {
+			if st := r.State[n.Uname]; st != nil && st.Active {
+				names[n.Uname] = fmt.Sprintf("%s:%d", r.ID, i)
+				i++
+			}
+		}
+		for _, a := range plan.Actions {
+			if a.Resource == r.ID && a.Task == "start" && names[a.Node] == "" {
+				names[a.Node] = fmt.Sprintf("%s:%d", r.ID, i)
+				i++
+			}
+		}
+		out[r.ID] = names
+	}
+	return out
+}
+
 // TransitionSummary writes "Transition Summary:" lines: what each
 // resource does, in Pacemaker's words and column layout.
 type TransitionSummary struct {
@@ -38,7 +65,12 @@ func NewTransitionSummary() *TransitionSummary {
 
 // Write prints the summary of plan for cl.
 func (t *TransitionSummary) Write(w io.Writer, cl *engine.Cluster, plan *engine.Plan) {
+	inst := instances(cl, plan)
 	for _, r := range cl.Resources {
+		if r.Clone != nil {
+			t.cloneSummary(w, r, plan, inst[r.ID])
+			continue
+		}
 		var stops []string
 		start := ""
 		for _, a := range plan.Actions {
@@ -81,6 +113,51 @@ func (t *TransitionSummary) Write(w io.Writer, cl *engine.Cluster, plan *engine.
 	}
 }
 
+// cloneSummary pairs an anonymous clone's stops with its starts (a move),
+// and reports the rest as starts, stops and recoveries.
+func (t *TransitionSummary) cloneSummary(w io.Writer, r *engine.Resource, plan *engine.Plan, names map[string]string) {
+	var stops, starts []string
+	stopOn := map[string]bool{}
+	for _, a := range plan.Actions {
+		if a.Resource != r.ID {
+			continue
+		}
+		switch a.Task {
+		case "stop":
+			stops = append(stops, a.Node)
+			stopOn[a.Node] = true
+		case "start":
+			starts = append(starts, a.Node)
+		}
+	}
+	var newStarts []string
+	for _, n := range starts {
+		if stopOn[n] {
+			t.line(w, "Recover", names[n], n)
+			delete(stopOn, n)
+			continue
+		}
+		newStarts = append(newStarts, n)
+	}
+	var leftStops []string
+	for _, n := range stops {
+		if stopOn[n] {
+			leftStops = append(leftStops, n)
+		}
+	}
+	for len(leftStops) > 0 && len(newStarts) > 0 {
+		from, to := leftStops[0], newStarts[0]
+		t.line(w, "Move", names[from], from+" -> "+to)
+		leftStops, newStarts = leftStops[1:], newStarts[1:]
+	}
+	for _, n := range newStarts {
+		t.line(w, "Start", names[n], n)
+	}
+	for _, n := range leftStops {
+		t.line(w, "Stop", names[n], n)
+	}
+}
+
 func (t *TransitionSummary) line(w io.Writer, change, rsc, details string) {
 	if len(rsc) > t.rscWidth {
 		t.rscWidth = len(rsc) + 2
@@ -93,7 +170,8 @@ func (t *TransitionSummary) line(w io.Writer, change, rsc, details string) {
 
 // ExecutedActions writes the "Executing Cluster Transition:" lines, in an
 // order that respects the plan's dependencies.
-func ExecutedActions(w io.Writer, plan *engine.Plan) {
+func ExecutedActions(w io.Writer, cl *engine.Cluster, plan *engine.Plan) {
+	inst := instances(cl, plan)
 	done := map[int]bool{}
 	for len(done) < len(plan.Actions) {
 		progress := false
@@ -117,7 +195,11 @@ func ExecutedActions(w io.Writer, plan *engine.Plan) {
 				if a.Interval > 0 {
 					task = fmt.Sprintf("%s=%d", a.Task, a.Interval.Milliseconds())
 				}
-				fmt.Fprintf(w, "  * Resource action: %-15s %s on %s\n", a.Resource, task, a.Node)
+				name := a.Resource
+				if n := inst[a.Resource][a.Node]; n != "" {
+					name = n
+				}
+				fmt.Fprintf(w, "  * Resource action: %-15s %s on %s\n", name, task, a.Node)
 			}
 		}
 		if !progress {

@@ -79,7 +79,7 @@ func runCrmSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	if *sim {
 		fmt.Fprintln(stdout)
 		fmt.Fprintln(stdout, "Executing Cluster Transition:")
-		monitor.ExecutedActions(stdout, plan)
+		monitor.ExecutedActions(stdout, cl, plan)
 		after, err := engine.Unpack(engine.Simulate(c, plan), now)
 		if err != nil {
 			fmt.Fprintf(stderr, "crm_simulate: %v\n", err)

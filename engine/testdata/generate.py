@@ -149,3 +149,17 @@ write("24-rule-pingd", prims=prim("d1"),
         </rule>
       </rsc_location>
 ''', status=ns("node1", rscs={"d1": probed("d1", "node1")}, attrs={"pingd": "100"}) + ns("node2", rscs={"d1": probed("d1", "node2")}, attrs={"pingd": "0"}) + ns("node3", rscs={"d1": probed("d1", "node3")}, attrs={"pingd": "100"}))
+def clone(id, prim_id, meta=None):
+    s = '      <clone id="%s">\n' % id
+    if meta:
+        s += '        <meta_attributes id="%s-meta_attributes">\n' % id
+        for k, v in meta.items():
+            s += '          <nvpair id="%s-meta_attributes-%s" name="%s" value="%s"/>\n' % (id, k, k, v)
+        s += '        </meta_attributes>\n'
+    return s + prim(prim_id, indent="        ") + '      </clone>\n'
+
+write("25-clone-start", prims=clone("cl-ping", "ping") + prim("app"),
+      cons='      <rsc_colocation id="c-app" score="INFINITY" rsc="app" with-rsc="cl-ping"/>\n      <rsc_order id="o-app" kind="Mandatory" first="cl-ping" then="app"/>\n',
+      status=stopped_all(("ping", "app")))
+write("26-clone-node-lost", node2="standby", prims=clone("cl-ping", "ping", {"clone-max": "2"}),
+      status=everywhere(lambda n: {"ping": running("ping", n) if n in ("node1", "node2") else probed("ping", n)}))
