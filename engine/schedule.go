@@ -110,14 +110,7 @@ func (s *scheduler) run() {
 	s.orderActions()
 }
 
-func (s *scheduler) hasStonithDevice() bool {
-	for _, r := range s.cl.Resources {
-		if r.Class == "stonith" {
-			return true
-		}
-	}
-	return false
-}
+func (s *scheduler) hasStonithDevice() bool { return s.cl.StonithDevices > 0 }
 
 func (s *scheduler) buildUnits() {
 	s.byID = map[string]*unit{}

@@ -31,6 +31,7 @@ type Cluster struct {
 	Orders          []Order
 	Groups          []*Group
 	Clones          []*Clone
+	StonithDevices  int // stonith primitives anywhere, scheduled or not
 	Notes           []string
 	Failures        []Failure
 	LastWritten     string
@@ -315,6 +316,11 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	}
 	groups := map[string]*Group{}
 	clones := map[string]*Clone{}
+	for _, p := range c.Section("resources", true).FindElements(".//primitive") {
+		if p.SelectAttrValue("class", "") == "stonith" {
+			cl.StonithDevices++
+		}
+	}
 	for _, e := range c.Section("resources", true).ChildElements() {
 		switch e.Tag {
 		case "primitive":

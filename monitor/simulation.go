@@ -53,9 +53,13 @@ func instances(cl *engine.Cluster, plan *engine.Plan) map[string]map[string]stri
 }
 
 // TransitionSummary writes "Transition Summary:" lines: what each
-// resource does, in Pacemaker's words and column layout.
+// resource does, in Pacemaker's words and column layout. Pacemaker's
+// column widths grow with the lines it has logged, and it logs the whole
+// summary once before printing it, so the widths are those reached over
+// all lines.
 type TransitionSummary struct {
 	rscWidth, detailWidth int
+	lines                 [][3]string
 }
 
 // NewTransitionSummary starts the column widths where crm_simulate does.
@@ -65,6 +69,17 @@ func NewTransitionSummary() *TransitionSummary {
 
 // Write prints the summary of plan for cl.
 func (t *TransitionSummary) Write(w io.Writer, cl *engine.Cluster, plan *engine.Plan) {
+	t.collect(cl, plan)
+	for _, l := range t.lines {
+		t.grow(l[1], l[2])
+	}
+	for _, l := range t.lines {
+		fmt.Fprintf(w, "  * %-8s   %-*s   ( %*s )\n", l[0], t.rscWidth, l[1], t.detailWidth, l[2])
+	}
+}
+
+func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
+	w := io.Discard
 	inst := instances(cl, plan)
 	for _, r := range cl.Resources {
 		if r.Clone != nil {
@@ -158,14 +173,17 @@ func (t *TransitionSummary) cloneSummary(w io.Writer, r *engine.Resource, plan *
 	}
 }
 
-func (t *TransitionSummary) line(w io.Writer, change, rsc, details string) {
+func (t *TransitionSummary) line(_ io.Writer, change, rsc, details string) {
+	t.lines = append(t.lines, [3]string{change, rsc, details})
+}
+
+func (t *TransitionSummary) grow(rsc, details string) {
 	if len(rsc) > t.rscWidth {
 		t.rscWidth = len(rsc) + 2
 	}
 	if len(details) > t.detailWidth {
 		t.detailWidth = len(details)
 	}
-	fmt.Fprintf(w, "  * %-8s   %-*s   ( %*s )\n", change, t.rscWidth, rsc, t.detailWidth, details)
 }
 
 // ExecutedActions writes the "Executing Cluster Transition:" lines, in an
