@@ -24,6 +24,8 @@ type controller struct {
 	token    uint64
 	dirty    bool
 	lastRun  time.Time
+	// nodes the engine wants fenced, already reported
+	fenceWarned map[string]bool
 }
 
 type knownHistory struct {
@@ -60,7 +62,8 @@ type execMsg struct {
 }
 
 func newController(n *Node) *controller {
-	c := &controller{n: n, hist: map[string]*knownHistory{}, expected: map[string]bool{}, inflight: map[string]*flight{}, dirty: true}
+	c := &controller{n: n, hist: map[string]*knownHistory{}, expected: map[string]bool{}, inflight: map[string]*flight{}, dirty: true,
+		fenceWarned: map[string]bool{}}
 	for _, ns := range n.cib.Status().SelectElements("node_state") {
 		uname := ns.SelectAttrValue("uname", "")
 		c.expected[uname] = ns.SelectAttrValue("expected", "") == "member" && !n.leftClean[uname]
@@ -223,7 +226,16 @@ func (c *controller) reconcile(now time.Time) {
 		}
 	}
 	for _, a := range plan.Actions {
-		if len(a.After) == 0 {
+		switch {
+		case a.Task == "fence":
+			// Pacer cannot fence yet: what ran there stays where it is
+			// (blocked) until the node returns, never started twice.
+			if !c.fenceWarned[a.Node] {
+				c.fenceWarned[a.Node] = true
+				c.n.log.Error("node must be fenced, but this version cannot fence: its resources stay blocked until it returns", "node", a.Node, "reason", a.Reason)
+			}
+		case a.Pseudo:
+		case len(a.After) == 0:
 			c.dispatch(a, now)
 		}
 	}

@@ -28,7 +28,7 @@ type Action struct {
 	Class      string
 	Provider   string
 	Type       string
-	Task       string        // "start", "stop", "monitor"
+	Task       string        // "start", "stop", "monitor", "fence"
 	Interval   time.Duration // > 0: a recurring monitor; 0 with "monitor": a probe
 	Node       string        // uname of the node that runs it
 	Timeout    time.Duration // from the op definition, op_defaults, or 20s
@@ -37,6 +37,9 @@ type Action struct {
 	ExpectedRC int               // 7 for a probe, 0 otherwise
 	After      []int             // IDs of actions of this plan that must succeed first
 	Reason     string            // why the action is needed, in words
+	// Pseudo actions run nowhere: they stand for what another action
+	// implies (a node's fencing stops what ran there).
+	Pseudo bool
 }
 
 // Plan is the scheduler's answer: the placement of every resource, the

@@ -46,6 +46,8 @@ type scheduler struct {
 	starts   map[string][]int // resource -> its start actions
 	stops    map[string][]int // resource -> its stop actions
 	probes   map[string][]int // resource -> its probes
+	fences   map[string]int   // node -> its fence action
+	fenced   map[string][]int // resource -> the fences that stop it
 }
 
 func (s *scheduler) add(a Action) int {
@@ -73,11 +75,7 @@ func (s *scheduler) run() {
 			s.plan.Notes = append(s.plan.Notes, "No quorum: no-quorum-policy="+cl.NoQuorumPolicy+" stops all resources")
 		}
 	}
-	for _, n := range cl.Nodes {
-		if n.Unclean {
-			s.plan.Notes = append(s.plan.Notes, fmt.Sprintf("Node %s is unclean: its resources cannot be recovered until it is fenced or returns", n.Uname))
-		}
-	}
+	s.fenceUnclean(stopAll || (!cl.HaveQuorum && cl.NoQuorumPolicy != "ignore"))
 	s.buildUnits()
 	s.placed = map[string]bool{}
 	for _, u := range s.placementOrder() {
@@ -111,6 +109,62 @@ func (s *scheduler) run() {
 }
 
 func (s *scheduler) hasStonithDevice() bool { return s.cl.StonithDevices > 0 }
+
+// fenceUnclean plans the fencing of unclean nodes, when there is a device
+// and the partition may act. What ran on a fenced node is then stopped by
+// the fencing: pseudo stops after it, and recovery elsewhere after those.
+func (s *scheduler) fenceUnclean(noQuorum bool) {
+	s.fences, s.fenced = map[string]int{}, map[string][]int{}
+	for _, n := range s.cl.Nodes {
+		if !n.Unclean {
+			continue
+		}
+		if !s.hasStonithDevice() || noQuorum {
+			s.plan.Notes = append(s.plan.Notes, fmt.Sprintf("Node %s is unclean: its resources cannot be recovered until it is fenced or returns", n.Uname))
+			continue
+		}
+		reason := "node is unclean"
+		if n.Lost {
+			reason = "peer is no longer part of the cluster"
+		}
+		s.fences[n.Uname] = s.add(Action{Task: "fence", Node: n.Uname, Reason: reason})
+	}
+	for _, r := range s.cl.Resources {
+		if !r.Blocked {
+			continue
+		}
+		blocked := false
+		for node, st := range r.State {
+			if !st.Active && !st.Pending {
+				continue
+			}
+			n := s.node(node)
+			if n == nil || !n.Unclean {
+				continue
+			}
+			id, ok := s.fences[node]
+			if !ok {
+				blocked = true
+				continue
+			}
+			stop := s.add(Action{Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Task: "stop", Node: node,
+				Pseudo: true, After: []int{id}, Reason: "stopped by fencing " + node})
+			s.fenced[r.ID] = append(s.fenced[r.ID], stop)
+			st.Active, st.Pending, st.Failed = false, false, false
+			st.fencedActive = true
+		}
+		r.Blocked = blocked
+	}
+}
+
+func (s *scheduler) node(uname string) *Node {
+	for _, n := range s.cl.Nodes {
+		if n.Uname == uname {
+			return n
+		}
+	}
+	return nil
+}
 
 func (s *scheduler) buildUnits() {
 	s.byID = map[string]*unit{}
@@ -606,7 +660,7 @@ func (s *scheduler) actions(u *unit) {
 		running := st != nil && st.Active && !st.Failed && !containsStop(stopList, r.ID, t)
 		start := 0
 		if !running {
-			after := append(append([]int(nil), allStops...), s.probes[r.ID]...)
+			after := append(append(append([]int(nil), allStops...), s.probes[r.ID]...), s.fenced[r.ID]...)
 			if prevStart != 0 {
 				after = append(after, prevStart)
 			}
@@ -702,7 +756,7 @@ func (s *scheduler) cloneActions(u *unit) {
 		st := r.State[node]
 		start := 0
 		if st == nil || !st.Active || restart[node] {
-			after := append(append([]int(nil), stops...), s.probes[r.ID]...)
+			after := append(append(append([]int(nil), stops...), s.probes[r.ID]...), s.fenced[r.ID]...)
 			start = s.action(r, "start", node, 0, "start "+r.ID+" on "+node, after)
 			s.starts[r.ID] = append(s.starts[r.ID], start)
 		}

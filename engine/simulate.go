@@ -16,7 +16,17 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 	call := maxCallID(out)
 	for _, a := range plan.Actions {
 		ns := nodeStateFor(out, a.Node)
-		if ns == nil {
+		if ns == nil || a.Pseudo {
+			continue
+		}
+		if a.Task == "fence" {
+			// A fenced node is down, cleanly, and nothing runs on it.
+			for _, at := range [][2]string{{"in_ccm", "false"}, {"crmd", "offline"}, {"join", "down"}, {"expected", "down"}} {
+				ns.CreateAttr(at[0], at[1])
+			}
+			for _, ch := range ns.ChildElements() {
+				ns.RemoveChild(ch)
+			}
 			continue
 		}
 		call++

@@ -45,6 +45,7 @@ type Node struct {
 	ID, Uname   string
 	Online      bool
 	Unclean     bool // lost without being fenced: its resources may still run
+	Lost        bool // no longer in the membership (not just a failed daemon)
 	Standby     bool
 	Maintenance bool
 	Attrs       map[string]string // node attributes, permanent then transient
@@ -111,6 +112,7 @@ type ResourceState struct {
 	FailCount     int
 	lastCall      int
 	startFailed   bool
+	fencedActive  bool // it ran on a node that is being fenced
 }
 
 // Failure is a failed operation, for the status display.
@@ -225,6 +227,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		join := ns.SelectAttrValue("join", "member")
 		expected := ns.SelectAttrValue("expected", "")
 		n.Online = online && (join == "member" || join == "")
+		n.Lost = !member
 		if !n.Online && expected == "member" && cl.StonithEnabled {
 			n.Unclean = true
 		}

@@ -144,6 +144,10 @@ func writeNodes(b *strings.Builder, cl *engine.Cluster, indent string) {
 // resourceLines lists resources as crm_mon does: a group as a heading
 // with its members indented under it. Lines start with "* " after indent.
 func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
+	unclean := map[string]bool{}
+	for _, n := range cl.Nodes {
+		unclean[n.Uname] = n.Unclean
+	}
 	var out []string
 	done := map[string]bool{}
 	groups := map[string]*engine.Group{}
@@ -156,7 +160,7 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 			continue
 		}
 		if r.Group == "" {
-			if l, active := resourceLine(r); active || inactive {
+			if l, active := resourceLine(r, unclean); active || inactive {
 				out = append(out, indent+"* "+l)
 			}
 			continue
@@ -169,7 +173,7 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 		var members []string
 		anyActive := false
 		for _, m := range g.Members {
-			l, active := resourceLine(m)
+			l, active := resourceLine(m, unclean)
 			anyActive = anyActive || active
 			if active || inactive {
 				members = append(members, indent+"  * "+l)
@@ -234,9 +238,20 @@ func plural(n int) string {
 }
 
 // resourceLine is "d1\t(ocf:pacer:Dummy):\t Started node1", and whether
-// the resource is active anywhere.
-func resourceLine(r *engine.Resource) (string, bool) {
+// the resource is active anywhere; unclean marks nodes shown as UNCLEAN.
+func resourceLine(r *engine.Resource, unclean map[string]bool) (string, bool) {
 	head := fmt.Sprintf("%s\t(%s):\t ", r.ID, r.Agent())
+	if len(r.ActiveOn()) == 1 && unclean[r.ActiveOn()[0]] {
+		suffix := ""
+		if !r.Managed {
+			suffix = " (unmanaged)"
+		}
+		state := "Started"
+		if r.State[r.ActiveOn()[0]].Failed {
+			state = "FAILED"
+		}
+		return head + state + " " + r.ActiveOn()[0] + " (UNCLEAN)" + suffix, true
+	}
 	var failed, ok []string
 	for _, n := range r.ActiveOn() {
 		if r.State[n].Failed {

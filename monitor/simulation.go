@@ -60,6 +60,7 @@ func instances(cl *engine.Cluster, plan *engine.Plan) map[string]map[string]stri
 type TransitionSummary struct {
 	rscWidth, detailWidth int
 	lines                 [][3]string
+	fences                []string
 }
 
 // NewTransitionSummary starts the column widths where crm_simulate does.
@@ -70,6 +71,9 @@ func NewTransitionSummary() *TransitionSummary {
 // Write prints the summary of plan for cl.
 func (t *TransitionSummary) Write(w io.Writer, cl *engine.Cluster, plan *engine.Plan) {
 	t.collect(cl, plan)
+	for _, f := range t.fences {
+		fmt.Fprintln(w, f)
+	}
 	for _, l := range t.lines {
 		t.grow(l[1], l[2])
 	}
@@ -80,6 +84,11 @@ func (t *TransitionSummary) Write(w io.Writer, cl *engine.Cluster, plan *engine.
 
 func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 	w := io.Discard
+	for _, a := range plan.Actions {
+		if a.Task == "fence" {
+			t.fences = append(t.fences, fmt.Sprintf("  * Fence (reboot) %s '%s'", a.Node, a.Reason))
+		}
+	}
 	inst := instances(cl, plan)
 	for _, r := range cl.Resources {
 		if r.Clone != nil {
@@ -217,7 +226,14 @@ func ExecutedActions(w io.Writer, cl *engine.Cluster, plan *engine.Plan) {
 				if n := inst[a.Resource][a.Node]; n != "" {
 					name = n
 				}
-				fmt.Fprintf(w, "  * Resource action: %-15s %s on %s\n", name, task, a.Node)
+				switch {
+				case a.Task == "fence":
+					fmt.Fprintf(w, "  * Fencing %s (reboot)\n", a.Node)
+				case a.Pseudo:
+					fmt.Fprintf(w, "  * Pseudo action:   %s_%s_0\n", name, a.Task)
+				default:
+					fmt.Fprintf(w, "  * Resource action: %-15s %s on %s\n", name, task, a.Node)
+				}
 			}
 		}
 		if !progress {
