@@ -325,7 +325,7 @@ func (s *scheduler) scores(u *unit) map[string]int {
 				out[n.Uname] = -Infinity
 			}
 		}
-		if !n.Online || n.Standby || n.Unclean {
+		if !n.Online || n.Standby || n.Unclean || n.ShuttingDown {
 			out[n.Uname] = -Infinity
 		}
 	}
@@ -341,9 +341,9 @@ func appendOnce(list []string, s string) []string {
 	return append(list, s)
 }
 
-// choose picks the best node: highest score, then the node the unit runs
-// on (Pacemaker prefers it on a tie, even when it failed there), then the
-// node with fewer resources placed, then configuration order.
+// choose picks the best node as Pacemaker does: highest score, then the
+// node with fewer resources placed, then the node the unit runs on, then
+// configuration order.
 func (s *scheduler) choose(u *unit, scores map[string]int) string {
 	best := ""
 	for _, n := range s.cl.Nodes {
@@ -462,11 +462,10 @@ func (s *scheduler) placeClone(u *unit, canStart, stopAll bool) {
 		if scores[a] != scores[b] {
 			return scores[a] > scores[b]
 		}
-		aa, ba := s.activeOn(u, a), s.activeOn(u, b)
-		if aa != ba {
-			return aa
+		if s.assigned[a] != s.assigned[b] {
+			return s.assigned[a] < s.assigned[b]
 		}
-		return s.assigned[a] < s.assigned[b]
+		return s.activeOn(u, a) && !s.activeOn(u, b)
 	})
 	if len(nodes) > max && r.Managed {
 		nodes = nodes[:max]

@@ -42,13 +42,14 @@ type Cluster struct {
 
 // Node is a cluster node and its state.
 type Node struct {
-	ID, Uname   string
-	Online      bool
-	Unclean     bool // lost without being fenced: its resources may still run
-	Lost        bool // no longer in the membership (not just a failed daemon)
-	Standby     bool
-	Maintenance bool
-	Attrs       map[string]string // node attributes, permanent then transient
+	ID, Uname    string
+	Online       bool
+	Unclean      bool // lost without being fenced: its resources may still run
+	Lost         bool // no longer in the membership (not just a failed daemon)
+	ShuttingDown bool // its shutdown attribute is set: resources leave it
+	Standby      bool
+	Maintenance  bool
+	Attrs        map[string]string // node attributes, permanent then transient
 }
 
 // Resource is a primitive with its configuration and where it is active.
@@ -238,6 +239,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 		if isTrue(n.Attrs["standby"]) {
 			n.Standby = true
+		}
+		if v := n.Attrs["shutdown"]; v != "" && v != "0" {
+			n.ShuttingDown = true
 		}
 	}
 	for _, n := range cl.Nodes {
