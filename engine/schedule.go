@@ -360,11 +360,15 @@ func (s *scheduler) choose(u *unit, scores map[string]int) string {
 		case sc > bs:
 			best = n.Uname
 		case sc < bs:
-		case s.activeOn(u, n.Uname) != s.activeOn(u, best):
-			if s.activeOn(u, n.Uname) {
+		case s.assigned[n.Uname] != s.assigned[best]:
+			// Equal scores: the node with fewer resources placed so far,
+			// so that resources without stickiness spread out.
+			if s.assigned[n.Uname] < s.assigned[best] {
 				best = n.Uname
 			}
-		case s.assigned[n.Uname] < s.assigned[best]:
+		case s.activeOn(u, n.Uname) && !s.activeOn(u, best):
+			// Then the current node, even when the resource failed there
+			// (it is then recovered in place).
 			best = n.Uname
 		}
 	}
