@@ -124,7 +124,10 @@ func (s *scheduler) fenceUnclean(noQuorum bool) {
 			continue
 		}
 		reason := "node is unclean"
-		if n.Lost {
+		switch {
+		case n.UncleanReason != "":
+			reason = n.UncleanReason
+		case n.Lost:
 			reason = "peer is no longer part of the cluster"
 		}
 		s.fences[n.Uname] = s.add(Action{Task: "fence", Node: n.Uname, Reason: reason})
@@ -150,7 +153,8 @@ func (s *scheduler) fenceUnclean(noQuorum bool) {
 			stop := s.add(Action{Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Task: "stop", Node: node,
 				Pseudo: true, After: []int{id}, Reason: "stopped by fencing " + node})
 			s.fenced[r.ID] = append(s.fenced[r.ID], stop)
-			st.Active, st.Pending, st.Failed = false, false, false
+			// Stopped by the fencing; a failure there still shows as one.
+			st.Active, st.Pending = false, false
 			st.fencedActive = true
 		}
 		r.Blocked = blocked
@@ -405,7 +409,7 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 		s.plan.Notes = append(s.plan.Notes, fmt.Sprintf("Cannot recover %s: it may still run on an unclean node", u.id))
 	case !managed:
 		target = current
-	case stopAll || disabled:
+	case stopAll || disabled || lead.Halted:
 	case !canStart:
 		if current != "" && scores[current] > -Infinity && !lead.State[current].Failed {
 			target = current

@@ -42,14 +42,15 @@ type Cluster struct {
 
 // Node is a cluster node and its state.
 type Node struct {
-	ID, Uname    string
-	Online       bool
-	Unclean      bool // lost without being fenced: its resources may still run
-	Lost         bool // no longer in the membership (not just a failed daemon)
-	ShuttingDown bool // its shutdown attribute is set: resources leave it
-	Standby      bool
-	Maintenance  bool
-	Attrs        map[string]string // node attributes, permanent then transient
+	ID, Uname     string
+	Online        bool
+	Unclean       bool   // lost without being fenced: its resources may still run
+	Lost          bool   // no longer in the membership (not just a failed daemon)
+	ShuttingDown  bool   // its shutdown attribute is set: resources leave it
+	UncleanReason string // why it must be fenced, when not just lost
+	Standby       bool
+	Maintenance   bool
+	Attrs         map[string]string // node attributes, permanent then transient
 }
 
 // Resource is a primitive with its configuration and where it is active.
@@ -69,6 +70,7 @@ type Resource struct {
 	DefaultTimeout        time.Duration
 	startFailureIsFatal   bool
 	Group                 string // the group it belongs to, "" if none
+	Halted                bool   // on-fail=stop: stopped and not started again
 	Clone                 *Clone // the anonymous clone it is the primitive of, or nil
 }
 
@@ -114,6 +116,7 @@ type ResourceState struct {
 	lastCall      int
 	startFailed   bool
 	fencedActive  bool // it ran on a node that is being fenced
+	lastFailure   *cib.OpRecord
 }
 
 // Failure is a failed operation, for the status display.
@@ -474,6 +477,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 					if st.startFailed && r.startFailureIsFatal {
 						st.FailCount = Infinity
 					}
+					cl.applyOnFail(r, n, st)
 				}
 			}
 		}
@@ -482,7 +486,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	for _, r := range cl.Resources {
 		for _, n := range cl.Nodes {
 			st := r.State[n.Uname]
-			if st == nil || n.Online {
+			if st == nil || (n.Online && !n.Unclean) {
 				continue
 			}
 			if n.Unclean && (st.Active || st.Pending) {
@@ -495,6 +499,45 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 	}
 	return cl, nil
+}
+
+// applyOnFail does what the failed operation's on-fail asks: ignore (as if
+// it had succeeded), block (leave the resource alone), stop (stop it and
+// keep it stopped). A failed stop, by default, fences the node when
+// fencing is possible and blocks the resource otherwise.
+func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
+	f := st.lastFailure
+	if f == nil || !st.Failed {
+		return
+	}
+	onFail := ""
+	for _, op := range r.Ops {
+		if op.Name == f.Operation && op.Interval == f.Interval {
+			onFail = op.Attrs["on-fail"]
+		}
+	}
+	if onFail == "" && f.Operation == "stop" {
+		onFail = "block"
+		if cl.StonithEnabled {
+			onFail = "fence"
+		}
+	}
+	switch onFail {
+	case "ignore":
+		st.Failed = false
+		if f.Operation == "stop" {
+			st.Active = false
+		}
+	case "block":
+		r.Managed = false
+	case "stop":
+		r.Halted = true
+	case "fence":
+		if !n.Unclean {
+			n.Unclean = true
+			n.UncleanReason = r.ID + " failed there"
+		}
+	}
 }
 
 // replay walks a resource's records on one node in call order.
@@ -513,6 +556,13 @@ func replay(re *etree.Element) *ResourceState {
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].CallID < recs[j].CallID })
 	for _, r := range recs {
 		st.lastCall = r.CallID
+		if r.OpStatus == cib.ExecPending && r.Operation == "monitor" && r.Interval == 0 {
+			continue // a probe still running tells nothing yet, and blocks nothing
+		}
+		if r.Failed() {
+			rec := r
+			st.lastFailure = &rec
+		}
 		if r.OpStatus == cib.ExecPending {
 			st.Pending = true
 			if r.Operation == "start" || r.Operation == "stop" {

@@ -121,6 +121,8 @@ func writeNodes(b *strings.Builder, cl *engine.Cluster, indent string) {
 	var online, offline []string
 	for _, n := range cl.Nodes {
 		switch {
+		case n.Unclean && n.Online:
+			fmt.Fprintf(b, "%s* Node %s: UNCLEAN (online)\n", indent, n.Uname)
 		case n.Unclean:
 			fmt.Fprintf(b, "%s* Node %s: UNCLEAN (offline)\n", indent, n.Uname)
 		case n.Online && n.Standby:

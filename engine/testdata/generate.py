@@ -163,3 +163,11 @@ write("25-clone-start", prims=clone("cl-ping", "ping") + prim("app"),
       status=stopped_all(("ping", "app")))
 write("26-clone-node-lost", node2="standby", prims=clone("cl-ping", "ping", {"clone-max": "2"}),
       status=everywhere(lambda n: {"ping": running("ping", n) if n in ("node1", "node2") else probed("ping", n)}))
+def prim_onfail(id, op, onfail):
+    return ('      <primitive id="%s" class="ocf" provider="pacer" type="Dummy">\n        <operations>\n'
+            '          <op name="%s" interval="0" timeout="20s" on-fail="%s" id="%s-%s-0"/>\n        </operations>\n      </primitive>\n' % (id, op, onfail, id, op))
+
+failed_stop = lambda n: {"d1": [op("d1", "stop", 3, 1, node=n, status=4), op("d1", "stop", 3, 1, node=n, status=4, suffix="d1_last_failure_0")] if n == "node2" else probed("d1", n)}
+write("27-failed-stop-ignored", prims=prim_onfail("d1", "stop", "ignore"), status=everywhere(failed_stop))
+write("28-failed-stop-fences", props={"stonith-enabled": "true"}, prims=prim("d1") + prim("fence1", monitor=False, cls="stonith", prov=None, typ="fence_dummy"),
+      status=everywhere(lambda n: dict(failed_stop(n), **{"fence1": running("fence1", n, False) if n == "node1" else probed("fence1", n)})))
