@@ -22,11 +22,12 @@ type session struct {
 	out, errw       io.Writer
 	force           bool
 	failed          bool
-	level           string   // "" (top) or "configure"
-	work, base      *cib.CIB // configure's working copy and what it was taken from
-	invalid         []string // why the working copy would not verify
-	live            Backend  // the cluster (or CIB_file); b is a shadow when one is in use
-	shadow          string   // the shadow CIB in use, "" for live
+	level           string                       // "" (top) or "configure"
+	work, base      *cib.CIB                     // configure's working copy and what it was taken from
+	invalid         []string                     // why the working copy would not verify
+	live            Backend                      // the cluster (or CIB_file); b is a shadow when one is in use
+	ask             func(question string) string // reads an answer on a terminal; nil otherwise
+	shadow          string                       // the shadow CIB in use, "" for live
 	interactive     bool
 	conflictRetries int
 }
@@ -306,6 +307,15 @@ func (s *session) readTerminal() {
 		return
 	}
 	defer rl.Close()
+	s.ask = func(q string) string {
+		rl.SetPrompt(q)
+		defer rl.SetPrompt(s.promptText())
+		a, err := rl.Readline()
+		if err != nil {
+			return ""
+		}
+		return strings.ToLower(strings.TrimSpace(a))
+	}
 	pending := ""
 	for {
 		line, err := rl.Readline()
@@ -314,7 +324,11 @@ func (s *session) readTerminal() {
 			continue
 		}
 		if err != nil {
-			break
+			// End of input (Ctrl-D) is a quit: pending changes are asked about.
+			if s.level == "configure" && !s.leaveConfigure() {
+				continue
+			}
+			return
 		}
 		if strings.HasSuffix(line, "\\") {
 			pending += line + "\n"
@@ -327,9 +341,6 @@ func (s *session) readTerminal() {
 		}
 		rl.SetPrompt(s.promptText())
 	}
-	if s.level == "configure" {
-		s.leaveConfigure()
-	}
 }
 
 // command runs one line; it returns true to stop.
@@ -340,8 +351,8 @@ func (s *session) command(line string) bool {
 	fields := strings.Fields(line)
 	switch fields[0] {
 	case "quit", "exit", "bye":
-		if s.level == "configure" {
-			s.leaveConfigure()
+		if s.level == "configure" && !s.leaveConfigure() {
+			return false // stay, as asked
 		}
 		return true
 	case "help":
@@ -410,6 +421,9 @@ func (s *session) command(line string) bool {
 	switch fields[0] {
 	case "up", "end", "cd":
 		s.leaveConfigure()
+	case "discard":
+		s.work, s.invalid = s.base.Clone(), nil
+		s.info("changes discarded")
 	case "verify":
 		ps := problems(s.work)
 		for _, p := range ps {
@@ -564,9 +578,33 @@ func (s *session) commitWork(force bool) {
 	s.base, s.work, s.invalid = c, c.Clone(), nil
 }
 
-func (s *session) leaveConfigure() {
+// leaveConfigure ends the configure level. Pending changes are committed
+// in batch use (as crmsh does with scripts); on a terminal the user is
+// asked to commit, discard, or stay. It reports whether the level was left.
+func (s *session) leaveConfigure() bool {
+	if s.ask != nil && s.work != nil && !s.work.ConfigEqual(s.base) {
+		for {
+			switch s.ask("There are changes pending. Commit them? (y)es, (n)o to discard, (s)tay in configure: ") {
+			case "y", "yes":
+				s.commitWork(false)
+				if s.failed && s.work != nil && !s.work.ConfigEqual(s.base) {
+					return false // the commit was refused: stay to fix it
+				}
+			case "n", "no":
+				s.info("changes discarded")
+			case "s", "stay", "":
+				return false
+			default:
+				continue
+			}
+			break
+		}
+		s.level, s.base, s.work, s.invalid = "", nil, nil, nil
+		return true
+	}
 	s.commitWork(false)
 	s.level, s.base, s.work, s.invalid = "", nil, nil, nil
+	return true
 }
 
 // refusal is the one line that says why a commit is refused.
