@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -21,7 +22,8 @@ func Schedule(in Input) (*Plan, error) {
 		return nil, err
 	}
 	s := &scheduler{cl: cl, now: in.Now, plan: &Plan{Notes: append([]string(nil), cl.Notes...)},
-		assigned: map[string]int{}, target: map[string]string{}, targets: map[string][]string{}, starts: map[string][]int{}, stops: map[string][]int{}}
+		assigned: map[string]int{}, target: map[string]string{}, targets: map[string][]string{}, starts: map[string][]int{}, stops: map[string][]int{},
+		promoted: map[string][]string{}, promotes: map[string][]int{}}
 	s.run()
 	return s.plan, nil
 }
@@ -40,6 +42,8 @@ type scheduler struct {
 	assigned map[string]int      // resources placed per node, for balancing
 	target   map[string]string   // unit or resource id -> node ("" stopped)
 	targets  map[string][]string // clone and its primitive -> the nodes it runs on
+	promoted map[string][]string // promotable clone and its primitive -> nodes promoted there
+	promotes map[string][]int    // resource -> its promote actions
 	placed   map[string]bool     // units placed so far
 	units    []*unit
 	byID     map[string]*unit // unit by its id and by its members' ids
@@ -85,8 +89,19 @@ func (s *scheduler) run() {
 	for _, u := range s.units {
 		if u.clone != nil {
 			r := u.clone.Primitive
+			prom := map[string]bool{}
+			for _, n := range s.promoted[u.id] {
+				prom[n] = true
+			}
 			for _, n := range s.targets[u.id] {
-				s.plan.Placements = append(s.plan.Placements, Placement{Resource: r.ID, Node: n, Role: "Started"})
+				role := "Started"
+				if u.clone.Promotable {
+					role = "Unpromoted"
+					if prom[n] {
+						role = "Promoted"
+					}
+				}
+				s.plan.Placements = append(s.plan.Placements, Placement{Resource: r.ID, Node: n, Role: role})
 			}
 			if len(s.targets[u.id]) == 0 {
 				s.plan.Placements = append(s.plan.Placements, Placement{Resource: r.ID, Role: "Stopped"})
@@ -262,7 +277,7 @@ func (s *scheduler) scores(u *unit) map[string]int {
 		out[node] = addScores(out[node], score)
 	}
 	for _, l := range s.cl.Constraints {
-		if ids[l.Resource] {
+		if ids[l.Resource] && l.Role != "Promoted" && l.Role != "Unpromoted" {
 			addAt(l.Node, l.Score)
 		}
 	}
@@ -289,9 +304,14 @@ func (s *scheduler) scores(u *unit) map[string]int {
 		}
 		with := s.target[c.With]
 		if wu := s.byID[c.With]; wu != nil && wu.clone != nil {
-			// With a clone: where any of its instances runs.
+			// With a clone: where any of its instances runs (or, with the
+			// Promoted role, where it is promoted).
 			on := map[string]bool{}
-			for _, n := range s.targets[wu.id] {
+			where := s.targets[wu.id]
+			if c.WithRole == "Promoted" {
+				where = s.promoted[wu.id]
+			}
+			for _, n := range where {
 				on[n] = true
 			}
 			for n := range out {
@@ -486,11 +506,107 @@ func (s *scheduler) placeClone(u *unit, canStart, stopAll bool) {
 	// In node order, for stable output.
 	sort.SliceStable(names, func(i, j int) bool { return s.nodeIndex(names[i]) < s.nodeIndex(names[j]) })
 	s.targets[u.id], s.targets[r.ID] = names, names
+	if u.clone.Promotable && r.Managed {
+		s.choosePromoted(u, names)
+	} else if u.clone.Promotable {
+		for _, n := range r.ActiveOn() {
+			if r.State[n].Promoted {
+				s.promoted[u.id] = append(s.promoted[u.id], n)
+			}
+		}
+		s.promoted[r.ID] = s.promoted[u.id]
+	}
 	if len(names) > 0 {
 		s.target[u.id], s.target[r.ID] = names[0], names[0]
 	} else {
 		s.target[u.id], s.target[r.ID] = "", ""
 	}
+}
+
+// choosePromoted picks where a promotable clone is promoted: the nodes
+// with the highest promotion score (the master-RSC node attribute the
+// agent sets, plus location constraints for the Promoted role), the
+// promoted node first on a tie, up to promoted-max. A node without a
+// promotion score is never promoted.
+func (s *scheduler) choosePromoted(u *unit, names []string) {
+	r := u.clone.Primitive
+	type cand struct {
+		node  string
+		score int
+	}
+	var cands []cand
+	for _, name := range names {
+		n := s.node(name)
+		score, has := promotionScore(n, r.ID)
+		for _, l := range s.cl.Constraints {
+			if l.Role == "Promoted" && (l.Resource == u.id || l.Resource == r.ID) && l.Node == name {
+				score, has = addScores(score, l.Score), true
+			}
+		}
+		for _, rl := range s.cl.Rules {
+			if rl.Resource != u.id && rl.Resource != r.ID {
+				continue
+			}
+			for _, rule := range rl.Rules {
+				if normRole(rule.SelectAttrValue("role", "")) != "Promoted" {
+					continue
+				}
+				if sc, ok, err := ruleScore(rule, n, s.now); err == nil && ok {
+					score, has = addScores(score, sc), true
+				}
+			}
+		}
+		if st := r.State[name]; st != nil && st.Failed {
+			continue
+		}
+		if has && score > -Infinity && score >= 0 {
+			cands = append(cands, cand{name, score})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
+		}
+		pi := r.State[cands[i].node] != nil && r.State[cands[i].node].Promoted
+		pj := r.State[cands[j].node] != nil && r.State[cands[j].node].Promoted
+		return pi && !pj
+	})
+	var out []string
+	for i, c := range cands {
+		if i >= u.clone.PromotedMax {
+			break
+		}
+		out = append(out, c.node)
+	}
+	s.promoted[u.id], s.promoted[r.ID] = out, out
+}
+
+// promotionScore reads the promotion score an agent set on a node:
+// master-RSC, or (in older CIBs) master-RSC:N for an instance.
+func promotionScore(n *Node, rsc string) (int, bool) {
+	best, has := 0, false
+	for k, v := range n.Attrs {
+		name, ok := strings.CutPrefix(k, "master-")
+		if !ok {
+			continue
+		}
+		if base, inst, cut := strings.Cut(name, ":"); name != rsc && !(cut && base == rsc && isDigits(inst)) {
+			continue
+		}
+		if sc, err := ParseScore(v); err == nil && (!has || sc > best) {
+			best, has = sc, true
+		}
+	}
+	return best, has
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func (s *scheduler) nodeIndex(uname string) int {
@@ -742,9 +858,21 @@ func (s *scheduler) cloneActions(u *unit) {
 			s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
 		}
 	}
-	want := map[string]bool{}
+	want, prom := map[string]bool{}, map[string]bool{}
 	for _, n := range s.targets[u.id] {
 		want[n] = true
+	}
+	for _, n := range s.promoted[u.id] {
+		prom[n] = true
+	}
+	promotable := u.clone.Promotable
+	// Demotions first: promoted where it no longer should be, or stopping.
+	var demotes []int
+	for _, node := range r.ActiveOn() {
+		st := r.State[node]
+		if promotable && st.Promoted && (!prom[node] || !want[node] || st.Failed) {
+			demotes = append(demotes, s.action(r, "demote", node, 0, "demote "+r.ID+" on "+node, nil))
+		}
 	}
 	var stops []int
 	restart := map[string]bool{}
@@ -755,7 +883,7 @@ func (s *scheduler) cloneActions(u *unit) {
 			if want[node] {
 				reason, restart[node] = "recover "+r.ID+" on "+node, true
 			}
-			stops = append(stops, s.action(r, "stop", node, 0, reason, nil))
+			stops = append(stops, s.action(r, "stop", node, 0, reason, demotes))
 		}
 	}
 	s.stops[r.ID] = stops
@@ -767,14 +895,45 @@ func (s *scheduler) cloneActions(u *unit) {
 			start = s.action(r, "start", node, 0, "start "+r.ID+" on "+node, after)
 			s.starts[r.ID] = append(s.starts[r.ID], start)
 		}
+		last := start
+		promoted := promotable && st != nil && st.Active && st.Promoted && !restart[node]
+		switch {
+		case promotable && prom[node] && !promoted:
+			after := append([]int(nil), demotes...)
+			if start != 0 {
+				after = append(after, start)
+			}
+			last = s.action(r, "promote", node, 0, "promote "+r.ID+" on "+node, after)
+			s.promotes[r.ID] = append(s.promotes[r.ID], last)
+			promoted = true
+		case promotable && promoted && !prom[node]:
+			promoted = false // demoted above
+			last = -1
+		}
 		for _, op := range r.Ops {
 			if op.Name != "monitor" || op.Interval <= 0 {
 				continue
 			}
-			if start != 0 {
-				s.action(r, "monitor", node, op.Interval, "monitor "+r.ID, []int{start})
+			role := normRole(op.Attrs["role"])
+			if promotable && ((role == "Promoted") != promoted) {
+				continue // the monitor of the other role
+			}
+			if last != 0 {
+				after := []int{}
+				if last > 0 {
+					after = []int{last}
+				} else {
+					after = demotes
+				}
+				id := s.action(r, "monitor", node, op.Interval, "monitor "+r.ID, after)
+				if role == "Promoted" {
+					s.plan.Actions[id-1].ExpectedRC = 8
+				}
 			} else if !st.MonitorActive[op.Interval] {
-				s.action(r, "monitor", node, op.Interval, "monitor "+r.ID, nil)
+				id := s.action(r, "monitor", node, op.Interval, "monitor "+r.ID, nil)
+				if role == "Promoted" {
+					s.plan.Actions[id-1].ExpectedRC = 8
+				}
 			}
 		}
 	}
@@ -833,6 +992,17 @@ func (s *scheduler) orderActions() {
 		return out
 	}
 	for _, o := range s.cl.Orders {
+		if o.FirstAction == "promote" && o.ThenAction == "start" {
+			thenFirst, _ := unitStarts(o.Then)
+			if u := s.byID[o.First]; u != nil && u.clone != nil {
+				for _, p := range s.promotes[u.clone.Primitive.ID] {
+					for _, t := range thenFirst {
+						edge(p, t)
+					}
+				}
+			}
+			continue
+		}
 		if o.FirstAction == "start" && o.ThenAction == "start" {
 			_, firstLast := unitStarts(o.First)
 			thenFirst, _ := unitStarts(o.Then)

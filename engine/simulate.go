@@ -30,10 +30,7 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 			continue
 		}
 		call++
-		rc := 0
-		if a.Task == "monitor" && a.Interval == 0 {
-			rc = 7
-		}
+		rc := a.ExpectedRC // every action succeeds; a probe finds it stopped
 		rec := cib.OpRecord{Resource: a.Resource, Class: a.Class, Provider: a.Provider, Type: a.Type, Operation: a.Task,
 			Interval: a.Interval, CallID: call, RC: rc, ExpectedRC: a.ExpectedRC, Node: a.Node}
 		rsc := lrmResource(ns, a)

@@ -109,6 +109,7 @@ type OpConfig struct {
 type ResourceState struct {
 	Known         bool // there is history: no probe needed
 	Active        bool
+	Promoted      bool // runs in the promoted role
 	Failed        bool
 	Pending       bool
 	MonitorActive map[time.Duration]bool
@@ -130,6 +131,7 @@ type Failure struct {
 type Location struct {
 	ID, Resource, Node string
 	Score              int
+	Role               string // "Promoted" for promotion preferences, "" otherwise
 }
 
 // RuleLocation is a location constraint with rules, evaluated per node.
@@ -142,6 +144,7 @@ type RuleLocation struct {
 type Colocation struct {
 	ID, Resource, With string
 	Score              int
+	WithRole           string // "Promoted": with the promoted instances only
 }
 
 // Order starts Then after First (and stops in reverse when symmetrical).
@@ -156,10 +159,12 @@ type Order struct {
 // Clone runs copies of one primitive on several nodes. Only anonymous
 // clones (interchangeable instances, at most one per node) are scheduled.
 type Clone struct {
-	ID        string
-	Primitive *Resource
-	Max       int // clone-max: how many instances at most (default: nodes)
-	Meta      map[string]string
+	ID          string
+	Primitive   *Resource
+	Max         int // clone-max: how many instances at most (default: nodes)
+	Meta        map[string]string
+	Promotable  bool
+	PromotedMax int // promoted-max (master-max): how many instances are promoted
 }
 
 // Group is an ordered, colocated list of primitives.
@@ -346,21 +351,27 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				cl.Groups = append(cl.Groups, g)
 				groups[g.ID] = g
 			}
-		case "clone":
+		case "clone", "master":
 			meta := nvpairs(e, "meta_attributes")
 			prims := e.SelectElements("primitive")
 			switch {
 			case len(prims) != 1:
 				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: clones of groups are not supported yet and are ignored", e.SelectAttrValue("id", "")))
 				continue
-			case isTrue(meta["promotable"]) || isTrue(meta["globally-unique"]):
-				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: promotable and unique clones are not supported yet and are ignored", e.SelectAttrValue("id", "")))
+			case isTrue(meta["globally-unique"]):
+				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: unique clones are not supported yet and are ignored", e.SelectAttrValue("id", "")))
 				continue
 			case meta["clone-node-max"] != "" && meta["clone-node-max"] != "1":
 				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: clone-node-max other than 1 is not supported yet and is ignored", e.SelectAttrValue("id", "")))
 				continue
 			}
-			cln := &Clone{ID: e.SelectAttrValue("id", ""), Meta: meta, Max: -1}
+			cln := &Clone{ID: e.SelectAttrValue("id", ""), Meta: meta, Max: -1, PromotedMax: 1,
+				Promotable: e.Tag == "master" || isTrue(meta["promotable"])}
+			for _, k := range []string{"promoted-max", "master-max"} {
+				if n, err := strconv.Atoi(meta[k]); err == nil && n >= 0 {
+					cln.PromotedMax = n
+				}
+			}
 			if v, ok := meta["clone-max"]; ok {
 				if n, err := strconv.Atoi(v); err == nil && n >= 0 {
 					cln.Max = n
@@ -411,7 +422,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: %v; ignored", id, err))
 				continue
 			}
-			cl.Constraints = append(cl.Constraints, Location{ID: id, Resource: rsc, Node: node, Score: score})
+			cl.Constraints = append(cl.Constraints, Location{ID: id, Resource: rsc, Node: node, Score: score, Role: normRole(e.SelectAttrValue("role", ""))})
 		case "rsc_colocation":
 			rsc, with := e.SelectAttrValue("rsc", ""), e.SelectAttrValue("with-rsc", "")
 			if rsc == "" || !known(rsc) || !known(with) {
@@ -423,7 +434,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				cl.Notes = append(cl.Notes, fmt.Sprintf("colocation %s: %v; ignored", id, err))
 				continue
 			}
-			cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: rsc, With: with, Score: score})
+			cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: rsc, With: with, Score: score, WithRole: normRole(e.SelectAttrValue("with-rsc-role", ""))})
 		case "rsc_order":
 			first, then := e.SelectAttrValue("first", ""), e.SelectAttrValue("then", "")
 			if first == "" || !known(first) || !known(then) {
@@ -572,8 +583,21 @@ func replay(re *etree.Element) *ResourceState {
 		}
 		st.Pending = false
 		switch {
+		case r.Operation == "promote":
+			if r.Failed() {
+				st.Active, st.Failed = true, true
+			} else {
+				st.Active, st.Promoted = true, true
+			}
+		case r.Operation == "demote":
+			if r.Failed() {
+				st.Active, st.Failed = true, true
+			} else {
+				st.Active, st.Promoted = true, false
+			}
 		case r.Operation == "start" || r.Operation == "migrate_from":
 			st.MonitorActive = map[time.Duration]bool{}
+			st.Promoted = false
 			st.Active = true
 			st.Failed = r.Failed()
 			if st.Failed {
@@ -591,9 +615,9 @@ func replay(re *etree.Element) *ResourceState {
 			case r.OpStatus != cib.ExecDone:
 				st.Active, st.Failed = true, true
 			case r.RC == 7:
-				st.Active, st.Failed = false, false
+				st.Active, st.Failed, st.Promoted = false, false, false
 			case r.RC == 0 || r.RC == 8:
-				st.Active, st.Failed = true, false
+				st.Active, st.Failed, st.Promoted = true, false, r.RC == 8
 			default:
 				st.Active, st.Failed = true, true
 			}
@@ -639,6 +663,20 @@ func isTrue(s string) bool {
 		return true
 	}
 	return false
+}
+
+// normRole reads a role name, old or new: Master is Promoted, Slave is
+// Unpromoted.
+func normRole(r string) string {
+	switch strings.ToLower(r) {
+	case "master", "promoted":
+		return "Promoted"
+	case "slave", "unpromoted":
+		return "Unpromoted"
+	case "started":
+		return "Started"
+	}
+	return ""
 }
 
 // ParseScore reads a Pacemaker score: an integer, or [+-]INFINITY/inf.

@@ -198,12 +198,18 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 // started on, failed instances on their own, and (with inactive) the
 // nodes where its other instances could run.
 func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent string) []string {
-	var started, stopped, lines []string
+	var started, promoted, stopped, lines []string
 	for _, n := range cl.Nodes {
 		st := r.State[n.Uname]
 		switch {
 		case st != nil && st.Active && st.Failed:
-			lines = append(lines, fmt.Sprintf("%s  * %s\t(%s):\t FAILED %s", indent, r.ID, r.Agent(), n.Uname))
+			role := ""
+			if st.Promoted {
+				role = " Promoted"
+			}
+			lines = append(lines, fmt.Sprintf("%s  * %s\t(%s):\t FAILED%s %s", indent, r.ID, r.Agent(), role, n.Uname))
+		case st != nil && st.Active && st.Promoted:
+			promoted = append(promoted, n.Uname)
 		case st != nil && st.Active:
 			started = append(started, n.Uname)
 		default:
@@ -214,19 +220,30 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 	if max < 0 {
 		max = len(cl.Nodes)
 	}
-	if len(started)+len(lines) == 0 && !inactive {
+	if len(started)+len(promoted)+len(lines) == 0 && !inactive {
 		return nil
 	}
-	head := fmt.Sprintf("%s* Clone Set: %s [%s]:", indent, r.Clone.ID, r.ID)
-	if r.Disabled() && len(started) == 0 {
-		head = fmt.Sprintf("%s* Clone Set: %s [%s] (disabled):", indent, r.Clone.ID, r.ID)
+	kind := ""
+	if r.Clone.Promotable {
+		kind = " (promotable)"
+	}
+	head := fmt.Sprintf("%s* Clone Set: %s [%s]%s:", indent, r.Clone.ID, r.ID, kind)
+	if r.Disabled() && len(started)+len(promoted) == 0 {
+		head = fmt.Sprintf("%s* Clone Set: %s [%s]%s (disabled):", indent, r.Clone.ID, r.ID, kind)
 	}
 	out := []string{head}
 	out = append(out, lines...)
-	if len(started) > 0 {
-		out = append(out, fmt.Sprintf("%s  * Started: [ %s ]", indent, strings.Join(started, " ")))
+	if len(promoted) > 0 {
+		out = append(out, fmt.Sprintf("%s  * Promoted: [ %s ]", indent, strings.Join(promoted, " ")))
 	}
-	if inactive && len(started)+len(lines) < max && len(stopped) > 0 {
+	if len(started) > 0 {
+		label := "Started"
+		if r.Clone.Promotable {
+			label = "Unpromoted"
+		}
+		out = append(out, fmt.Sprintf("%s  * %s: [ %s ]", indent, label, strings.Join(started, " ")))
+	}
+	if inactive && len(started)+len(promoted)+len(lines) < max && len(stopped) > 0 {
 		out = append(out, fmt.Sprintf("%s  * Stopped: [ %s ]", indent, strings.Join(stopped, " ")))
 	}
 	return out

@@ -141,7 +141,7 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 // and reports the rest as starts, stops and recoveries.
 func (t *TransitionSummary) cloneSummary(w io.Writer, r *engine.Resource, plan *engine.Plan, names map[string]string) {
 	var stops, starts []string
-	stopOn := map[string]bool{}
+	stopOn, promote, demote := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, a := range plan.Actions {
 		if a.Resource != r.ID {
 			continue
@@ -152,6 +152,19 @@ func (t *TransitionSummary) cloneSummary(w io.Writer, r *engine.Resource, plan *
 			stopOn[a.Node] = true
 		case "start":
 			starts = append(starts, a.Node)
+		case "promote":
+			promote[a.Node] = true
+		case "demote":
+			demote[a.Node] = true
+		}
+	}
+	// Role changes where the instance keeps running.
+	for _, n := range r.ActiveOn() {
+		switch {
+		case promote[n] && !stopOn[n]:
+			t.line(w, "Promote", names[n], "Unpromoted -> Promoted "+n)
+		case demote[n] && !stopOn[n]:
+			t.line(w, "Demote", names[n], "Promoted -> Unpromoted "+n)
 		}
 	}
 	var newStarts []string
@@ -175,9 +188,17 @@ func (t *TransitionSummary) cloneSummary(w io.Writer, r *engine.Resource, plan *
 		leftStops, newStarts = leftStops[1:], newStarts[1:]
 	}
 	for _, n := range newStarts {
+		if promote[n] {
+			t.line(w, "Promote", names[n], "Stopped -> Promoted "+n)
+			continue
+		}
 		t.line(w, "Start", names[n], n)
 	}
 	for _, n := range leftStops {
+		if demote[n] {
+			t.line(w, "Stop", names[n], "Promoted "+n)
+			continue
+		}
 		t.line(w, "Stop", names[n], n)
 	}
 }

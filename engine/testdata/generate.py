@@ -171,3 +171,16 @@ failed_stop = lambda n: {"d1": [op("d1", "stop", 3, 1, node=n, status=4), op("d1
 write("27-failed-stop-ignored", prims=prim_onfail("d1", "stop", "ignore"), status=everywhere(failed_stop))
 write("28-failed-stop-fences", props={"stonith-enabled": "true"}, prims=prim("d1") + prim("fence1", monitor=False, cls="stonith", prov=None, typ="fence_dummy"),
       status=everywhere(lambda n: dict(failed_stop(n), **{"fence1": running("fence1", n, False) if n == "node1" else probed("fence1", n)})))
+def promotable(id, prim_id):
+    return ('      <clone id="%s">\n        <meta_attributes id="%s-meta">\n          <nvpair id="%s-promotable" name="promotable" value="true"/>\n        </meta_attributes>\n'
+            '        <primitive id="%s" class="ocf" provider="pacer" type="Dummy">\n          <operations>\n'
+            '            <op name="monitor" interval="10s" role="Master" timeout="20s" id="%s-monitor-10s"/>\n'
+            '            <op name="monitor" interval="11s" role="Slave" timeout="20s" id="%s-monitor-11s"/>\n'
+            '          </operations>\n        </primitive>\n      </clone>\n' % (id, id, id, prim_id, prim_id, prim_id))
+
+drbd_cons = ('      <rsc_colocation id="fs-on-master" score="INFINITY" rsc="fs" with-rsc="ms-drbd" with-rsc-role="Master"/>\n'
+             '      <rsc_order id="fs-after-promote" kind="Mandatory" first="ms-drbd" first-action="promote" then="fs" then-action="start"/>\n')
+def drbd_running(n):
+    return {"drbd": [op("drbd", "start", 2, 0, node=n), op("drbd", "monitor", 3, 0, interval=11000, node=n)], "fs": probed("fs", n)}
+write("29-promote-and-follow", prims=promotable("ms-drbd", "drbd") + prim("fs"), cons=drbd_cons,
+      status=''.join(ns(n, rscs=drbd_running(n), attrs={"master-drbd": "10" if n == "node2" else "5"}) for n in NODES))
