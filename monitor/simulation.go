@@ -60,12 +60,23 @@ func instances(cl *engine.Cluster, plan *engine.Plan) map[string]map[string]stri
 type TransitionSummary struct {
 	rscWidth, detailWidth int
 	lines                 [][3]string
+	reason                map[int]string // by line: "due to ..." after it
 	fences                []string
 }
 
 // NewTransitionSummary starts the column widths where crm_simulate does.
 func NewTransitionSummary() *TransitionSummary {
-	return &TransitionSummary{rscWidth: 5, detailWidth: 5}
+	return &TransitionSummary{rscWidth: 5, detailWidth: 5, reason: map[int]string{}}
+}
+
+// stopReason classifies why the plan stops a resource.
+func stopReason(plan *engine.Plan, rsc string) string {
+	for _, a := range plan.Actions {
+		if a.Resource == rsc && a.Task == "stop" && strings.HasSuffix(a.Reason, "cannot run anywhere") {
+			return "availability"
+		}
+	}
+	return ""
 }
 
 // Write prints the summary of plan for cl.
@@ -77,8 +88,12 @@ func (t *TransitionSummary) Write(w io.Writer, cl *engine.Cluster, plan *engine.
 	for _, l := range t.lines {
 		t.grow(l[1], l[2])
 	}
-	for _, l := range t.lines {
-		fmt.Fprintf(w, "  * %-8s   %-*s   ( %*s )\n", l[0], t.rscWidth, l[1], t.detailWidth, l[2])
+	for i, l := range t.lines {
+		extra := ""
+		if r := t.reason[i]; r != "" {
+			extra = "  " + r
+		}
+		fmt.Fprintf(w, "  * %-8s   %-*s   ( %*s )%s\n", l[0], t.rscWidth, l[1], t.detailWidth, l[2], extra)
 	}
 }
 
@@ -118,6 +133,9 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 		case start == "" && len(stops) > 0:
 			for _, n := range stops {
 				t.line(w, "Stop", r.ID, n)
+				if stopReason(plan, r.ID) == "availability" {
+					t.reason[len(t.lines)-1] = "due to node availability"
+				}
 			}
 		case start != "":
 			for _, n := range stops {
