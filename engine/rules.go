@@ -74,6 +74,8 @@ func exprHolds(x *etree.Element, n *Node) (bool, error) {
 		have, defined = n.ID, true
 	case "#kind":
 		have, defined = "cluster", true
+	case "#is_dc":
+		have, defined = fmt.Sprint(n.IsDC), true
 	default:
 		have, defined = n.Attrs[attr]
 	}

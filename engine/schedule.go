@@ -258,6 +258,9 @@ func (s *scheduler) scores(u *unit) map[string]int {
 	ids := map[string]bool{u.id: true}
 	for _, m := range u.members {
 		ids[m.ID] = true
+		if m.Unique != nil {
+			ids[m.Unique.ID] = true // constraints on the clone apply to each instance
+		}
 	}
 	for _, n := range s.cl.Nodes {
 		base := 0
@@ -337,6 +340,13 @@ func (s *scheduler) scores(u *unit) map[string]int {
 			}
 		case with != "":
 			addAt(with, c.Score)
+		}
+	}
+	if r := u.members[0]; r.Unique != nil {
+		for _, other := range s.cl.Resources {
+			if other != r && other.Unique == r.Unique && s.target[other.ID] != "" {
+				out[s.target[other.ID]] = -Infinity // clone-node-max 1
+			}
 		}
 	}
 	for _, n := range s.cl.Nodes {

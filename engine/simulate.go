@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/beevik/etree"
 	"github.com/pacer-ha/pacer/cib"
@@ -13,6 +14,16 @@ import (
 // shows as the revised cluster status.
 func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 	out := c.Clone()
+	// Operations in flight complete as expected.
+	for _, op := range out.Status().FindElements(".//lrm_rsc_op[@op-status='-1']") {
+		key := strings.Split(op.SelectAttrValue("transition-key", ""), ":")
+		rc := "0"
+		if len(key) >= 3 {
+			rc = key[2]
+		}
+		op.CreateAttr("op-status", "0")
+		op.CreateAttr("rc-code", rc)
+	}
 	call := maxCallID(out)
 	for _, a := range plan.Actions {
 		ns := nodeStateFor(out, a.Node)

@@ -48,6 +48,7 @@ type Node struct {
 	Lost          bool   // no longer in the membership (not just a failed daemon)
 	ShuttingDown  bool   // its shutdown attribute is set: resources leave it
 	UncleanReason string // why it must be fenced, when not just lost
+	IsDC          bool
 	Standby       bool
 	Maintenance   bool
 	Attrs         map[string]string // node attributes, permanent then transient
@@ -71,6 +72,7 @@ type Resource struct {
 	startFailureIsFatal   bool
 	Group                 string // the group it belongs to, "" if none
 	Halted                bool   // on-fail=stop: stopped and not started again
+	Unique                *Clone // the globally-unique clone this is an instance of
 	Clone                 *Clone // the anonymous clone it is the primitive of, or nil
 }
 
@@ -112,6 +114,7 @@ type ResourceState struct {
 	Promoted      bool // runs in the promoted role
 	Failed        bool
 	Pending       bool
+	PendingTask   string // the operation in flight, for display: start, stop, monitor, ...
 	MonitorActive map[time.Duration]bool
 	FailCount     int
 	lastCall      int
@@ -255,6 +258,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	for _, n := range cl.Nodes {
 		if n.ID == dcID && dcID != "" {
 			cl.DC = n.Uname
+			n.IsDC = true
 		}
 	}
 
@@ -331,6 +335,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	}
 	groups := map[string]*Group{}
 	clones := map[string]*Clone{}
+	uniques := map[string]*Clone{}
 	for _, p := range c.Section("resources", true).FindElements(".//primitive") {
 		if p.SelectAttrValue("class", "") == "stonith" {
 			cl.StonithDevices++
@@ -359,7 +364,26 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: clones of groups are not supported yet and are ignored", e.SelectAttrValue("id", "")))
 				continue
 			case isTrue(meta["globally-unique"]):
-				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: unique clones are not supported yet and are ignored", e.SelectAttrValue("id", "")))
+				// Each instance is a resource of its own, RSC:0 ... RSC:N-1.
+				cln := &Clone{ID: e.SelectAttrValue("id", ""), Meta: meta, Max: len(c.Section("nodes", true).SelectElements("node"))}
+				if n, err := strconv.Atoi(meta["clone-max"]); err == nil && n >= 0 {
+					cln.Max = n
+				}
+				g := &Group{ID: cln.ID, Meta: meta}
+				for i := 0; i < cln.Max; i++ {
+					inst := prims[0].Copy()
+					inst.CreateAttr("id", fmt.Sprintf("%s:%d", prims[0].SelectAttrValue("id", ""), i))
+					if r := addPrimitive(inst, g); r != nil {
+						r.Group, r.Unique = "", cln
+						if _, set := r.Meta["resource-stickiness"]; !set {
+							r.Stickiness = 1
+						}
+						if cln.Primitive == nil {
+							cln.Primitive = r
+						}
+					}
+				}
+				uniques[cln.ID] = cln
 				continue
 			case meta["clone-node-max"] != "" && meta["clone-node-max"] != "1":
 				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: clone-node-max other than 1 is not supported yet and is ignored", e.SelectAttrValue("id", "")))
@@ -394,7 +418,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			cl.Notes = append(cl.Notes, fmt.Sprintf("%s %s is not supported yet and is ignored", e.Tag, e.SelectAttrValue("id", "")))
 		}
 	}
-	known := func(id string) bool { return byRsc[id] != nil || groups[id] != nil || clones[id] != nil }
+	known := func(id string) bool {
+		return byRsc[id] != nil || groups[id] != nil || clones[id] != nil || uniques[id] != nil
+	}
 
 	// Constraints.
 	for _, e := range c.Section("constraints", true).ChildElements() {
@@ -574,14 +600,19 @@ func replay(re *etree.Element) *ResourceState {
 			rec := r
 			st.lastFailure = &rec
 		}
+		if r.OpStatus == cib.ExecPending && r.Operation == "monitor" && r.Interval > 0 {
+			st.PendingTask = "monitor" // a recurring monitor in flight blocks nothing
+			continue
+		}
 		if r.OpStatus == cib.ExecPending {
 			st.Pending = true
+			st.PendingTask = r.Operation
 			if r.Operation == "start" || r.Operation == "stop" {
 				st.Active = true // may be active until the op ends
 			}
 			continue
 		}
-		st.Pending = false
+		st.Pending, st.PendingTask = false, ""
 		switch {
 		case r.Operation == "promote":
 			if r.Failed() {

@@ -200,6 +200,28 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 			out = append(out, cloneLines(cl, r, inactive, indent)...)
 			continue
 		}
+		if r.Unique != nil {
+			if done[r.Unique.ID] {
+				continue
+			}
+			done[r.Unique.ID] = true
+			base, _, _ := strings.Cut(r.ID, ":")
+			var members []string
+			anyActive := false
+			for _, m := range cl.Resources {
+				if m.Unique != r.Unique {
+					continue
+				}
+				l, active := resourceLine(m, unclean)
+				anyActive = anyActive || active
+				members = append(members, indent+"  * "+l)
+			}
+			if anyActive || inactive {
+				out = append(out, fmt.Sprintf("%s* Clone Set: %s [%s] (unique):", indent, r.Unique.ID, base))
+				out = append(out, members...)
+			}
+			continue
+		}
 		if r.Group == "" {
 			if l, active := resourceLine(r, unclean); active || inactive {
 				out = append(out, indent+"* "+l)
@@ -326,6 +348,20 @@ func resourceLine(r *engine.Resource, unclean map[string]bool) (string, bool) {
 	case len(failed) > 0:
 		return head + "FAILED " + strings.Join(append(failed, ok...), " ") + suffix, true
 	case len(ok) == 1:
+		switch r.State[ok[0]].PendingTask {
+		case "start":
+			return head + "Starting " + ok[0] + suffix, true
+		case "stop":
+			return head + "Stopping " + ok[0] + suffix, true
+		case "promote":
+			return head + "Promoting " + ok[0] + suffix, true
+		case "demote":
+			return head + "Demoting " + ok[0] + suffix, true
+		case "migrate_to", "migrate_from":
+			return head + "Migrating " + ok[0] + suffix, true
+		case "monitor":
+			return head + "Started " + ok[0] + " (Monitoring)" + suffix, true
+		}
 		return head + "Started " + ok[0] + suffix, true
 	case len(ok) > 1:
 		return head + "Started [ " + strings.Join(ok, " ") + " ]" + suffix, true
