@@ -414,8 +414,47 @@ func (s *scheduler) activeOn(u *unit, node string) bool {
 	return st != nil && st.Active
 }
 
+// ticketLoss returns the loss-policy in force for a unit whose ticket is
+// not usable ("" when all its tickets are), and whether only the promoted
+// role is affected.
+func (s *scheduler) ticketLoss(u *unit) (string, bool) {
+	ids := map[string]bool{u.id: true}
+	for _, m := range u.members {
+		ids[m.ID] = true
+	}
+	policy, onlyPromoted := "", true
+	for _, d := range s.cl.TicketDeps {
+		if !ids[d.Resource] || s.cl.Tickets[d.Ticket] {
+			continue
+		}
+		if d.Role != "Promoted" {
+			onlyPromoted = false
+		}
+		// The harshest policy wins: stop/fence over demote over freeze.
+		switch {
+		case d.LossPolicy == "stop" || d.LossPolicy == "fence" || d.LossPolicy == "":
+			policy = "stop"
+		case d.LossPolicy == "demote" && policy != "stop":
+			policy = "demote"
+		case d.LossPolicy == "freeze" && policy == "":
+			policy = "freeze"
+		}
+	}
+	return policy, onlyPromoted && policy != ""
+}
+
 func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 	s.placed[u.id] = true
+	if policy, promotedOnly := s.ticketLoss(u); policy != "" {
+		switch {
+		case promotedOnly || policy == "demote":
+			defer func() { s.promoted[u.id] = nil; s.promoted[u.members[0].ID] = nil }()
+		case policy == "freeze":
+			canStart = false
+		default:
+			stopAll = true
+		}
+	}
 	if u.clone != nil {
 		s.placeClone(u, canStart, stopAll)
 		return

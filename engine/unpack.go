@@ -31,7 +31,9 @@ type Cluster struct {
 	Orders          []Order
 	Groups          []*Group
 	Clones          []*Clone
-	StonithDevices  int // stonith primitives anywhere, scheduled or not
+	StonithDevices  int             // stonith primitives anywhere, scheduled or not
+	Tickets         map[string]bool // ticket -> usable (granted and not standby)
+	TicketDeps      []TicketDep
 	Notes           []string
 	Failures        []Failure
 	LastWritten     string
@@ -168,6 +170,13 @@ type Clone struct {
 	Meta        map[string]string
 	Promotable  bool
 	PromotedMax int // promoted-max (master-max): how many instances are promoted
+}
+
+// TicketDep ties a resource to a ticket (rsc_ticket).
+type TicketDep struct {
+	ID, Resource, Ticket string
+	Role                 string // "Promoted": only the promoted role needs it
+	LossPolicy           string // stop (default), demote, freeze, fence
 }
 
 // Group is an ordered, colocated list of primitives.
@@ -461,6 +470,20 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				continue
 			}
 			cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: rsc, With: with, Score: score, WithRole: normRole(e.SelectAttrValue("with-rsc-role", ""))})
+		case "rsc_ticket":
+			var rscs []string
+			if r := e.SelectAttrValue("rsc", ""); r != "" {
+				rscs = append(rscs, r)
+			}
+			for _, ref := range e.FindElements(".//resource_ref") {
+				rscs = append(rscs, ref.SelectAttrValue("id", ""))
+			}
+			for _, r := range rscs {
+				if known(r) {
+					cl.TicketDeps = append(cl.TicketDeps, TicketDep{ID: id, Resource: r, Ticket: e.SelectAttrValue("ticket", ""),
+						Role: normRole(e.SelectAttrValue("rsc-role", "")), LossPolicy: e.SelectAttrValue("loss-policy", "stop")})
+				}
+			}
 		case "rsc_order":
 			first, then := e.SelectAttrValue("first", ""), e.SelectAttrValue("then", "")
 			if first == "" || !known(first) || !known(then) {
@@ -480,6 +503,12 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				FirstAction: e.SelectAttrValue("first-action", "start"), ThenAction: e.SelectAttrValue("then-action", "start"),
 				Symmetrical: !strings.EqualFold(e.SelectAttrValue("symmetrical", "true"), "false")})
 		}
+	}
+
+	// Tickets the cluster holds (status section).
+	cl.Tickets = map[string]bool{}
+	for _, t := range c.Status().FindElements("./tickets/ticket_state") {
+		cl.Tickets[t.SelectAttrValue("id", "")] = isTrue(t.SelectAttrValue("granted", "false")) && !isTrue(t.SelectAttrValue("standby", "false"))
 	}
 
 	// History.

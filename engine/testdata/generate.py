@@ -184,3 +184,11 @@ def drbd_running(n):
     return {"drbd": [op("drbd", "start", 2, 0, node=n), op("drbd", "monitor", 3, 0, interval=11000, node=n)], "fs": probed("fs", n)}
 write("29-promote-and-follow", prims=promotable("ms-drbd", "drbd") + prim("fs"), cons=drbd_cons,
       status=''.join(ns(n, rscs=drbd_running(n), attrs={"master-drbd": "10" if n == "node2" else "5"}) for n in NODES))
+ticket_cons = ('      <rsc_ticket id="d1-needs-a" rsc="d1" ticket="ticketA" loss-policy="stop"/>\n'
+               '      <rsc_ticket id="d2-needs-b" rsc="d2" ticket="ticketB" loss-policy="freeze"/>\n')
+def ticket_status(granted_a, granted_b):
+    st = everywhere(lambda n: {"d1": running("d1", n) if n == "node1" else probed("d1", n),
+                               "d2": running("d2", n, call=5) if n == "node2" else probed("d2", n),
+                               "d3": probed("d3", n)})
+    return st + '    <tickets>\n      <ticket_state id="ticketA" granted="%s"/>\n      <ticket_state id="ticketB" granted="%s"/>\n    </tickets>\n' % (granted_a, granted_b)
+write("30-ticket-revoked", prims=prim("d1") + prim("d2") + prim("d3", {"target-role": "Stopped"}), cons=ticket_cons, status=ticket_status("false", "false"))
