@@ -39,12 +39,13 @@ type scheduler struct {
 	cl       *Cluster
 	now      time.Time
 	plan     *Plan
-	assigned map[string]int      // resources placed per node, for balancing
-	target   map[string]string   // unit or resource id -> node ("" stopped)
-	targets  map[string][]string // clone and its primitive -> the nodes it runs on
-	promoted map[string][]string // promotable clone and its primitive -> nodes promoted there
-	promotes map[string][]int    // resource -> its promote actions
-	placed   map[string]bool     // units placed so far
+	assigned map[string]int            // resources placed per node, for balancing
+	target   map[string]string         // unit or resource id -> node ("" stopped)
+	targets  map[string][]string       // clone and its primitive -> the nodes it runs on
+	promoted map[string][]string       // promotable clone and its primitive -> nodes promoted there
+	promotes map[string][]int          // resource -> its promote actions
+	free     map[string]map[string]int // node -> utilization still free
+	placed   map[string]bool           // units placed so far
 	units    []*unit
 	byID     map[string]*unit // unit by its id and by its members' ids
 	starts   map[string][]int // resource -> its start actions
@@ -82,6 +83,13 @@ func (s *scheduler) run() {
 	s.fenceUnclean(stopAll || (!cl.HaveQuorum && cl.NoQuorumPolicy != "ignore"))
 	s.buildUnits()
 	s.placed = map[string]bool{}
+	s.free = map[string]map[string]int{}
+	for _, n := range cl.Nodes {
+		s.free[n.Uname] = map[string]int{}
+		for k, v := range n.Capacity {
+			s.free[n.Uname][k] = v
+		}
+	}
 	for _, u := range s.placementOrder() {
 		s.place(u, canStart, stopAll)
 	}
@@ -362,8 +370,49 @@ func (s *scheduler) scores(u *unit) map[string]int {
 		if !n.Online || n.Standby || n.Unclean || n.ShuttingDown {
 			out[n.Uname] = -Infinity
 		}
+		if !s.fits(u, n.Uname) {
+			out[n.Uname] = -Infinity
+		}
 	}
 	return out
+}
+
+// fits reports whether a node has the capacity a unit needs, when the
+// placement strategy takes utilization into account.
+func (s *scheduler) fits(u *unit, node string) bool {
+	if s.cl.PlacementStrategy == "default" || s.cl.PlacementStrategy == "" {
+		return true
+	}
+	need := map[string]int{}
+	for _, r := range u.members {
+		for k, v := range r.Utilization {
+			need[k] += v
+		}
+	}
+	for k, v := range need {
+		if s.free[node][k] < v {
+			return false
+		}
+	}
+	return true
+}
+
+// consume takes a unit's utilization from a node's free capacity.
+func (s *scheduler) consume(u *unit, node string) {
+	for _, r := range u.members {
+		for k, v := range r.Utilization {
+			s.free[node][k] -= v
+		}
+	}
+}
+
+// freeTotal is a node's free capacity, summed, for the balanced strategy.
+func (s *scheduler) freeTotal(node string) int {
+	t := 0
+	for _, v := range s.free[node] {
+		t += v
+	}
+	return t
 }
 
 func appendOnce(list []string, s string) []string {
@@ -394,6 +443,12 @@ func (s *scheduler) choose(u *unit, scores map[string]int) string {
 		case sc > bs:
 			best = n.Uname
 		case sc < bs:
+		case s.cl.PlacementStrategy == "minimal":
+			// Pack: keep the first node that fits.
+		case s.cl.PlacementStrategy == "balanced" && s.freeTotal(n.Uname) != s.freeTotal(best):
+			if s.freeTotal(n.Uname) > s.freeTotal(best) {
+				best = n.Uname
+			}
 		case s.assigned[n.Uname] != s.assigned[best]:
 			// Equal scores: the node with fewer resources placed so far,
 			// so that resources without stickiness spread out.
@@ -488,6 +543,7 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 	}
 	if target != "" {
 		s.assigned[target] += len(u.members)
+		s.consume(u, target)
 	}
 	s.target[u.id] = target
 	for i, r := range u.members {
@@ -551,6 +607,7 @@ func (s *scheduler) placeClone(u *unit, canStart, stopAll bool) {
 	for _, n := range nodes {
 		names = append(names, n.Uname)
 		s.assigned[n.Uname]++
+		s.consume(u, n.Uname)
 	}
 	// In node order, for stable output.
 	sort.SliceStable(names, func(i, j int) bool { return s.nodeIndex(names[i]) < s.nodeIndex(names[j]) })

@@ -17,29 +17,30 @@ const Infinity = 1000000
 // Cluster is the unpacked view of a CIB: what the scheduler decides from
 // and what the status display shows.
 type Cluster struct {
-	DC              string // uname of the DC, "" if none is known
-	HaveQuorum      bool
-	StonithEnabled  bool
-	Symmetric       bool
-	NoQuorumPolicy  string
-	MaintenanceMode bool
-	Nodes           []*Node
-	Resources       []*Resource
-	Constraints     []Location
-	Rules           []RuleLocation
-	Colocations     []Colocation
-	Orders          []Order
-	Groups          []*Group
-	Clones          []*Clone
-	StonithDevices  int             // stonith primitives anywhere, scheduled or not
-	Tickets         map[string]bool // ticket -> usable (granted and not standby)
-	TicketDeps      []TicketDep
-	Notes           []string
-	Failures        []Failure
-	LastWritten     string
-	UpdateOrigin    string
-	UpdateClient    string
-	UpdateUser      string
+	DC                string // uname of the DC, "" if none is known
+	HaveQuorum        bool
+	StonithEnabled    bool
+	Symmetric         bool
+	NoQuorumPolicy    string
+	MaintenanceMode   bool
+	Nodes             []*Node
+	Resources         []*Resource
+	Constraints       []Location
+	Rules             []RuleLocation
+	Colocations       []Colocation
+	Orders            []Order
+	Groups            []*Group
+	Clones            []*Clone
+	StonithDevices    int             // stonith primitives anywhere, scheduled or not
+	Tickets           map[string]bool // ticket -> usable (granted and not standby)
+	PlacementStrategy string          // default, utilization, minimal, balanced
+	TicketDeps        []TicketDep
+	Notes             []string
+	Failures          []Failure
+	LastWritten       string
+	UpdateOrigin      string
+	UpdateClient      string
+	UpdateUser        string
 }
 
 // Node is a cluster node and its state.
@@ -54,6 +55,7 @@ type Node struct {
 	Standby       bool
 	Maintenance   bool
 	Attrs         map[string]string // node attributes, permanent then transient
+	Capacity      map[string]int    // utilization the node offers
 }
 
 // Resource is a primitive with its configuration and where it is active.
@@ -72,10 +74,11 @@ type Resource struct {
 	Blocked               bool                      // active on an unclean node
 	DefaultTimeout        time.Duration
 	startFailureIsFatal   bool
-	Group                 string // the group it belongs to, "" if none
-	Halted                bool   // on-fail=stop: stopped and not started again
-	Unique                *Clone // the globally-unique clone this is an instance of
-	Clone                 *Clone // the anonymous clone it is the primitive of, or nil
+	Group                 string         // the group it belongs to, "" if none
+	Halted                bool           // on-fail=stop: stopped and not started again
+	Utilization           map[string]int // what it needs of each node capacity
+	Unique                *Clone         // the globally-unique clone this is an instance of
+	Clone                 *Clone         // the anonymous clone it is the primitive of, or nil
 }
 
 // Agent is the resource's class:provider:type.
@@ -209,6 +212,10 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	if v, ok := prop("start-failure-is-fatal"); ok {
 		sfif = isTrue(v)
 	}
+	cl.PlacementStrategy = "default"
+	if v, ok := prop("placement-strategy"); ok {
+		cl.PlacementStrategy = v
+	}
 	q := c.Attr("have-quorum")
 	cl.HaveQuorum = q == "1" || isTrue(q)
 	cl.LastWritten, cl.UpdateOrigin, cl.UpdateClient, cl.UpdateUser = c.Attr("cib-last-written"), c.Attr("update-origin"), c.Attr("update-client"), c.Attr("update-user")
@@ -226,6 +233,12 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		attrs := nvpairs(e, "instance_attributes")
 		for k, v := range attrs {
 			n.Attrs[k] = v
+		}
+		n.Capacity = map[string]int{}
+		for k, v := range nvpairs(e, "utilization") {
+			if x, err := strconv.Atoi(v); err == nil {
+				n.Capacity[k] = x
+			}
 		}
 		n.Standby = isTrue(attrs["standby"])
 		n.Maintenance = isTrue(attrs["maintenance"])
@@ -307,6 +320,12 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 		for k, v := range nvpairs(e, "meta_attributes") {
 			r.Meta[k] = v
+		}
+		r.Utilization = map[string]int{}
+		for k, v := range nvpairs(e, "utilization") {
+			if x, err := strconv.Atoi(v); err == nil && x > 0 {
+				r.Utilization[k] = x
+			}
 		}
 		r.TargetRole = r.Meta["target-role"]
 		if v, ok := r.Meta["is-managed"]; ok {
