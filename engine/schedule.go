@@ -95,6 +95,14 @@ func (s *scheduler) run() {
 	}
 	s.applyOrderBlocking()
 	for _, u := range s.units {
+		if u.clone != nil && u.clone.Group != nil {
+			for _, r := range u.members {
+				for _, n := range s.targets[u.id] {
+					s.plan.Placements = append(s.plan.Placements, Placement{Resource: r.ID, Node: n, Role: "Started"})
+				}
+			}
+			continue
+		}
 		if u.clone != nil {
 			r := u.clone.Primitive
 			prom := map[string]bool{}
@@ -206,11 +214,21 @@ func (s *scheduler) buildUnits() {
 		}
 	}
 	for _, c := range s.cl.Clones {
-		u := &unit{id: c.ID, members: []*Resource{c.Primitive}, clone: c}
+		members := []*Resource{c.Primitive}
+		if c.Group != nil {
+			members = c.Group.Members
+			s.byID[c.Group.ID] = nil // set below
+		}
+		u := &unit{id: c.ID, members: members, clone: c}
 		s.units = append(s.units, u)
 		s.byID[c.ID] = u
-		s.byID[c.Primitive.ID] = u
-		inGroup[c.Primitive.ID] = true
+		if c.Group != nil {
+			s.byID[c.Group.ID] = u
+		}
+		for _, m := range members {
+			s.byID[m.ID] = u
+			inGroup[m.ID] = true
+		}
 	}
 	for _, r := range s.cl.Resources {
 		if !inGroup[r.ID] {
@@ -946,10 +964,97 @@ func (s *scheduler) stopReason(r *Resource, node string) string {
 	return "stop " + r.ID + ": it cannot run anywhere"
 }
 
-// cloneActions plans an anonymous clone's instances: stops where it must
+// cloneActions plans a clone's instances (a group clone runs its members
+// in order on each node).
+func (s *scheduler) cloneActions(u *unit) {
+	if u.clone.Group != nil {
+		s.groupCloneActions(u)
+		return
+	}
+	s.primitiveCloneActions(u)
+}
+
+// groupCloneActions: on every node it leaves, or where a member failed,
+// the group's members stop in reverse order; on every node it must run,
+// members start in order after all stops.
+func (s *scheduler) groupCloneActions(u *unit) {
+	for _, r := range u.members {
+		for _, st := range r.State {
+			if st.Pending {
+				return
+			}
+		}
+		if !r.Managed || r.Blocked {
+			return
+		}
+	}
+	for _, r := range u.members {
+		for _, n := range s.cl.Nodes {
+			if n.Online && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
+				s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
+			}
+		}
+	}
+	want := map[string]bool{}
+	for _, n := range s.targets[u.id] {
+		want[n] = true
+	}
+	var allStops []int
+	restartFrom := map[string]int{} // node -> first member to restart
+	for _, n := range s.cl.Nodes {
+		from := len(u.members)
+		for i, r := range u.members {
+			if st := r.State[n.Uname]; st != nil && st.Active && (st.Failed || !want[n.Uname]) && i < from {
+				from = i
+			}
+		}
+		if !want[n.Uname] {
+			from = 0
+		}
+		restartFrom[n.Uname] = from
+		var prev []int
+		for i := len(u.members) - 1; i >= from; i-- {
+			r := u.members[i]
+			if st := r.State[n.Uname]; st != nil && st.Active {
+				id := s.action(r, "stop", n.Uname, 0, fmt.Sprintf("stop %s on %s", r.ID, n.Uname), prev)
+				prev = []int{id}
+				s.stops[r.ID] = append(s.stops[r.ID], id)
+				allStops = append(allStops, id)
+			}
+		}
+	}
+	for _, node := range s.targets[u.id] {
+		prevStart := 0
+		for i, r := range u.members {
+			st := r.State[node]
+			start := 0
+			if st == nil || !st.Active || i >= restartFrom[node] {
+				after := append(append(append([]int(nil), allStops...), s.probes[r.ID]...), s.fenced[r.ID]...)
+				if prevStart != 0 {
+					after = append(after, prevStart)
+				}
+				start = s.action(r, "start", node, 0, "start "+r.ID+" on "+node, after)
+				s.starts[r.ID] = append(s.starts[r.ID], start)
+				prevStart = start
+			}
+			for _, op := range r.Ops {
+				if op.Name != "monitor" || op.Interval <= 0 {
+					continue
+				}
+				if start != 0 {
+					s.action(r, "monitor", node, op.Interval, "monitor "+r.ID, []int{start})
+				} else if !st.MonitorActive[op.Interval] {
+					s.action(r, "monitor", node, op.Interval, "monitor "+r.ID, nil)
+				}
+			}
+		}
+	}
+}
+
+// primitiveCloneActions plans an anonymous clone's instances: stops where it must
 // no longer run (or failed), then starts where it must, each instance
 // monitored.
-func (s *scheduler) cloneActions(u *unit) {
+func (s *scheduler) primitiveCloneActions(u *unit) {
 	r := u.clone.Primitive
 	for _, st := range r.State {
 		if st.Pending {
@@ -1073,8 +1178,9 @@ func (s *scheduler) orderActions() {
 			return nil, nil
 		}
 		if u.clone != nil {
-			all := s.starts[u.clone.Primitive.ID]
-			return all, all
+			first := s.starts[u.members[0].ID]
+			last := s.starts[u.members[len(u.members)-1].ID]
+			return first, last
 		}
 		for _, m := range members(u, id) {
 			if st := s.starts[m.ID]; len(st) > 0 {

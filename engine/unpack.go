@@ -172,7 +172,8 @@ type Clone struct {
 	Max         int // clone-max: how many instances at most (default: nodes)
 	Meta        map[string]string
 	Promotable  bool
-	PromotedMax int // promoted-max (master-max): how many instances are promoted
+	PromotedMax int    // promoted-max (master-max): how many instances are promoted
+	Group       *Group // a clone of a group: Primitive is its first member
 }
 
 // TicketDep ties a resource to a ticket (rsc_ticket).
@@ -387,9 +388,40 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		case "clone", "master":
 			meta := nvpairs(e, "meta_attributes")
 			prims := e.SelectElements("primitive")
+			if grp := e.SelectElement("group"); grp != nil && len(prims) == 0 && !isTrue(meta["globally-unique"]) && !(e.Tag == "master" || isTrue(meta["promotable"])) {
+				// A clone of a group: each instance runs the whole group.
+				cln := &Clone{ID: e.SelectAttrValue("id", ""), Meta: meta, Max: -1}
+				if n, err := strconv.Atoi(meta["clone-max"]); err == nil && n >= 0 {
+					cln.Max = n
+				}
+				g := &Group{ID: grp.SelectAttrValue("id", ""), Meta: map[string]string{}}
+				for k, v := range meta {
+					g.Meta[k] = v
+				}
+				for k, v := range nvpairs(grp, "meta_attributes") {
+					g.Meta[k] = v
+				}
+				for _, m := range grp.SelectElements("primitive") {
+					if r := addPrimitive(m, g); r != nil {
+						r.Group, r.Clone = "", cln
+						if _, set := r.Meta["resource-stickiness"]; !set {
+							r.Stickiness = 1
+						}
+						g.Members = append(g.Members, r)
+					}
+				}
+				if len(g.Members) == 0 {
+					continue
+				}
+				cln.Group, cln.Primitive = g, g.Members[0]
+				cl.Clones = append(cl.Clones, cln)
+				clones[cln.ID] = cln
+				groups[g.ID] = g
+				continue
+			}
 			switch {
 			case len(prims) != 1:
-				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: clones of groups are not supported yet and are ignored", e.SelectAttrValue("id", "")))
+				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: clones of promotable or unique groups are not supported yet and are ignored", e.SelectAttrValue("id", "")))
 				continue
 			case isTrue(meta["globally-unique"]):
 				// Each instance is a resource of its own, RSC:0 ... RSC:N-1.

@@ -196,6 +196,13 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 		groups[g.ID] = g
 	}
 	for _, r := range cl.Resources {
+		if r.Clone != nil && r.Clone.Group != nil {
+			if !done[r.Clone.ID] {
+				done[r.Clone.ID] = true
+				out = append(out, groupCloneLines(cl, r.Clone, inactive, indent, unclean)...)
+			}
+			continue
+		}
 		if r.Clone != nil {
 			out = append(out, cloneLines(cl, r, inactive, indent)...)
 			continue
@@ -305,6 +312,61 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 		out = append(out, fmt.Sprintf("%s  * %s: [ %s ]", indent, label, strings.Join(started, " ")))
 	}
 	if inactive && len(started)+len(promoted)+len(lines) < max && len(stopped) > 0 {
+		out = append(out, fmt.Sprintf("%s  * Stopped: [ %s ]", indent, strings.Join(stopped, " ")))
+	}
+	return out
+}
+
+// groupCloneLines shows a clone of a group: the nodes where the whole
+// group runs as "Started", an instance whose group runs in part with its
+// members, and (with inactive) the nodes where it does not run.
+func groupCloneLines(cl *engine.Cluster, c *engine.Clone, inactive bool, indent string, unclean map[string]bool) []string {
+	var started, stopped, partial []string
+	inst := 0
+	for _, n := range cl.Nodes {
+		count := 0
+		for _, m := range c.Group.Members {
+			if st := m.State[n.Uname]; st != nil && st.Active && !st.Failed {
+				count++
+			}
+		}
+		switch {
+		case count == len(c.Group.Members):
+			started = append(started, n.Uname)
+			inst++
+		case count > 0:
+			partial = append(partial, fmt.Sprintf("%s  * Resource Group: %s:%d:", indent, c.Group.ID, inst))
+			for _, m := range c.Group.Members {
+				state := "Stopped"
+				if st := m.State[n.Uname]; st != nil && st.Active {
+					state = "Started " + n.Uname
+					if st.Failed {
+						state = "FAILED " + n.Uname
+					}
+					if unclean[n.Uname] {
+						state += " (UNCLEAN)"
+					}
+				}
+				partial = append(partial, fmt.Sprintf("%s    * %s\t(%s):\t %s", indent, m.ID, m.Agent(), state))
+			}
+			inst++
+		default:
+			stopped = append(stopped, n.Uname)
+		}
+	}
+	if len(started)+len(partial) == 0 && !inactive {
+		return nil
+	}
+	out := []string{fmt.Sprintf("%s* Clone Set: %s [%s]:", indent, c.ID, c.Group.ID)}
+	out = append(out, partial...)
+	if len(started) > 0 {
+		out = append(out, fmt.Sprintf("%s  * Started: [ %s ]", indent, strings.Join(started, " ")))
+	}
+	max := c.Max
+	if max < 0 {
+		max = len(cl.Nodes)
+	}
+	if inactive && len(stopped) > 0 && len(started) < max {
 		out = append(out, fmt.Sprintf("%s  * Stopped: [ %s ]", indent, strings.Join(stopped, " ")))
 	}
 	return out
