@@ -141,6 +141,19 @@ func (s *scheduler) run() {
 
 func (s *scheduler) hasStonithDevice() bool { return s.cl.StonithDevices > 0 }
 
+// uniqueInstances lists the units of a unique clone's instances.
+func (s *scheduler) uniqueInstances(cloneID string) []*unit {
+	var out []*unit
+	for _, r := range s.cl.Resources {
+		if r.Unique != nil && r.Unique.ID == cloneID {
+			if u := s.byID[r.ID]; u != nil {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
 // fenceUnclean plans the fencing of unclean nodes, when there is a device
 // and the partition may act. What ran on a fenced node is then stopped by
 // the fencing: pseudo stops after it, and recovery elsewhere after those.
@@ -217,7 +230,6 @@ func (s *scheduler) buildUnits() {
 		members := []*Resource{c.Primitive}
 		if c.Group != nil {
 			members = c.Group.Members
-			s.byID[c.Group.ID] = nil // set below
 		}
 		u := &unit{id: c.ID, members: members, clone: c}
 		s.units = append(s.units, u)
@@ -253,6 +265,9 @@ func (s *scheduler) placementOrder() []*unit {
 		d, w := s.byID[c.Resource], s.byID[c.With]
 		if d != nil && w != nil && d != w {
 			deps[d] = append(deps[d], w)
+		}
+		if d != nil && w == nil {
+			deps[d] = append(deps[d], s.uniqueInstances(c.With)...)
 		}
 	}
 	var out []*unit
@@ -356,8 +371,29 @@ func (s *scheduler) scores(u *unit) map[string]int {
 			}
 			continue
 		}
+		wu := s.byID[c.With]
+		if wu == nil {
+			// With a unique clone: where its instances run.
+			on := map[string]bool{}
+			for _, iu := range s.uniqueInstances(c.With) {
+				if t := s.target[iu.id]; t != "" {
+					on[t] = true
+				}
+			}
+			for n := range out {
+				switch {
+				case c.Score >= Infinity && !on[n]:
+					out[n] = -Infinity
+				case c.Score <= -Infinity && on[n]:
+					out[n] = -Infinity
+				case on[n] && c.Score > -Infinity && c.Score < Infinity:
+					addAt(n, c.Score)
+				}
+			}
+			continue
+		}
 		switch {
-		case !s.placed[s.byID[c.With].id]:
+		case !s.placed[wu.id]:
 		case c.Score >= Infinity:
 			for n := range out {
 				if n != with {
@@ -1175,7 +1211,10 @@ func (s *scheduler) orderActions() {
 	unitStarts := func(id string) (first, last []int) {
 		u := s.byID[id]
 		if u == nil {
-			return nil, nil
+			for _, iu := range s.uniqueInstances(id) {
+				first = append(first, s.starts[iu.id]...)
+			}
+			return first, first
 		}
 		if u.clone != nil {
 			first := s.starts[u.members[0].ID]

@@ -72,6 +72,8 @@ type Resource struct {
 	Managed               bool
 	State                 map[string]*ResourceState // by node uname
 	Blocked               bool                      // active on an unclean node
+	FailBlocked           bool                      // on-fail=block after a failure: left alone (crm_mon's "blocked")
+	FailureIgnored        bool                      // a failure was ignored (on-fail=ignore)
 	DefaultTimeout        time.Duration
 	startFailureIsFatal   bool
 	Group                 string         // the group it belongs to, "" if none
@@ -642,11 +644,13 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 	switch onFail {
 	case "ignore":
 		st.Failed = false
+		r.FailureIgnored = true
 		if f.Operation == "stop" {
 			st.Active = false
 		}
 	case "block":
 		r.Managed = false
+		r.FailBlocked = true
 	case "stop":
 		r.Halted = true
 	case "fence":

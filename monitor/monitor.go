@@ -115,28 +115,43 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 	return err
 }
 
-// writeNodes writes the node list: a line for each node in a special
-// state, then the online and offline ones in brackets.
+// writeNodes writes the node list as crm_mon does: a line of its own for
+// each node in a special state (unclean, standby, maintenance, online or
+// not), then the plain online and offline ones in brackets.
 func writeNodes(b *strings.Builder, cl *engine.Cluster, indent string) {
+	busy := map[string]bool{} // nodes where some resource is active
+	for _, r := range cl.Resources {
+		for _, n := range r.ActiveOn() {
+			busy[n] = true
+		}
+	}
 	var online, offline []string
-	for _, n := range cl.Nodes {
+	for _, n := range sortedNodes(cl.Nodes) {
+		state := ""
 		switch {
 		case n.Unclean && n.Online:
-			fmt.Fprintf(b, "%s* Node %s: UNCLEAN (online)\n", indent, n.Uname)
+			state = "UNCLEAN (online)"
 		case n.Unclean:
-			fmt.Fprintf(b, "%s* Node %s: UNCLEAN (offline)\n", indent, n.Uname)
-		case n.Online && n.Standby:
-			fmt.Fprintf(b, "%s* Node %s: standby\n", indent, n.Uname)
-		case n.Online && n.Maintenance:
-			fmt.Fprintf(b, "%s* Node %s: maintenance\n", indent, n.Uname)
+			state = "UNCLEAN (offline)"
+		case n.Standby && n.Online && busy[n.Uname]:
+			state = "standby (with active resources)"
+		case n.Standby && n.Online:
+			state = "standby"
+		case n.Standby:
+			state = "OFFLINE (standby)"
+		case n.Maintenance && n.Online:
+			state = "maintenance"
+		case n.Maintenance:
+			state = "OFFLINE (maintenance)"
 		case n.Online:
 			online = append(online, n.Uname)
 		default:
 			offline = append(offline, n.Uname)
 		}
+		if state != "" {
+			fmt.Fprintf(b, "%s* Node %s: %s\n", indent, n.Uname, state)
+		}
 	}
-	sortNatural(online)
-	sortNatural(offline)
 	if len(online) > 0 {
 		fmt.Fprintf(b, "%s* Online: [ %s ]\n", indent, strings.Join(online, " "))
 	}
@@ -145,12 +160,16 @@ func writeNodes(b *strings.Builder, cl *engine.Cluster, indent string) {
 	}
 }
 
-// sortNatural sorts node names as crm_mon does: case-insensitively, with
-// runs of digits compared as numbers (node2 before node10).
-func sortNatural(names []string) {
-	sort.SliceStable(names, func(i, j int) bool { return naturalLess(names[i], names[j]) })
+// sortedNodes orders nodes by name as crm_mon lists them, special lines
+// included.
+func sortedNodes(nodes []*engine.Node) []*engine.Node {
+	out := append([]*engine.Node(nil), nodes...)
+	sort.SliceStable(out, func(i, j int) bool { return naturalLess(out[i].Uname, out[j].Uname) })
+	return out
 }
 
+// naturalLess compares node names as crm_mon does: case-insensitively,
+// with runs of digits compared as numbers (node2 before node10).
 func naturalLess(a, b string) bool {
 	a, b = strings.ToLower(a), strings.ToLower(b)
 	for a != "" && b != "" {
@@ -186,8 +205,10 @@ func digitsPrefix(s string) string {
 // with its members indented under it. Lines start with "* " after indent.
 func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 	unclean := map[string]bool{}
+	nodes := map[string]*engine.Node{}
 	for _, n := range cl.Nodes {
 		unclean[n.Uname] = n.Unclean
+		nodes[n.Uname] = n
 	}
 	var out []string
 	done := map[string]bool{}
@@ -219,7 +240,7 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 				if m.Unique != r.Unique {
 					continue
 				}
-				l, active := resourceLine(m, unclean)
+				l, active := resourceLine(m, nodes)
 				anyActive = anyActive || active
 				members = append(members, indent+"  * "+l)
 			}
@@ -230,7 +251,7 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 			continue
 		}
 		if r.Group == "" {
-			if l, active := resourceLine(r, unclean); active || inactive {
+			if l, active := resourceLine(r, nodes); active || inactive {
 				out = append(out, indent+"* "+l)
 			}
 			continue
@@ -243,7 +264,7 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 		var members []string
 		anyActive := false
 		for _, m := range g.Members {
-			l, active := resourceLine(m, unclean)
+			l, active := resourceLine(m, nodes)
 			anyActive = anyActive || active
 			if active || inactive {
 				members = append(members, indent+"  * "+l)
@@ -380,57 +401,81 @@ func plural(n int) string {
 }
 
 // resourceLine is "d1\t(ocf:pacer:Dummy):\t Started node1", and whether
-// the resource is active anywhere; unclean marks nodes shown as UNCLEAN.
-func resourceLine(r *engine.Resource, unclean map[string]bool) (string, bool) {
-	head := fmt.Sprintf("%s\t(%s):\t ", r.ID, r.Agent())
-	if len(r.ActiveOn()) == 1 && unclean[r.ActiveOn()[0]] {
-		suffix := ""
-		if !r.Managed {
-			suffix = " (unmanaged)"
+// the resource is active anywhere. It follows crm_mon's layout: the state
+// (FAILED wins over the role or the operation in flight), the node when
+// there is exactly one, flags in one parenthesis, and the nodes in
+// brackets when active on several.
+func resourceLine(r *engine.Resource, nodes map[string]*engine.Node) (string, bool) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\t(%s):\t", r.ID, r.Agent())
+	active := r.ActiveOn()
+	failed, promoted, pending := false, false, ""
+	for _, n := range active {
+		st := r.State[n]
+		failed = failed || st.Failed
+		promoted = promoted || st.Promoted
+		if st.PendingTask != "" {
+			pending = st.PendingTask
 		}
-		state := "Started"
-		if r.State[r.ActiveOn()[0]].Failed {
-			state = "FAILED"
-		}
-		return head + state + " " + r.ActiveOn()[0] + " (UNCLEAN)" + suffix, true
-	}
-	var failed, ok []string
-	for _, n := range r.ActiveOn() {
-		if r.State[n].Failed {
-			failed = append(failed, n)
-		} else {
-			ok = append(ok, n)
-		}
-	}
-	suffix := ""
-	if !r.Managed {
-		suffix = " (unmanaged)"
 	}
 	switch {
-	case len(failed) > 0:
-		return head + "FAILED " + strings.Join(append(failed, ok...), " ") + suffix, true
-	case len(ok) == 1:
-		switch r.State[ok[0]].PendingTask {
-		case "start":
-			return head + "Starting " + ok[0] + suffix, true
-		case "stop":
-			return head + "Stopping " + ok[0] + suffix, true
-		case "promote":
-			return head + "Promoting " + ok[0] + suffix, true
-		case "demote":
-			return head + "Demoting " + ok[0] + suffix, true
-		case "migrate_to", "migrate_from":
-			return head + "Migrating " + ok[0] + suffix, true
-		case "monitor":
-			return head + "Started " + ok[0] + " (Monitoring)" + suffix, true
+	case failed:
+		b.WriteString(" FAILED")
+		if promoted {
+			b.WriteString(" Promoted")
 		}
-		return head + "Started " + ok[0] + suffix, true
-	case len(ok) > 1:
-		return head + "Started [ " + strings.Join(ok, " ") + " ]" + suffix, true
-	case r.Disabled():
-		return head + "Stopped (disabled)" + suffix, false
+	case pendingStates[pending] != "":
+		b.WriteString(" " + pendingStates[pending])
+	case promoted:
+		b.WriteString(" Promoted")
+	case len(active) > 0 && r.Clone != nil && r.Clone.Promotable:
+		b.WriteString(" Unpromoted")
+	case len(active) > 0:
+		b.WriteString(" Started")
+	default:
+		b.WriteString(" Stopped")
 	}
-	return head + "Stopped" + suffix, false
+	if len(active) == 1 {
+		b.WriteString(" " + active[0])
+	}
+	var flags []string
+	if len(active) == 1 {
+		if n := nodes[active[0]]; n != nil && n.Unclean && !n.Online {
+			flags = append(flags, "UNCLEAN")
+		}
+	}
+	if pending == "monitor" {
+		flags = append(flags, "Monitoring")
+	}
+	switch {
+	case r.Disabled():
+		flags = append(flags, "disabled")
+	case r.Clone != nil && r.Clone.Promotable && strings.EqualFold(r.TargetRole, "Unpromoted"):
+		flags = append(flags, "target-role:"+r.TargetRole)
+	}
+	switch {
+	case r.FailBlocked:
+		flags = append(flags, "blocked")
+	case !r.Managed:
+		flags = append(flags, "unmanaged")
+	}
+	if r.FailureIgnored {
+		flags = append(flags, "failure ignored")
+	}
+	if len(flags) > 0 {
+		b.WriteString(" (" + strings.Join(flags, ", ") + ")")
+	}
+	if len(active) > 1 {
+		b.WriteString(" [ " + strings.Join(active, " ") + " ]")
+	}
+	return b.String(), len(active) > 0
+}
+
+// pendingStates names an operation in flight as crm_mon shows it in
+// place of the role; a recurring monitor in flight is a flag instead.
+var pendingStates = map[string]string{
+	"start": "Starting", "stop": "Stopping", "promote": "Promoting", "demote": "Demoting",
+	"migrate_to": "Migrating", "migrate_from": "Migrating",
 }
 
 var rcText = map[int]string{

@@ -192,3 +192,9 @@ def ticket_status(granted_a, granted_b):
                                "d3": probed("d3", n)})
     return st + '    <tickets>\n      <ticket_state id="ticketA" granted="%s"/>\n      <ticket_state id="ticketB" granted="%s"/>\n    </tickets>\n' % (granted_a, granted_b)
 write("30-ticket-revoked", prims=prim("d1") + prim("d2") + prim("d3", {"target-role": "Stopped"}), cons=ticket_cons, status=ticket_status("false", "false"))
+def unique_clone(id, prim_id, maxn):
+    return ('      <clone id="%s">\n        <meta_attributes id="%s-meta">\n          <nvpair id="%s-unique" name="globally-unique" value="true"/>\n'
+            '          <nvpair id="%s-max" name="clone-max" value="%d"/>\n        </meta_attributes>\n' % (id, id, id, id, maxn)) + prim(prim_id, indent="        ") + '      </clone>\n'
+write("31-unique-clone-colocated", prims=unique_clone("cl-u", "u", 2) + prim("app"),
+      cons='      <rsc_colocation id="c-app" score="INFINITY" rsc="app" with-rsc="cl-u"/>\n      <rsc_order id="o-app" kind="Mandatory" first="cl-u" then="app"/>\n',
+      status=stopped_all(("u:0", "u:1", "app")))
