@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,8 +43,12 @@ func load(t testing.TB, path string) *cib.CIB {
 	return c
 }
 
+// update rewrites the goldens: go test ./engine -run Golden -update.
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current plans")
+
 // TestGoldenPlans: each testdata/NAME.xml gives testdata/NAME.golden.
-// Regenerate with UPDATE_GOLDEN=1 and read the diff before committing.
+// Regenerate with -update (or UPDATE_GOLDEN=1) and read the diff before
+// committing.
 func TestGoldenPlans(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.xml")
 	if len(files) == 0 {
@@ -58,7 +63,7 @@ func TestGoldenPlans(t *testing.T) {
 			}
 			got := renderPlan(plan)
 			golden := strings.TrimSuffix(in, ".xml") + ".golden"
-			if os.Getenv("UPDATE_GOLDEN") != "" {
+			if *update || os.Getenv("UPDATE_GOLDEN") != "" {
 				os.WriteFile(golden, []byte(got), 0o644)
 			}
 			want, _ := os.ReadFile(golden)

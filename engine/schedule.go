@@ -421,7 +421,7 @@ func (s *scheduler) scores(u *unit) map[string]int {
 				out[n.Uname] = -Infinity
 			}
 		}
-		if !n.Online || n.Standby || n.Unclean || n.ShuttingDown {
+		if !n.Online || n.Standby || n.Unclean || n.ShuttingDown || n.Maintenance {
 			out[n.Uname] = -Infinity
 		}
 		if !s.fits(u, n.Uname) {

@@ -54,6 +54,7 @@ type Node struct {
 	IsDC          bool
 	Standby       bool
 	Maintenance   bool
+	InStatus      bool              // has a node_state (crm_mon shows standby and maintenance only then)
 	Attrs         map[string]string // node attributes, permanent then transient
 	Capacity      map[string]int    // utilization the node offers
 }
@@ -257,6 +258,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			continue
 		}
 		states[n.Uname] = ns
+		n.InStatus = true
 		inCCM := ns.SelectAttrValue("in_ccm", "false")
 		member := inCCM != "false" && inCCM != "0" && inCCM != ""
 		crmd := ns.SelectAttrValue("crmd", "offline")
@@ -513,6 +515,19 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			cl.Constraints = append(cl.Constraints, Location{ID: id, Resource: rsc, Node: node, Score: score, Role: normRole(e.SelectAttrValue("role", ""))})
 		case "rsc_colocation":
 			rsc, with := e.SelectAttrValue("rsc", ""), e.SelectAttrValue("with-rsc", "")
+			if sets := readSets(e); rsc == "" && len(sets) > 0 {
+				score, err := ParseScore(e.SelectAttrValue("score", "0"))
+				if err != nil {
+					cl.Notes = append(cl.Notes, fmt.Sprintf("colocation %s: %v; ignored", id, err))
+					continue
+				}
+				for _, pr := range colocationPairs(sets) {
+					if known(pr[0].id) && known(pr[1].id) {
+						cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: pr[0].id, With: pr[1].id, Score: score, WithRole: pr[1].role})
+					}
+				}
+				continue
+			}
 			if rsc == "" || !known(rsc) || !known(with) {
 				cl.Notes = append(cl.Notes, fmt.Sprintf("colocation %s: only two existing resources are supported yet; ignored", id))
 				continue
@@ -539,6 +554,25 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			}
 		case "rsc_order":
 			first, then := e.SelectAttrValue("first", ""), e.SelectAttrValue("then", "")
+			if sets := readSets(e); first == "" && len(sets) > 0 {
+				mandatory := true
+				switch e.SelectAttrValue("kind", "") {
+				case "Optional", "Serialize":
+					mandatory = false
+				case "":
+					if sc, err := ParseScore(e.SelectAttrValue("score", "INFINITY")); err == nil && sc == 0 {
+						mandatory = false
+					}
+				}
+				sym := !strings.EqualFold(e.SelectAttrValue("symmetrical", "true"), "false")
+				for _, pr := range orderPairs(sets) {
+					if known(pr[0].id) && known(pr[1].id) {
+						cl.Orders = append(cl.Orders, Order{ID: id, First: pr[0].id, Then: pr[1].id, Mandatory: mandatory && pr[0].requireAll,
+							FirstAction: pr[0].action, ThenAction: pr[1].action, Symmetrical: sym})
+					}
+				}
+				continue
+			}
 			if first == "" || !known(first) || !known(then) {
 				cl.Notes = append(cl.Notes, fmt.Sprintf("order %s: only two existing resources are supported yet; ignored", id))
 				continue
@@ -587,11 +621,8 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 					}
 					st.FailCount = failCount(n.Attrs, r.ID)
 					r.State[n.Uname] = st
-					for _, op := range re.SelectElements("lrm_rsc_op") {
-						rec := cib.ParseOpRecord(re, op)
-						if rec.Failed() && strings.HasSuffix(op.SelectAttrValue("id", ""), "_last_failure_0") {
-							cl.Failures = append(cl.Failures, Failure{Resource: r.ID, Node: n.Uname, Task: rec.Operation, Interval: rec.Interval, Record: rec})
-						}
+					if n.Online {
+						cl.Failures = appendFailures(cl.Failures, re, r.ID, n.Uname)
 					}
 					if st.startFailed && r.startFailureIsFatal {
 						st.FailCount = Infinity
@@ -617,7 +648,55 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			st.MonitorActive = map[time.Duration]bool{}
 		}
 	}
+	// What runs on a node in maintenance is left alone (Pacemaker makes
+	// the primitive unmanaged; a clone's other instances stay managed,
+	// which the engine cannot express yet, so clones are left as they are).
+	for _, r := range cl.Resources {
+		for _, n := range cl.Nodes {
+			if st := r.State[n.Uname]; st != nil && st.Active && n.Maintenance && n.Online && r.Clone == nil {
+				r.Managed = false
+			}
+		}
+	}
 	return cl, nil
+}
+
+// appendFailures adds the failed operations of one resource's history on
+// an online node, as Pacemaker lists them: in call order, once per
+// operation key and node (the _last_0 and _last_failure_0 records of one
+// failure are one entry), and not probes that found the agent missing.
+func appendFailures(out []Failure, re *etree.Element, rsc, node string) []Failure {
+	var recs []cib.OpRecord
+	for _, op := range re.SelectElements("lrm_rsc_op") {
+		if rec := cib.ParseOpRecord(re, op); remapStatus(rec).Failed() {
+			recs = append(recs, rec)
+		}
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].CallID < recs[j].CallID })
+next:
+	for _, rec := range recs {
+		probe := rec.Operation == "monitor" && rec.Interval == 0
+		if probe && (rec.RC == 5 || rec.RC == 2 || rec.OpStatus == cib.ExecNotInstalled) {
+			continue
+		}
+		for _, f := range out {
+			if f.Node == node && f.Record.Key() == rec.Key() {
+				continue next
+			}
+		}
+		out = append(out, Failure{Resource: rsc, Node: node, Task: rec.Operation, Interval: rec.Interval, Record: rec})
+	}
+	return out
+}
+
+// remapStatus judges an "Error" execution status by the exit code, as
+// Pacemaker does: older executors recorded results such as a probe's
+// "not running" as errors, and the expected code is known here.
+func remapStatus(r cib.OpRecord) cib.OpRecord {
+	if r.OpStatus == cib.ExecError {
+		r.OpStatus = cib.ExecDone
+	}
+	return r
 }
 
 // applyOnFail does what the failed operation's on-fail asks: ignore (as if
@@ -667,7 +746,7 @@ func replay(re *etree.Element) *ResourceState {
 	var recs []cib.OpRecord
 	seen := map[int]bool{}
 	for _, op := range re.SelectElements("lrm_rsc_op") {
-		r := cib.ParseOpRecord(re, op)
+		r := remapStatus(cib.ParseOpRecord(re, op))
 		if seen[r.CallID] && r.CallID > 0 {
 			continue
 		}
@@ -778,6 +857,94 @@ func isTrue(s string) bool {
 		return true
 	}
 	return false
+}
+
+// setMember is one resource of a resource set, with its set's options.
+type setMember struct {
+	id, role, action string
+	requireAll       bool
+}
+
+type rscSet struct {
+	members    []setMember
+	sequential bool
+}
+
+func readSets(e *etree.Element) []rscSet {
+	var out []rscSet
+	for _, set := range e.SelectElements("resource_set") {
+		rs := rscSet{sequential: !strings.EqualFold(set.SelectAttrValue("sequential", "true"), "false")}
+		role := normRole(set.SelectAttrValue("role", ""))
+		action := set.SelectAttrValue("action", "start")
+		reqAll := !strings.EqualFold(set.SelectAttrValue("require-all", "true"), "false")
+		for _, ref := range set.SelectElements("resource_ref") {
+			rs.members = append(rs.members, setMember{id: ref.SelectAttrValue("id", ""), role: role, action: action, requireAll: reqAll})
+		}
+		if len(rs.members) > 0 {
+			out = append(out, rs)
+		}
+	}
+	return out
+}
+
+// colocationPairs expands colocation sets into (dependent, with) pairs:
+// in a sequential set each member is placed with the one before it; each
+// set is placed with the set after it (its first member, or each member
+// when not sequential, with the last member of the next set, or each).
+func colocationPairs(sets []rscSet) [][2]setMember {
+	var out [][2]setMember
+	for _, s := range sets {
+		if s.sequential {
+			for i := 1; i < len(s.members); i++ {
+				out = append(out, [2]setMember{s.members[i], s.members[i-1]})
+			}
+		}
+	}
+	for i := 0; i+1 < len(sets); i++ {
+		deps, withs := sets[i].members, sets[i+1].members
+		if sets[i].sequential {
+			deps = deps[:1]
+		}
+		if sets[i+1].sequential {
+			withs = withs[len(withs)-1:]
+		}
+		for _, d := range deps {
+			for _, w := range withs {
+				out = append(out, [2]setMember{d, w})
+			}
+		}
+	}
+	return out
+}
+
+// orderPairs expands order sets into (first, then) pairs: members of a
+// sequential set one after another; each set after the one before it (its
+// last member, or each member when not sequential, before the first member
+// of the next set, or each).
+func orderPairs(sets []rscSet) [][2]setMember {
+	var out [][2]setMember
+	for _, s := range sets {
+		if s.sequential {
+			for i := 1; i < len(s.members); i++ {
+				out = append(out, [2]setMember{s.members[i-1], s.members[i]})
+			}
+		}
+	}
+	for i := 0; i+1 < len(sets); i++ {
+		firsts, thens := sets[i].members, sets[i+1].members
+		if sets[i].sequential {
+			firsts = firsts[len(firsts)-1:]
+		}
+		if sets[i+1].sequential {
+			thens = thens[:1]
+		}
+		for _, f := range firsts {
+			for _, t := range thens {
+				out = append(out, [2]setMember{f, t})
+			}
+		}
+	}
+	return out
 }
 
 // normRole reads a role name, old or new: Master is Promoted, Slave is

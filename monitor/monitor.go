@@ -48,15 +48,21 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 	}
 	fmt.Fprintf(&b, "  * Last updated: %s\n", now.Format("Mon Jan _2 15:04:05 2006"))
 	change := cl.LastWritten
-	if change != "" && cl.UpdateUser != "" && cl.UpdateClient != "" {
-		change += fmt.Sprintf(" by %s via %s", cl.UpdateUser, cl.UpdateClient)
+	if change != "" {
+		// Each part shows when present, as crm_mon's.
+		if cl.UpdateUser != "" {
+			change += " by " + cl.UpdateUser
+		}
+		if cl.UpdateClient != "" {
+			change += " via " + cl.UpdateClient
+		}
 		if cl.UpdateOrigin != "" {
 			change += " on " + cl.UpdateOrigin
 		}
 	}
 	fmt.Fprintf(&b, "  * Last change:  %s\n", change)
 	fmt.Fprintf(&b, "  * %d node%s configured\n", len(cl.Nodes), plural(len(cl.Nodes)))
-	disabled, instances := 0, 0
+	disabled, blocked, instances := 0, 0, 0
 	for _, r := range cl.Resources {
 		n := 1
 		if r.Clone != nil {
@@ -69,10 +75,18 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 		if r.Disabled() {
 			disabled += n
 		}
+		if r.FailBlocked {
+			blocked++ // only the failed instance is blocked
+		}
 	}
 	fmt.Fprintf(&b, "  * %d resource instance%s configured", instances, plural(instances))
-	if disabled > 0 {
+	switch {
+	case disabled > 0 && blocked > 0:
+		fmt.Fprintf(&b, " (%d DISABLED, %d BLOCKED from further action due to failure)", disabled, blocked)
+	case disabled > 0:
 		fmt.Fprintf(&b, " (%d DISABLED)", disabled)
+	case blocked > 0:
+		fmt.Fprintf(&b, " (%d BLOCKED from further action due to failure)", blocked)
 	}
 	b.WriteString("\n")
 	for _, note := range plan.Notes {
@@ -105,10 +119,8 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 
 	if len(cl.Failures) > 0 {
 		b.WriteString("\nFailed Resource Actions:\n")
-		fails := append([]engine.Failure(nil), cl.Failures...)
-		sort.SliceStable(fails, func(i, j int) bool { return fails[i].Record.LastChange.After(fails[j].Record.LastChange) })
-		for _, f := range fails {
-			b.WriteString("  * " + failureLine(f) + "\n")
+		for _, f := range cl.Failures { // in history order, as crm_mon
+			b.WriteString("  * " + failureLine(f, now) + "\n")
 		}
 	}
 	_, err = io.WriteString(w, b.String())
@@ -128,20 +140,23 @@ func writeNodes(b *strings.Builder, cl *engine.Cluster, indent string) {
 	var online, offline []string
 	for _, n := range sortedNodes(cl.Nodes) {
 		state := ""
+		// Without a node_state, crm_mon never reads a node's standby or
+		// maintenance attribute.
+		standby, maint := n.Standby && n.InStatus, n.Maintenance && n.InStatus
 		switch {
 		case n.Unclean && n.Online:
 			state = "UNCLEAN (online)"
 		case n.Unclean:
 			state = "UNCLEAN (offline)"
-		case n.Standby && n.Online && busy[n.Uname]:
+		case standby && n.Online && busy[n.Uname]:
 			state = "standby (with active resources)"
-		case n.Standby && n.Online:
+		case standby && n.Online:
 			state = "standby"
-		case n.Standby:
+		case standby:
 			state = "OFFLINE (standby)"
-		case n.Maintenance && n.Online:
+		case maint && n.Online:
 			state = "maintenance"
-		case n.Maintenance:
+		case maint:
 			state = "OFFLINE (maintenance)"
 		case n.Online:
 			online = append(online, n.Uname)
@@ -478,49 +493,94 @@ var pendingStates = map[string]string{
 	"migrate_to": "Migrating", "migrate_from": "Migrating",
 }
 
+// rcText is the agent exit codes in crm_mon's words.
 var rcText = map[int]string{
 	0: "ok", 1: "error", 2: "invalid parameter", 3: "unimplemented feature", 4: "insufficient privileges",
 	5: "not installed", 6: "not configured", 7: "not running", 8: "promoted", 9: "promoted (failed)",
+	190: "OCF_DEGRADED", 191: "promoted (degraded)",
 }
 
-func failureLine(f engine.Failure) string {
+// execText is the executor's statuses in crm_mon's words.
+var execText = map[int]string{
+	cib.ExecPending: "pending", cib.ExecDone: "complete", cib.ExecCancelled: "Cancelled",
+	cib.ExecTimeout: "Timed Out", cib.ExecNotSupported: "NOT SUPPORTED", cib.ExecError: "Error",
+	cib.ExecErrorHard: "Hard error", cib.ExecErrorFatal: "Fatal error", cib.ExecNotInstalled: "Not installed",
+	8: "Internal communication failure", 9: "Cannot execute now", 10: "No fence device", 11: "CIB secrets unavailable",
+}
+
+// failureLine is one "Failed Resource Actions" line, as crm_mon prints
+// it; times are shown in now's location.
+func failureLine(f engine.Failure, now time.Time) string {
 	r := f.Record
+	var b strings.Builder
+	b.WriteString(f.Resource + " ")
+	if r.Interval > 0 {
+		b.WriteString(readableInterval(r.Interval) + "-interval ")
+	}
 	task := r.Operation
-	switch {
-	case r.Operation == "monitor" && r.Interval == 0:
+	if task == "monitor" && r.Interval == 0 {
 		task = "probe"
-	case r.Interval > 0:
-		task = fmt.Sprintf("%s-interval %s", shortDuration(r.Interval), r.Operation)
 	}
-	reason := ""
-	if r.ExitReason != "" {
-		reason = " (" + r.ExitReason + ")"
-	}
-	when := fmt.Sprintf(" at %s after %s", r.LastChange.UTC().Format("Mon Jan _2 15:04:05 2006"), shortDuration(r.ExecTime))
-	switch r.OpStatus {
-	case cib.ExecDone:
-		text := rcText[r.RC]
-		if text == "" {
-			text = fmt.Sprintf("unknown (%d)", r.RC)
+	b.WriteString(task + " on " + f.Node)
+	if r.OpStatus == cib.ExecDone {
+		text, ok := rcText[r.RC]
+		if !ok {
+			text = "unknown"
 		}
-		return fmt.Sprintf("%s %s on %s returned '%s'%s%s", f.Resource, task, f.Node, text, reason, when)
-	case cib.ExecTimeout:
-		return fmt.Sprintf("%s %s on %s timed out%s%s", f.Resource, task, f.Node, reason, when)
-	case cib.ExecNotInstalled:
-		return fmt.Sprintf("%s %s on %s could not be executed (Not installed)%s%s", f.Resource, task, f.Node, reason, when)
+		b.WriteString(" returned '" + text + "'")
+		if r.ExitReason != "" {
+			b.WriteString(" (" + r.ExitReason + ")")
+		}
+	} else {
+		text, ok := execText[r.OpStatus]
+		if !ok {
+			text = "UNKNOWN!"
+		}
+		b.WriteString(" could not be executed (" + text)
+		if r.ExitReason != "" {
+			b.WriteString(": " + r.ExitReason)
+		}
+		b.WriteString(")")
 	}
-	return fmt.Sprintf("%s %s on %s could not be executed (Error)%s%s", f.Resource, task, f.Node, reason, when)
+	if r.LastChange.Unix() > 0 {
+		b.WriteString(" at " + r.LastChange.In(now.Location()).Format("Mon Jan _2 15:04:05 2006"))
+	}
+	if r.ExecTime >= time.Millisecond {
+		b.WriteString(" after " + readableInterval(r.ExecTime))
+	}
+	return b.String()
 }
 
-// shortDuration prints 10s, 2m, 1h, 150ms as crm_mon does.
-func shortDuration(d time.Duration) string {
-	switch {
-	case d >= time.Hour && d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d >= time.Minute && d%time.Minute == 0:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	case d >= time.Second && d%time.Second == 0:
-		return fmt.Sprintf("%ds", d/time.Second)
+// readableInterval prints a duration as crm_mon does: days, hours and
+// minutes only when strictly more than one unit (so 60000 ms is "60s"),
+// then seconds with milliseconds as a fraction ("1.500s"), or "150ms".
+func readableInterval(d time.Duration) string {
+	const (
+		s   = 1000
+		m   = 60 * s
+		h   = 60 * m
+		day = 24 * h
+	)
+	ms := d.Milliseconds()
+	var b strings.Builder
+	for _, u := range []struct {
+		size int64
+		name string
+	}{{day, "d"}, {h, "h"}, {m, "m"}} {
+		if ms > u.size {
+			fmt.Fprintf(&b, "%d%s", ms/u.size, u.name)
+			ms %= u.size
+		}
 	}
-	return fmt.Sprintf("%dms", d.Milliseconds())
+	switch {
+	case ms > s && ms%s != 0:
+		fmt.Fprintf(&b, "%d.%03ds", ms/s, ms%s)
+	case ms > s:
+		fmt.Fprintf(&b, "%ds", ms/s)
+	case ms > 0:
+		fmt.Fprintf(&b, "%dms", ms)
+	case b.Len() == 0:
+		b.WriteString("0s")
+	}
+	return b.String()
 }

@@ -87,3 +87,13 @@ func TestRenderSaysWhyNothingStarts(t *testing.T) {
 		t.Errorf("with stonith disabled:\n%s", b.String())
 	}
 }
+
+func TestReadableInterval(t *testing.T) {
+	// crm_mon moves to a larger unit only above one of it.
+	for ms, want := range map[int64]string{0: "0s", 150: "150ms", 1000: "1000ms", 1500: "1.500s", 10000: "10s",
+		60000: "60s", 90000: "1m30s", 120000: "2m", 3600000: "60m", 7200000: "2h", 86400000: "24h", 90061001: "1d1h1m1.001s"} {
+		if got := readableInterval(time.Duration(ms) * time.Millisecond); got != want {
+			t.Errorf("readableInterval(%dms) = %q, want %q", ms, got, want)
+		}
+	}
+}

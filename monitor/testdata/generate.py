@@ -73,4 +73,13 @@ n3 = {r: [op(r, "node3", "monitor", 1, rc=7)] for r in RSCS if r != "twice"}
 n3["twice"] = started("twice", "node3")
 open("states.xml", "w").write(HEAD % ("1", node("node1") + node("node2", {"standby": "on"}) + node("node3") + node("node4", {"maintenance": "on"}),
                                        prims, state("node1", n1) + state("node2", {}, online=False) + state("node3", n3)))
-EOF=1
+
+# No quorum, a node in maintenance (what runs there is unmanaged), a
+# failed monitor and a timed-out start.
+prims = prim("m1") + prim("f1") + prim("t1") + prim("s1", {"target-role": "Stopped"})
+n1 = {"m1": started("m1", "node1"), "s1": [op("s1", "node1", "monitor", 1, rc=7)]}
+n2 = {"f1": started("f1", "node2") + [op("f1", "node2", "monitor", 4, rc=7, interval=10000, oid="f1_last_failure_0")],
+      "t1": [op("t1", "node2", "start", 2, rc=1, status=2), op("t1", "node2", "start", 2, rc=1, status=2, oid="t1_last_failure_0")]}
+open("quorum.xml", "w").write((HEAD % ("0", node("node1", {"maintenance": "on"}) + node("node2") + node("node3"),
+                                        prims, state("node1", n1) + state("node2", n2) + state("node3", {}, online=False)))
+                              .replace('dc-uuid="node1"', 'dc-uuid="node2"'))
