@@ -22,7 +22,7 @@ func Schedule(in Input) (*Plan, error) {
 		return nil, err
 	}
 	s := &scheduler{cl: cl, now: in.Now, plan: &Plan{Notes: append([]string(nil), cl.Notes...)},
-		assigned: map[string]int{}, target: map[string]string{}, targets: map[string][]string{}, starts: map[string][]int{}, stops: map[string][]int{},
+		assigned: map[string]int{}, target: map[string]string{}, targets: map[string][]string{}, allocOrder: map[string][]string{}, starts: map[string][]int{}, stops: map[string][]int{},
 		promoted: map[string][]string{}, promotes: map[string][]int{}}
 	s.run()
 	return s.plan, nil
@@ -39,20 +39,23 @@ type scheduler struct {
 	cl       *Cluster
 	now      time.Time
 	plan     *Plan
-	assigned map[string]int            // resources placed per node, for balancing
-	target   map[string]string         // unit or resource id -> node ("" stopped)
-	targets  map[string][]string       // clone and its primitive -> the nodes it runs on
-	promoted map[string][]string       // promotable clone and its primitive -> nodes promoted there
-	promotes map[string][]int          // resource -> its promote actions
-	free     map[string]map[string]int // node -> utilization still free
-	placed   map[string]bool           // units placed so far
-	units    []*unit
-	byID     map[string]*unit // unit by its id and by its members' ids
-	starts   map[string][]int // resource -> its start actions
-	stops    map[string][]int // resource -> its stop actions
-	probes   map[string][]int // resource -> its probes
-	fences   map[string]int   // node -> its fence action
-	fenced   map[string][]int // resource -> the fences that stop it
+	assigned map[string]int      // resources placed per node, for balancing
+	target   map[string]string   // unit or resource id -> node ("" stopped)
+	targets  map[string][]string // clone and its primitive -> the nodes it runs on
+	// allocOrder is a clone's nodes in the order its instances were
+	// allocated, which is how Pacemaker numbers new instances.
+	allocOrder map[string][]string
+	promoted   map[string][]string       // promotable clone and its primitive -> nodes promoted there
+	promotes   map[string][]int          // resource -> its promote actions
+	free       map[string]map[string]int // node -> utilization still free
+	placed     map[string]bool           // units placed so far
+	units      []*unit
+	byID       map[string]*unit // unit by its id and by its members' ids
+	starts     map[string][]int // resource -> its start actions
+	stops      map[string][]int // resource -> its stop actions
+	probes     map[string][]int // resource -> its probes
+	fences     map[string]int   // node -> its fence action
+	fenced     map[string][]int // resource -> the fences that stop it
 }
 
 func (s *scheduler) add(a Action) int {
@@ -109,7 +112,7 @@ func (s *scheduler) run() {
 			for _, n := range s.promoted[u.id] {
 				prom[n] = true
 			}
-			for _, n := range s.targets[u.id] {
+			for _, n := range s.allocOrder[u.id] {
 				role := "Started"
 				if u.clone.Promotable {
 					role = "Unpromoted"
@@ -498,7 +501,10 @@ func (s *scheduler) choose(u *unit, scores map[string]int) string {
 			best = n.Uname
 		case sc < bs:
 		case s.cl.PlacementStrategy == "minimal":
-			// Pack: keep the first node that fits.
+			// Pack: only the name decides.
+			if n.Uname < best {
+				best = n.Uname
+			}
 		case s.cl.PlacementStrategy == "balanced" && s.freeTotal(n.Uname) != s.freeTotal(best):
 			if s.freeTotal(n.Uname) > s.freeTotal(best) {
 				best = n.Uname
@@ -512,6 +518,10 @@ func (s *scheduler) choose(u *unit, scores map[string]int) string {
 		case s.activeOn(u, n.Uname) && !s.activeOn(u, best):
 			// Then the current node, even when the resource failed there
 			// (it is then recovered in place).
+			best = n.Uname
+		case s.activeOn(u, best):
+		case n.Uname < best:
+			// Pacemaker's last resort: the lowest-sorting name.
 			best = n.Uname
 		}
 	}
@@ -652,7 +662,10 @@ func (s *scheduler) placeClone(u *unit, canStart, stopAll bool) {
 		if s.assigned[a] != s.assigned[b] {
 			return s.assigned[a] < s.assigned[b]
 		}
-		return s.activeOn(u, a) && !s.activeOn(u, b)
+		if s.activeOn(u, a) != s.activeOn(u, b) {
+			return s.activeOn(u, a)
+		}
+		return a < b // Pacemaker's last resort: the lowest-sorting name
 	})
 	if len(nodes) > max && r.Managed {
 		nodes = nodes[:max]
@@ -663,7 +676,8 @@ func (s *scheduler) placeClone(u *unit, canStart, stopAll bool) {
 		s.assigned[n.Uname]++
 		s.consume(u, n.Uname)
 	}
-	// In node order, for stable output.
+	// Instances are numbered in allocation order; actions go in node order.
+	s.allocOrder[u.id] = append([]string(nil), names...)
 	sort.SliceStable(names, func(i, j int) bool { return s.nodeIndex(names[i]) < s.nodeIndex(names[j]) })
 	s.targets[u.id], s.targets[r.ID] = names, names
 	if u.clone.Promotable && r.Managed {

@@ -54,9 +54,14 @@ type Node struct {
 	IsDC          bool
 	Standby       bool
 	Maintenance   bool
-	InStatus      bool              // has a node_state (crm_mon shows standby and maintenance only then)
-	Attrs         map[string]string // node attributes, permanent then transient
-	Capacity      map[string]int    // utilization the node offers
+	InStatus      bool // has a node_state (crm_mon shows standby and maintenance only then)
+	// HistoryRank is the position at which Pacemaker reads this node's
+	// resource history: anonymous clone instances are numbered in that
+	// order. Online nodes (every node when fencing is on) come first, in
+	// status order, then the rest.
+	HistoryRank int
+	Attrs       map[string]string // node attributes, permanent then transient
+	Capacity    map[string]int    // utilization the node offers
 }
 
 // Resource is a primitive with its configuration and where it is active.
@@ -282,7 +287,22 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			n.ShuttingDown = true
 		}
 	}
+	rank := 0
+	for pass := 0; pass < 2; pass++ {
+		for _, ns := range c.Status().SelectElements("node_state") {
+			n := byID[ns.SelectAttrValue("id", "")]
+			if n == nil || (pass == 0) != (n.Online || cl.StonithEnabled) || n.HistoryRank > 0 {
+				continue
+			}
+			rank++
+			n.HistoryRank = rank
+		}
+	}
 	for _, n := range cl.Nodes {
+		if n.HistoryRank == 0 {
+			rank++
+			n.HistoryRank = rank
+		}
 		if n.ID == dcID && dcID != "" {
 			cl.DC = n.Uname
 			n.IsDC = true

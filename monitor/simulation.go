@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/pacer-ha/pacer/engine"
@@ -26,18 +27,34 @@ func RenderClusterStatus(w io.Writer, cl *engine.Cluster) {
 }
 
 // instances names each clone instance as Pacemaker numbers them: the
-// nodes it runs on first, in node order, then the nodes it starts on.
+// nodes it is active on in the order Pacemaker reads their history, then
+// the nodes it starts on.
 func instances(cl *engine.Cluster, plan *engine.Plan) map[string]map[string]string {
 	out := map[string]map[string]string{}
+	nodes := append([]*engine.Node(nil), cl.Nodes...)
+	sort.SliceStable(nodes, func(i, j int) bool { return nodes[i].HistoryRank < nodes[j].HistoryRank })
 	for _, r := range cl.Resources {
 		if r.Clone == nil {
 			continue
 		}
 		names := map[string]string{}
 		i := 0
-		for _, n := range cl.Nodes {
+		for _, n := range nodes {
 			if st := r.State[n.Uname]; st != nil && st.Active {
 				names[n.Uname] = fmt.Sprintf("%s:%d", r.ID, i)
+				i++
+			}
+		}
+		starts := map[string]bool{}
+		for _, a := range plan.Actions {
+			if a.Resource == r.ID && a.Task == "start" {
+				starts[a.Node] = true
+			}
+		}
+		// New instances in the order they were allocated.
+		for _, p := range plan.Placements {
+			if p.Resource == r.ID && starts[p.Node] && names[p.Node] == "" {
+				names[p.Node] = fmt.Sprintf("%s:%d", r.ID, i)
 				i++
 			}
 		}
@@ -69,14 +86,14 @@ func NewTransitionSummary() *TransitionSummary {
 	return &TransitionSummary{rscWidth: 5, detailWidth: 5, reason: map[int]string{}}
 }
 
-// stopReason classifies why the plan stops a resource.
-func stopReason(plan *engine.Plan, rsc string) string {
-	for _, a := range plan.Actions {
-		if a.Resource == rsc && a.Task == "stop" && strings.HasSuffix(a.Reason, "cannot run anywhere") {
-			return "availability"
-		}
+// stopReason says why the plan stops a resource for good, in
+// Pacemaker's words: a resource that is not placed anywhere stops "due to
+// node availability", unless the partition lost quorum.
+func stopReason(cl *engine.Cluster) string {
+	if !cl.HaveQuorum && cl.NoQuorumPolicy != "ignore" {
+		return "due to no quorum"
 	}
-	return ""
+	return "due to node availability"
 }
 
 // Write prints the summary of plan for cl.
@@ -107,7 +124,7 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 	inst := instances(cl, plan)
 	for _, r := range cl.Resources {
 		if r.Clone != nil {
-			t.cloneSummary(w, r, plan, inst[r.ID])
+			t.cloneSummary(w, cl, r, plan, inst[r.ID])
 			continue
 		}
 		var stops []string
@@ -133,9 +150,7 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 		case start == "" && len(stops) > 0:
 			for _, n := range stops {
 				t.line(w, "Stop", r.ID, n)
-				if stopReason(plan, r.ID) == "availability" {
-					t.reason[len(t.lines)-1] = "due to node availability"
-				}
+				t.reason[len(t.lines)-1] = stopReason(cl)
 			}
 		case start != "":
 			for _, n := range stops {
@@ -157,7 +172,7 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 
 // cloneSummary pairs an anonymous clone's stops with its starts (a move),
 // and reports the rest as starts, stops and recoveries.
-func (t *TransitionSummary) cloneSummary(w io.Writer, r *engine.Resource, plan *engine.Plan, names map[string]string) {
+func (t *TransitionSummary) cloneSummary(w io.Writer, cl *engine.Cluster, r *engine.Resource, plan *engine.Plan, names map[string]string) {
 	var stops, starts []string
 	stopOn, promote, demote := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, a := range plan.Actions {
@@ -215,9 +230,10 @@ func (t *TransitionSummary) cloneSummary(w io.Writer, r *engine.Resource, plan *
 	for _, n := range leftStops {
 		if demote[n] {
 			t.line(w, "Stop", names[n], "Promoted "+n)
-			continue
+		} else {
+			t.line(w, "Stop", names[n], n)
 		}
-		t.line(w, "Stop", names[n], n)
+		t.reason[len(t.lines)-1] = stopReason(cl)
 	}
 }
 
