@@ -225,6 +225,10 @@ func (c *controller) reconcile(now time.Time) {
 			c.n.log.Warn(note)
 		}
 	}
+	runnable := map[int]bool{}
+	for _, a := range plan.Runnable() {
+		runnable[a.ID] = true
+	}
 	for _, a := range plan.Actions {
 		switch {
 		case a.Task == "fence":
@@ -234,8 +238,7 @@ func (c *controller) reconcile(now time.Time) {
 				c.fenceWarned[a.Node] = true
 				c.n.log.Error("node must be fenced, but this version cannot fence: its resources stay blocked until it returns", "node", a.Node, "reason", a.Reason)
 			}
-		case a.Pseudo:
-		case len(a.After) == 0:
+		case runnable[a.ID]:
 			c.dispatch(a, now)
 		}
 	}

@@ -23,7 +23,15 @@ func renderPlan(p *Plan) string {
 		if a.Interval > 0 {
 			task = fmt.Sprintf("%s=%d", a.Task, a.Interval.Milliseconds())
 		}
-		fmt.Fprintf(&b, "action %d %s %s on %s timeout=%v rc=%d after=%v (%s)\n", a.ID, a.Resource, task, a.Node, a.Timeout, a.ExpectedRC, a.After, a.Reason)
+		if a.Pseudo && a.Node == "" {
+			fmt.Fprintf(&b, "pseudo %d %s_%s_0 after=%v\n", a.ID, a.Resource, a.Task, a.After)
+			continue
+		}
+		name := a.Resource
+		if a.Instance != "" {
+			name += " (" + a.Instance + ")"
+		}
+		fmt.Fprintf(&b, "action %d %s %s on %s timeout=%v rc=%d after=%v (%s)\n", a.ID, name, task, a.Node, a.Timeout, a.ExpectedRC, a.After, a.Reason)
 	}
 	for _, n := range p.Notes {
 		fmt.Fprintf(&b, "note %s\n", n)

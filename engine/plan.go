@@ -38,8 +38,14 @@ type Action struct {
 	After      []int             // IDs of actions of this plan that must succeed first
 	Reason     string            // why the action is needed, in words
 	// Pseudo actions run nowhere: they stand for what another action
-	// implies (a node's fencing stops what ran there).
+	// implies (a node's fencing stops what ran there), or for a step of a
+	// group or clone as a whole (Resource is then the group or clone, and
+	// Task one of start, running, stop, stopped, promote, promoted,
+	// demote, demoted).
 	Pseudo bool
+	// Instance names the clone instance the action is for ("rsc:1"),
+	// "" outside anonymous clones.
+	Instance string
 }
 
 // Plan is the scheduler's answer: the placement of every resource, the
@@ -47,6 +53,75 @@ type Action struct {
 // (such as why nothing may start).
 type Plan struct {
 	Placements []Placement
-	Actions    []Action
-	Notes      []string
+	// Actions are in the order of Pacemaker's transition graph; each
+	// action's After refers to actions by ID, which is its position + 1.
+	Actions []Action
+	Notes   []string
+	// HistoryNames gives, for a clone instance, the id its operation
+	// history uses when that differs from the instance name (histories
+	// of anonymous clones usually carry no instance number).
+	HistoryNames map[string]string
+}
+
+// Runnable lists the actions that may run now: every action they wait
+// for is a pseudo action that is itself runnable (pseudo actions only
+// mark steps, nothing executes them).
+func (p *Plan) Runnable() []Action {
+	memo := map[int]bool{}
+	var ready func(id int, depth int) bool
+	ready = func(id int, depth int) bool {
+		if v, ok := memo[id]; ok {
+			return v
+		}
+		if id < 1 || id > len(p.Actions) || depth > len(p.Actions) {
+			return false
+		}
+		memo[id] = false // breaks cycles
+		ok := true
+		for _, b := range p.Actions[id-1].After {
+			if b < 1 || b > len(p.Actions) || !p.Actions[b-1].Pseudo || !ready(b, depth+1) {
+				ok = false
+				break
+			}
+		}
+		memo[id] = ok
+		return ok
+	}
+	var out []Action
+	for _, a := range p.Actions {
+		if !a.Pseudo && ready(a.ID, 0) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// ExecutionOrder lists the actions in the order crm_simulate runs the
+// graph: passes over the actions in graph order, each running every
+// action whose predecessors have run. Actions caught in a cycle are left
+// out, as they never run.
+func (p *Plan) ExecutionOrder() []Action {
+	done := make([]bool, len(p.Actions)+1)
+	var out []Action
+	for {
+		progress := false
+		for _, a := range p.Actions {
+			if a.ID < 1 || a.ID >= len(done) || done[a.ID] {
+				continue
+			}
+			ready := true
+			for _, d := range a.After {
+				ready = ready && d > 0 && d < len(done) && done[d]
+			}
+			if !ready {
+				continue
+			}
+			done[a.ID] = true
+			progress = true
+			out = append(out, a)
+		}
+		if !progress {
+			return out
+		}
+	}
 }

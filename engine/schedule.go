@@ -56,6 +56,10 @@ type scheduler struct {
 	probes     map[string][]int // resource -> its probes
 	fences     map[string]int   // node -> its fence action
 	fenced     map[string][]int // resource -> the fences that stop it
+	// collective holds the pseudo actions of groups and clones, by
+	// "ID task"; instance names the clone instance of an action.
+	collective map[string]int
+	instance   map[int]string
 }
 
 func (s *scheduler) add(a Action) int {
@@ -139,7 +143,10 @@ func (s *scheduler) run() {
 	for _, u := range s.units {
 		s.actions(u)
 	}
+	s.addCollectives()
 	s.orderActions()
+	s.graphOrder()
+	s.historyNames()
 }
 
 func (s *scheduler) hasStonithDevice() bool { return s.cl.StonithDevices > 0 }
@@ -709,6 +716,7 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 		score int
 	}
 	var cands []cand
+	num := s.instanceNumbers(u)
 	for _, name := range names {
 		n := s.node(name)
 		score, has := promotionScore(n, r.ID)
@@ -743,7 +751,10 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 		}
 		pi := r.State[cands[i].node] != nil && r.State[cands[i].node].Promoted
 		pj := r.State[cands[j].node] != nil && r.State[cands[j].node].Promoted
-		return pi && !pj
+		if pi != pj {
+			return pi
+		}
+		return num[cands[i].node] < num[cands[j].node] // the lower instance first
 	})
 	var out []string
 	for i, c := range cands {
@@ -923,7 +934,30 @@ func (s *scheduler) actions(u *unit) {
 			}{r, t})
 		}
 	}
-	_ = restartFrom
+	// Live migration: members that move from one clean node to another
+	// and allow it migrate (migrate_to, migrate_from) instead of
+	// stopping first; their stop follows and their start is implied.
+	migrated := map[string]int{} // member -> its migrate_from
+	prevMigrate := 0
+	for i, r := range u.members {
+		from, ok := s.migratable(r, i >= restartFrom)
+		if !ok {
+			continue
+		}
+		t := s.target[r.ID]
+		after := append([]int(nil), s.probes[r.ID]...)
+		if prevMigrate != 0 {
+			after = append(after, prevMigrate)
+		}
+		mt := s.action(r, "migrate_to", from, 0, fmt.Sprintf("migrate %s from %s to %s", r.ID, from, t), after)
+		mf := s.action(r, "migrate_from", t, 0, fmt.Sprintf("migrate %s from %s to %s", r.ID, from, t), []int{mt})
+		for _, id := range []int{mt, mf} {
+			s.plan.Actions[id-1].Meta["migrate_source"] = from
+			s.plan.Actions[id-1].Meta["migrate_target"] = t
+		}
+		migrated[r.ID] = mf
+		prevMigrate = mf
+	}
 	// Stops, in reverse member order.
 	var prevStop []int
 	for i := len(u.members) - 1; i >= 0; i-- {
@@ -934,7 +968,11 @@ func (s *scheduler) actions(u *unit) {
 				continue
 			}
 			reason := s.stopReason(r, sa.node)
-			id := s.action(r, "stop", sa.node, 0, reason, prevStop)
+			after := prevStop
+			if mf := migrated[r.ID]; mf != 0 {
+				after = append(append([]int(nil), prevStop...), mf)
+			}
+			id := s.action(r, "stop", sa.node, 0, reason, after)
 			mine = append(mine, id)
 		}
 		if len(mine) > 0 {
@@ -968,7 +1006,14 @@ func (s *scheduler) actions(u *unit) {
 			case len(r.ActiveOn()) > 0:
 				reason = fmt.Sprintf("move %s to %s", r.ID, t)
 			}
+			if mf := migrated[r.ID]; mf != 0 {
+				reason = fmt.Sprintf("migrate %s to %s", r.ID, t)
+				after = append(after, mf)
+			}
 			start = s.action(r, "start", t, 0, reason, after)
+			if migrated[r.ID] != 0 {
+				s.plan.Actions[start-1].Pseudo = true // the migration started it
+			}
 			s.starts[r.ID] = []int{start}
 			prevStart = start
 		}
@@ -995,6 +1040,50 @@ func containsStop(list []struct {
 		}
 	}
 	return false
+}
+
+// historyNames records, for each anonymous clone instance whose history
+// uses another id, that id: Pacemaker's graph, and so crm_simulate, call
+// the instance by it.
+func (s *scheduler) historyNames() {
+	s.plan.HistoryNames = map[string]string{}
+	for _, u := range s.units {
+		if u.clone == nil {
+			continue
+		}
+		num := s.instanceNumbers(u)
+		for _, m := range u.members {
+			for node, st := range m.State {
+				inst := fmt.Sprintf("%s:%d", m.ID, num[node])
+				if st.Active && st.HistoryID != "" && st.HistoryID != inst {
+					s.plan.HistoryNames[inst] = st.HistoryID
+				}
+			}
+		}
+	}
+}
+
+// migratable reports whether r moves by live migration, and from where:
+// it allows it, is managed, runs healthy on exactly one clean node and is
+// placed on another clean node, and does not restart for another reason.
+func (s *scheduler) migratable(r *Resource, restarting bool) (string, bool) {
+	if !isTrue(r.Meta["allow-migrate"]) || !r.Managed || r.Blocked || restarting {
+		return "", false
+	}
+	active := r.ActiveOn()
+	t := s.target[r.ID]
+	if len(active) != 1 || t == "" || t == active[0] {
+		return "", false
+	}
+	st := r.State[active[0]]
+	if st.Failed || st.Pending {
+		return "", false
+	}
+	from, to := s.node(active[0]), s.node(t)
+	if from == nil || to == nil || from.Unclean || !from.Online || to.Unclean {
+		return "", false
+	}
+	return active[0], true
 }
 
 func (s *scheduler) stopReason(r *Resource, node string) string {
@@ -1256,9 +1345,24 @@ func (s *scheduler) orderActions() {
 		}
 		return out
 	}
+	// A constraint that names a group or clone orders against its pseudo
+	// actions when it has them.
+	coll := func(id, task string, fallback []int) []int {
+		if c := s.collective[id+" "+task]; c != 0 {
+			return []int{c}
+		}
+		return fallback
+	}
 	for _, o := range s.cl.Orders {
 		if o.FirstAction == "promote" && o.ThenAction == "start" {
 			thenFirst, _ := unitStarts(o.Then)
+			thenFirst = coll(o.Then, "start", thenFirst)
+			if c := s.collective[o.First+" promoted"]; c != 0 {
+				for _, t := range thenFirst {
+					edge(c, t)
+				}
+				continue
+			}
 			if u := s.byID[o.First]; u != nil && u.clone != nil {
 				for _, p := range s.promotes[u.clone.Primitive.ID] {
 					for _, t := range thenFirst {
@@ -1271,14 +1375,15 @@ func (s *scheduler) orderActions() {
 		if o.FirstAction == "start" && o.ThenAction == "start" {
 			_, firstLast := unitStarts(o.First)
 			thenFirst, _ := unitStarts(o.Then)
+			firstLast, thenFirst = coll(o.First, "running", firstLast), coll(o.Then, "start", thenFirst)
 			for _, f := range firstLast {
 				for _, t := range thenFirst {
 					edge(f, t)
 				}
 			}
 			if o.Symmetrical {
-				for _, fs := range unitStops(o.First) {
-					for _, ts := range unitStops(o.Then) {
+				for _, fs := range coll(o.First, "stop", unitStops(o.First)) {
+					for _, ts := range coll(o.Then, "stopped", unitStops(o.Then)) {
 						edge(ts, fs)
 					}
 				}

@@ -25,7 +25,7 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 		op.CreateAttr("rc-code", rc)
 	}
 	call := maxCallID(out)
-	for _, a := range plan.Actions {
+	for _, a := range plan.ExecutionOrder() {
 		ns := nodeStateFor(out, a.Node)
 		if ns == nil || a.Pseudo {
 			continue

@@ -130,6 +130,7 @@ type ResourceState struct {
 	PendingTask   string // the operation in flight, for display: start, stop, monitor, ...
 	MonitorActive map[time.Duration]bool
 	FailCount     int
+	HistoryID     string // the id the history uses (an anonymous clone's may carry an instance number)
 	lastCall      int
 	startFailed   bool
 	fencedActive  bool // it ran on a node that is being fenced
@@ -254,6 +255,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		cl.Nodes = append(cl.Nodes, n)
 		byID[n.ID] = n
 	}
+	// Pacemaker keeps nodes in natural name order; much of what it does
+	// in node order (probes, ties) follows from that.
+	sort.SliceStable(cl.Nodes, func(i, j int) bool { return NaturalLess(cl.Nodes[i].Uname, cl.Nodes[j].Uname) })
 	dcID := c.Attr("dc-uuid")
 	states := map[string]*etree.Element{}
 	for _, ns := range c.Status().SelectElements("node_state") {
@@ -394,7 +398,19 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			cl.StonithDevices++
 		}
 	}
-	for _, e := range c.Section("resources", true).ChildElements() {
+	// Top-level resources in priority order (then configuration order), as
+	// Pacemaker keeps them: its displays and graph follow that order.
+	topLevel := c.Section("resources", true).ChildElements()
+	topPriority := func(e *etree.Element) int {
+		v, ok := nvpairs(e, "meta_attributes")["priority"]
+		if !ok {
+			v = rscDefaults["priority"]
+		}
+		p, _ := ParseScore(v)
+		return p
+	}
+	sort.SliceStable(topLevel, func(i, j int) bool { return topPriority(topLevel[i]) > topPriority(topLevel[j]) })
+	for _, e := range topLevel {
 		switch e.Tag {
 		case "primitive":
 			addPrimitive(e, nil)
@@ -640,6 +656,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 						st = prev // another instance's record on this node is newer
 					}
 					st.FailCount = failCount(n.Attrs, r.ID)
+					st.HistoryID = rid
 					r.State[n.Uname] = st
 					if n.Online {
 						cl.Failures = appendFailures(cl.Failures, re, r.ID, n.Uname)
@@ -994,7 +1011,11 @@ func ParseScore(s string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		return 0, fmt.Errorf("score %q is not an integer or INFINITY", s)
+		// Pacemaker reads the integer part of a decimal ("2.0" is 2).
+		whole, frac, ok := strings.Cut(s, ".")
+		if n, err = strconv.Atoi(whole); err != nil || !ok || (frac != "" && !isDigits(frac)) {
+			return 0, fmt.Errorf("score %q is not an integer or INFINITY", s)
+		}
 	}
 	return clamp(n), nil
 }

@@ -179,41 +179,8 @@ func writeNodes(b *strings.Builder, cl *engine.Cluster, indent string) {
 // included.
 func sortedNodes(nodes []*engine.Node) []*engine.Node {
 	out := append([]*engine.Node(nil), nodes...)
-	sort.SliceStable(out, func(i, j int) bool { return naturalLess(out[i].Uname, out[j].Uname) })
+	sort.SliceStable(out, func(i, j int) bool { return engine.NaturalLess(out[i].Uname, out[j].Uname) })
 	return out
-}
-
-// naturalLess compares node names as crm_mon does: case-insensitively,
-// with runs of digits compared as numbers (node2 before node10).
-func naturalLess(a, b string) bool {
-	a, b = strings.ToLower(a), strings.ToLower(b)
-	for a != "" && b != "" {
-		da, db := digitsPrefix(a), digitsPrefix(b)
-		if da != "" && db != "" {
-			na, nb := strings.TrimLeft(da, "0"), strings.TrimLeft(db, "0")
-			if len(na) != len(nb) {
-				return len(na) < len(nb)
-			}
-			if na != nb {
-				return na < nb
-			}
-			a, b = a[len(da):], b[len(db):]
-			continue
-		}
-		if a[0] != b[0] {
-			return a[0] < b[0]
-		}
-		a, b = a[1:], b[1:]
-	}
-	return len(a) < len(b)
-}
-
-func digitsPrefix(s string) string {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	return s[:i]
 }
 
 // resourceLines lists resources as crm_mon does: a group as a heading

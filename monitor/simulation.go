@@ -3,7 +3,6 @@ package monitor
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/pacer-ha/pacer/engine"
@@ -26,45 +25,17 @@ func RenderClusterStatus(w io.Writer, cl *engine.Cluster) {
 	io.WriteString(w, b.String())
 }
 
-// instances names each clone instance as Pacemaker numbers them: the
-// nodes it is active on in the order Pacemaker reads their history, then
-// the nodes it starts on.
+// instances names each clone instance by node, as the plan numbers them.
 func instances(cl *engine.Cluster, plan *engine.Plan) map[string]map[string]string {
 	out := map[string]map[string]string{}
-	nodes := append([]*engine.Node(nil), cl.Nodes...)
-	sort.SliceStable(nodes, func(i, j int) bool { return nodes[i].HistoryRank < nodes[j].HistoryRank })
-	for _, r := range cl.Resources {
-		if r.Clone == nil {
+	for _, a := range plan.Actions {
+		if a.Instance == "" || a.Pseudo {
 			continue
 		}
-		names := map[string]string{}
-		i := 0
-		for _, n := range nodes {
-			if st := r.State[n.Uname]; st != nil && st.Active {
-				names[n.Uname] = fmt.Sprintf("%s:%d", r.ID, i)
-				i++
-			}
+		if out[a.Resource] == nil {
+			out[a.Resource] = map[string]string{}
 		}
-		starts := map[string]bool{}
-		for _, a := range plan.Actions {
-			if a.Resource == r.ID && a.Task == "start" {
-				starts[a.Node] = true
-			}
-		}
-		// New instances in the order they were allocated.
-		for _, p := range plan.Placements {
-			if p.Resource == r.ID && starts[p.Node] && names[p.Node] == "" {
-				names[p.Node] = fmt.Sprintf("%s:%d", r.ID, i)
-				i++
-			}
-		}
-		for _, a := range plan.Actions {
-			if a.Resource == r.ID && a.Task == "start" && names[a.Node] == "" {
-				names[a.Node] = fmt.Sprintf("%s:%d", r.ID, i)
-				i++
-			}
-		}
-		out[r.ID] = names
+		out[a.Resource][a.Node] = a.Instance
 	}
 	return out
 }
@@ -128,7 +99,7 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 			continue
 		}
 		var stops []string
-		start := ""
+		start, migrates := "", false
 		for _, a := range plan.Actions {
 			if a.Resource != r.ID {
 				continue
@@ -138,6 +109,8 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 				stops = append(stops, a.Node)
 			case "start":
 				start = a.Node
+			case "migrate_from":
+				migrates = true
 			}
 		}
 		failed := false
@@ -155,7 +128,9 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 		case start != "":
 			for _, n := range stops {
 				change := "Move"
-				if failed {
+				if migrates {
+					change = "Migrate"
+				} else if failed {
 					change = "Recover"
 				} else if n == start {
 					change = "Restart"
@@ -250,49 +225,28 @@ func (t *TransitionSummary) grow(rsc, details string) {
 	}
 }
 
-// ExecutedActions writes the "Executing Cluster Transition:" lines, in an
-// order that respects the plan's dependencies.
+// ExecutedActions writes the "Executing Cluster Transition:" lines in the
+// order crm_simulate runs the graph.
 func ExecutedActions(w io.Writer, cl *engine.Cluster, plan *engine.Plan) {
-	inst := instances(cl, plan)
-	done := map[int]bool{}
-	for len(done) < len(plan.Actions) {
-		progress := false
-		// Run every action whose predecessors are done, probes first as
-		// crm_simulate lists them.
-		for pass := 0; pass < 2; pass++ {
-			for _, a := range plan.Actions {
-				if done[a.ID] || (pass == 0) != (a.Task == "monitor" && a.Interval == 0) {
-					continue
-				}
-				ready := true
-				for _, d := range a.After {
-					ready = ready && done[d]
-				}
-				if !ready {
-					continue
-				}
-				done[a.ID] = true
-				progress = true
-				task := a.Task
-				if a.Interval > 0 {
-					task = fmt.Sprintf("%s=%d", a.Task, a.Interval.Milliseconds())
-				}
-				name := a.Resource
-				if n := inst[a.Resource][a.Node]; n != "" {
-					name = n
-				}
-				switch {
-				case a.Task == "fence":
-					fmt.Fprintf(w, "  * Fencing %s (reboot)\n", a.Node)
-				case a.Pseudo:
-					fmt.Fprintf(w, "  * Pseudo action:   %s_%s_0\n", name, a.Task)
-				default:
-					fmt.Fprintf(w, "  * Resource action: %-15s %s on %s\n", name, task, a.Node)
-				}
+	for _, a := range plan.ExecutionOrder() {
+		task := a.Task
+		if a.Interval > 0 {
+			task = fmt.Sprintf("%s=%d", a.Task, a.Interval.Milliseconds())
+		}
+		name := a.Resource
+		if a.Instance != "" {
+			name = a.Instance
+			if h := plan.HistoryNames[a.Instance]; h != "" {
+				name = h
 			}
 		}
-		if !progress {
-			return // a cycle: nothing more can run
+		switch {
+		case a.Task == "fence":
+			fmt.Fprintf(w, "  * Fencing %s (reboot)\n", a.Node)
+		case a.Pseudo:
+			fmt.Fprintf(w, "  * Pseudo action:   %s_%s_0\n", name, a.Task)
+		default:
+			fmt.Fprintf(w, "  * Resource action: %-15s %s on %s\n", name, task, a.Node)
 		}
 	}
 }

@@ -1,0 +1,337 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+)
+
+// This file gives a plan the shape of Pacemaker's transition graph.
+//
+// A group or clone has pseudo actions that stand for "all members may
+// start" and "all members have started" (start/running, stop/stopped,
+// and promote/promoted, demote/demoted for promotable clones). Members'
+// actions hang between them, and constraints naming the group or clone
+// order against them, so that one collective step waits for another as a
+// whole.
+//
+// Pacemaker lists the graph's actions resource by resource, top-level
+// resources in configuration order, a collective's own actions before its
+// children's, and each resource's actions newest first. crm_simulate runs
+// the graph in passes over that list, firing every action whose
+// predecessors are done, so the list order is the order it reports.
+
+// Creation ranks: the order in which Pacemaker creates a primitive's
+// actions (probes, then the way down, the way up, recurring monitors,
+// migration), and a collective's pseudo actions.
+var primitiveRank = map[string]int{
+	"probe": 0, "demote": 1, "stop": 2, "start": 3, "promote": 4, "monitor": 5, "migrate_to": 6, "migrate_from": 7,
+}
+
+var collectiveRank = map[string]int{
+	"start": 0, "running": 1, "stop": 2, "stopped": 3, "promote": 4, "promoted": 5, "demote": 6, "demoted": 7,
+}
+
+// pseudoOp adds a collective's pseudo action.
+func (s *scheduler) pseudoOp(id, task string, after []int) int {
+	a := s.add(Action{Resource: id, Task: task, Pseudo: true, After: append([]int(nil), after...),
+		Reason: fmt.Sprintf("%s of %s", task, id)})
+	s.collective[id+" "+task] = a
+	return a
+}
+
+// addAfter makes action id wait for before.
+func (s *scheduler) addAfter(id int, before ...int) {
+	a := &s.plan.Actions[id-1]
+	for _, b := range before {
+		if b == 0 || b == id || containsInt(a.After, b) {
+			continue
+		}
+		a.After = append(a.After, b)
+	}
+}
+
+func containsInt(list []int, x int) bool {
+	for _, y := range list {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// collectiveOps adds the pseudo actions of one group, clone or group
+// instance over the given member actions (by task) and ties them in.
+func (s *scheduler) collectiveOps(id string, acts map[string][]int, promotable bool) {
+	var demoted, stopped, running int
+	if promotable && len(acts["demote"]) > 0 {
+		demote := s.pseudoOp(id, "demote", nil)
+		demoted = s.pseudoOp(id, "demoted", append([]int{demote}, acts["demote"]...))
+		for _, a := range acts["demote"] {
+			s.addAfter(a, demote)
+		}
+	}
+	if len(acts["stop"]) > 0 {
+		stop := s.pseudoOp(id, "stop", nil)
+		if demoted != 0 {
+			s.addAfter(stop, demoted)
+		}
+		stopped = s.pseudoOp(id, "stopped", append([]int{stop}, acts["stop"]...))
+		for _, a := range acts["stop"] {
+			s.addAfter(a, stop)
+		}
+	}
+	if len(acts["start"]) > 0 {
+		start := s.pseudoOp(id, "start", nil)
+		if stopped != 0 {
+			s.addAfter(start, stopped)
+		}
+		s.addAfter(start, acts["probe"]...)
+		running = s.pseudoOp(id, "running", append([]int{start}, acts["start"]...))
+		for _, a := range acts["start"] {
+			s.addAfter(a, start)
+		}
+	}
+	if promotable && len(acts["promote"]) > 0 {
+		promote := s.pseudoOp(id, "promote", nil)
+		s.addAfter(promote, running, demoted)
+		promoted := s.pseudoOp(id, "promoted", append([]int{promote}, acts["promote"]...))
+		for _, a := range acts["promote"] {
+			s.addAfter(a, promote)
+		}
+		_ = promoted
+	}
+}
+
+// taskOf names an action's task as the ranks do: a probe is a monitor
+// with no interval.
+func taskOf(a Action) string {
+	if a.Task == "monitor" && a.Interval == 0 {
+		return "probe"
+	}
+	return a.Task
+}
+
+// addCollectives adds the pseudo actions of every group and clone that
+// has something to do.
+func (s *scheduler) addCollectives() {
+	s.collective = map[string]int{}
+	s.instance = map[int]string{}
+	groups := map[string]bool{}
+	for _, g := range s.cl.Groups {
+		groups[g.ID] = true
+	}
+	byRsc := map[string][]int{} // resource -> its actions
+	for _, a := range s.plan.Actions {
+		byRsc[a.Resource] = append(byRsc[a.Resource], a.ID)
+	}
+	tasks := func(ids []int) map[string][]int {
+		out := map[string][]int{}
+		for _, id := range ids {
+			t := taskOf(s.plan.Actions[id-1])
+			out[t] = append(out[t], id)
+		}
+		return out
+	}
+	done := map[string]bool{}
+	for _, u := range s.units {
+		switch {
+		case u.clone != nil:
+			num := s.instanceNumbers(u)
+			var all []int
+			perNode := map[string][]int{}
+			for _, m := range u.members {
+				for _, id := range byRsc[m.ID] {
+					a := s.plan.Actions[id-1]
+					s.instance[id] = fmt.Sprintf("%s:%d", m.ID, num[a.Node])
+					all = append(all, id)
+					perNode[a.Node] = append(perNode[a.Node], id)
+				}
+			}
+			if g := u.clone.Group; g != nil {
+				for node, ids := range perNode {
+					s.collectiveOps(fmt.Sprintf("%s:%d", g.ID, num[node]), withoutProbes(tasks(ids)), false)
+				}
+			}
+			s.collectiveOps(u.clone.ID, tasks(all), u.clone.Promotable)
+		case u.members[0].Unique != nil:
+			c := u.members[0].Unique
+			if done[c.ID] {
+				continue
+			}
+			done[c.ID] = true
+			var all []int
+			for _, iu := range s.uniqueInstances(c.ID) {
+				for _, m := range iu.members {
+					all = append(all, byRsc[m.ID]...)
+				}
+			}
+			s.collectiveOps(c.ID, tasks(all), false)
+		case groups[u.id]:
+			var all []int
+			for _, m := range u.members {
+				all = append(all, byRsc[m.ID]...)
+			}
+			s.collectiveOps(u.id, withoutProbes(tasks(all)), false)
+		}
+	}
+}
+
+// withoutProbes: a group's start does not wait for its members' probes
+// (each member's start does); only a clone's start waits for them.
+func withoutProbes(m map[string][]int) map[string][]int {
+	delete(m, "probe")
+	return m
+}
+
+// instanceNumbers numbers an anonymous clone's instances by node: the
+// nodes it is active on in the order Pacemaker reads their history, then
+// new nodes in allocation order, then any other node.
+func (s *scheduler) instanceNumbers(u *unit) map[string]int {
+	nodes := append([]*Node(nil), s.cl.Nodes...)
+	sort.SliceStable(nodes, func(i, j int) bool { return nodes[i].HistoryRank < nodes[j].HistoryRank })
+	num := map[string]int{}
+	next := 0
+	give := func(n string) {
+		if _, ok := num[n]; !ok {
+			num[n] = next
+			next++
+		}
+	}
+	for _, n := range nodes {
+		for _, m := range u.members {
+			if st := m.State[n.Uname]; st != nil && st.Active {
+				give(n.Uname)
+			}
+		}
+	}
+	for _, n := range s.allocOrder[u.id] {
+		give(n)
+	}
+	for _, n := range nodes {
+		give(n.Uname)
+	}
+	return num
+}
+
+// graphOrder sorts the plan's actions into Pacemaker's graph order and
+// renumbers them.
+func (s *scheduler) graphOrder() {
+	type key struct {
+		top, sub, member, rank, seq int
+	}
+	topOf := map[string]int{} // resource or collective -> top-level position
+	subOf := map[string]int{} // instance (or unique instance) -> position in its clone
+	memOf := map[string]int{} // member -> position in its group (0: the group itself)
+	for _, u := range s.units {
+		top := Infinity
+		for _, m := range u.members {
+			top = min(top, m.Order)
+		}
+		ids := []string{u.id}
+		if u.members[0].Unique != nil {
+			c := u.members[0].Unique
+			ids = append(ids, c.ID)
+			for i, iu := range s.uniqueInstances(c.ID) {
+				if iu == u {
+					subOf[u.members[0].ID] = i + 1
+				}
+				for _, m := range iu.members {
+					top = min(top, m.Order)
+				}
+			}
+		}
+		if u.clone != nil && u.clone.Group != nil {
+			ids = append(ids, u.clone.Group.ID)
+		}
+		for _, id := range ids {
+			if old, ok := topOf[id]; !ok || top < old {
+				topOf[id] = top
+			}
+		}
+		for i, m := range u.members {
+			topOf[m.ID] = top
+			memOf[m.ID] = i + 1
+		}
+	}
+	keys := make([]key, len(s.plan.Actions))
+	for i, a := range s.plan.Actions {
+		k := key{top: 2 * Infinity, seq: -i}
+		name := a.Resource
+		if inst := s.instance[a.ID]; inst != "" {
+			name = inst
+		}
+		base, num, isInst := cutInstance(name)
+		switch {
+		case a.Task == "fence" || a.Resource == "":
+			// Node actions come after every resource's, newest first.
+		case a.Pseudo && s.collective[a.Resource+" "+a.Task] == a.ID:
+			k.top = topOf[base]
+			k.rank = -collectiveRank[a.Task]
+			if isInst {
+				k.sub = num + 1
+			}
+		default:
+			k.top = topOf[a.Resource]
+			k.member = memOf[a.Resource]
+			k.rank = -primitiveRank[taskOf(a)]
+			if isInst {
+				k.sub = num + 1
+			} else {
+				k.sub = subOf[a.Resource]
+			}
+		}
+		keys[i] = k
+	}
+	idx := make([]int, len(s.plan.Actions))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(x, y int) bool {
+		a, b := keys[idx[x]], keys[idx[y]]
+		switch {
+		case a.top != b.top:
+			return a.top < b.top
+		case a.sub != b.sub:
+			return a.sub < b.sub
+		case a.member != b.member:
+			return a.member < b.member
+		case a.rank != b.rank:
+			return a.rank < b.rank
+		}
+		return a.seq < b.seq
+	})
+	renum := map[int]int{}
+	out := make([]Action, len(idx))
+	for newPos, old := range idx {
+		renum[s.plan.Actions[old].ID] = newPos + 1
+	}
+	instances := map[int]string{}
+	for newPos, old := range idx {
+		a := s.plan.Actions[old]
+		instances[newPos+1] = s.instance[a.ID]
+		a.ID = newPos + 1
+		after := make([]int, 0, len(a.After))
+		for _, b := range a.After {
+			after = append(after, renum[b])
+		}
+		sort.Ints(after)
+		a.After = after
+		a.Instance = instances[a.ID]
+		out[newPos] = a
+	}
+	s.plan.Actions = out
+}
+
+// cutInstance splits "rsc:3" into ("rsc", 3, true).
+func cutInstance(name string) (string, int, bool) {
+	for i := len(name) - 1; i > 0; i-- {
+		if name[i] == ':' {
+			n := 0
+			if _, err := fmt.Sscanf(name[i+1:], "%d", &n); err == nil && isDigits(name[i+1:]) {
+				return name[:i], n, true
+			}
+			break
+		}
+	}
+	return name, 0, false
+}
