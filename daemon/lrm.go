@@ -66,6 +66,19 @@ func (l *localResources) exec(e execMsg) {
 		l.report()
 		return
 	}
+	if a.Task == "cancel" {
+		// Stop a recurring monitor and forget its result, as Pacemaker's
+		// executor does on a cancel.
+		key := actionKey(a.Node, a.Resource, "monitor", a.Interval)
+		if m := l.monitors[key]; m != nil {
+			m.cancel()
+			delete(l.monitors, key)
+		}
+		l.hist.CancelRecurring(a.Resource, "monitor", a.Interval)
+		l.seq++
+		l.report()
+		return
+	}
 	if a.Task == "monitor" && a.Interval > 0 {
 		if l.monitors[e.Key] == nil {
 			l.startMonitor(e.Key, a)

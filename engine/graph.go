@@ -24,7 +24,7 @@ import (
 // actions (probes, then the way down, the way up, recurring monitors,
 // migration), and a collective's pseudo actions.
 var primitiveRank = map[string]int{
-	"probe": 0, "demote": 1, "stop": 2, "start": 3, "promote": 4, "monitor": 5, "migrate_to": 6, "migrate_from": 7,
+	"probe": 0, "demote": 1, "stop": 2, "start": 3, "promote": 4, "monitor": 5, "cancel": 5, "migrate_to": 6, "migrate_from": 7,
 }
 
 var collectiveRank = map[string]int{

@@ -883,10 +883,8 @@ func (s *scheduler) actions(u *unit) {
 			}
 		}
 	}
+	// Probes find out what runs where, managed or not.
 	for _, r := range u.members {
-		if !r.Managed || r.Blocked {
-			continue
-		}
 		for _, n := range s.cl.Nodes {
 			if n.Online && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
 				s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
@@ -984,6 +982,7 @@ func (s *scheduler) actions(u *unit) {
 	for _, r := range u.members {
 		allStops = append(allStops, s.stops[r.ID]...)
 	}
+	cancels := s.stoppedMonitors(u)
 	// Starts, in member order, then monitors.
 	prevStart := 0
 	for _, r := range u.members {
@@ -999,6 +998,7 @@ func (s *scheduler) actions(u *unit) {
 			if prevStart != 0 {
 				after = append(after, prevStart)
 			}
+			after = append(after, cancels[r.ID]...)
 			reason := "start " + r.ID + " on " + t
 			switch {
 			case containsStop(stopList, r.ID, t):
@@ -1018,7 +1018,7 @@ func (s *scheduler) actions(u *unit) {
 			prevStart = start
 		}
 		for _, op := range r.Ops {
-			if op.Name != "monitor" || op.Interval <= 0 {
+			if op.Name != "monitor" || op.Interval <= 0 || normRole(op.Attrs["role"]) == "Stopped" {
 				continue
 			}
 			if start != 0 {
@@ -1040,6 +1040,49 @@ func containsStop(list []struct {
 		}
 	}
 	return false
+}
+
+// stoppedMonitors schedules the recurring monitors configured for the
+// Stopped role: on every online node where a member will not run, after
+// its probe and stop there, expecting "not running"; where it will run,
+// such a monitor still active is cancelled before the start. It returns
+// the cancels by member.
+func (s *scheduler) stoppedMonitors(u *unit) map[string][]int {
+	cancels := map[string][]int{}
+	for _, r := range u.members {
+		t := s.target[r.ID]
+		if !r.Managed || r.Blocked {
+			continue // left alone: no new monitors
+		}
+		for _, op := range r.Ops {
+			if op.Name != "monitor" || op.Interval <= 0 || normRole(op.Attrs["role"]) != "Stopped" {
+				continue
+			}
+			for _, n := range s.cl.Nodes {
+				st := r.State[n.Uname]
+				active := st != nil && st.MonitorActive[op.Interval]
+				if n.Uname == t {
+					if active {
+						id := s.action(r, "cancel", n.Uname, op.Interval, "cancel the Stopped-role monitor of "+r.ID, nil)
+						cancels[r.ID] = append(cancels[r.ID], id)
+					}
+					continue
+				}
+				if !n.Online || n.Unclean || active {
+					continue
+				}
+				var after []int
+				for _, id := range append(append([]int(nil), s.probes[r.ID]...), s.stops[r.ID]...) {
+					if s.plan.Actions[id-1].Node == n.Uname {
+						after = append(after, id)
+					}
+				}
+				id := s.action(r, "monitor", n.Uname, op.Interval, "monitor "+r.ID+" where it is stopped", after)
+				s.plan.Actions[id-1].ExpectedRC = 7
+			}
+		}
+	}
+	return cancels
 }
 
 // historyNames records, for each anonymous clone instance whose history
@@ -1123,16 +1166,18 @@ func (s *scheduler) groupCloneActions(u *unit) {
 				return
 			}
 		}
-		if !r.Managed || r.Blocked {
-			return
-		}
 	}
+	managed := true
 	for _, r := range u.members {
 		for _, n := range s.cl.Nodes {
 			if n.Online && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
 				s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
 			}
 		}
+		managed = managed && r.Managed && !r.Blocked
+	}
+	if !managed {
+		return
 	}
 	want := map[string]bool{}
 	for _, n := range s.targets[u.id] {
@@ -1200,13 +1245,13 @@ func (s *scheduler) primitiveCloneActions(u *unit) {
 			return
 		}
 	}
-	if !r.Managed || r.Blocked {
-		return
-	}
 	for _, n := range s.cl.Nodes {
 		if n.Online && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
 			s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
 		}
+	}
+	if !r.Managed || r.Blocked {
+		return
 	}
 	want, prom := map[string]bool{}, map[string]bool{}
 	for _, n := range s.targets[u.id] {

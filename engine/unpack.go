@@ -994,6 +994,8 @@ func normRole(r string) string {
 		return "Unpromoted"
 	case "started":
 		return "Started"
+	case "stopped":
+		return "Stopped"
 	}
 	return ""
 }

@@ -62,23 +62,7 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 	}
 	fmt.Fprintf(&b, "  * Last change:  %s\n", change)
 	fmt.Fprintf(&b, "  * %d node%s configured\n", len(cl.Nodes), plural(len(cl.Nodes)))
-	disabled, blocked, instances := 0, 0, 0
-	for _, r := range cl.Resources {
-		n := 1
-		if r.Clone != nil {
-			n = r.Clone.Max
-			if n < 0 {
-				n = len(cl.Nodes)
-			}
-		}
-		instances += n
-		if r.Disabled() {
-			disabled += n
-		}
-		if r.FailBlocked {
-			blocked++ // only the failed instance is blocked
-		}
-	}
+	instances, disabled, blocked := instanceCounts(cl)
 	fmt.Fprintf(&b, "  * %d resource instance%s configured", instances, plural(instances))
 	switch {
 	case disabled > 0 && blocked > 0:
@@ -95,7 +79,7 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 		}
 	}
 	if cl.MaintenanceMode {
-		b.WriteString("\n              *** Resource management is DISABLED ***\n  The cluster will not attempt to start, stop or recover services\n")
+		b.WriteString(maintenanceBanner)
 	}
 
 	b.WriteString("\nNode List:\n")
@@ -550,4 +534,29 @@ func readableInterval(d time.Duration) string {
 		b.WriteString("0s")
 	}
 	return b.String()
+}
+
+const maintenanceBanner = "\n              *** Resource management is DISABLED ***\n  The cluster will not attempt to start, stop or recover services\n"
+
+// instanceCounts counts resource instances as crm_mon does: every
+// primitive and every clone instance, those disabled (target-role
+// Stopped) and those blocked after a failure.
+func instanceCounts(cl *engine.Cluster) (instances, disabled, blocked int) {
+	for _, r := range cl.Resources {
+		n := 1
+		if r.Clone != nil {
+			n = r.Clone.Max
+			if n < 0 {
+				n = len(cl.Nodes)
+			}
+		}
+		instances += n
+		if r.Disabled() {
+			disabled += n
+		}
+		if r.FailBlocked {
+			blocked++ // only the failed instance is blocked
+		}
+	}
+	return instances, disabled, blocked
 }

@@ -8,6 +8,19 @@ import (
 	"github.com/pacer-ha/pacer/engine"
 )
 
+// SimulationHeader writes what crm_simulate prints before the cluster
+// status: the maintenance-mode banner, and how many resource instances
+// are disabled or blocked when any are.
+func SimulationHeader(w io.Writer, cl *engine.Cluster) {
+	if cl.MaintenanceMode {
+		io.WriteString(w, maintenanceBanner+"\n")
+	}
+	instances, disabled, blocked := instanceCounts(cl)
+	if disabled > 0 || blocked > 0 {
+		fmt.Fprintf(w, "%d of %d resource instances DISABLED and %d BLOCKED from further action due to failure\n\n", disabled, instances, blocked)
+	}
+}
+
 // RenderClusterStatus writes a cluster's nodes and resources in the
 // layout crm_simulate uses under "Current cluster status:" and "Revised
 // Cluster Status:".

@@ -70,6 +70,7 @@ func runCrmSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "crm_simulate: %s\n", n)
 	}
 	if !*quiet {
+		monitor.SimulationHeader(stdout, cl)
 		fmt.Fprintln(stdout, "Current cluster status:")
 		monitor.RenderClusterStatus(stdout, cl)
 		fmt.Fprintln(stdout)
