@@ -61,7 +61,10 @@ func containsInt(list []int, x int) bool {
 
 // collectiveOps adds the pseudo actions of one group, clone or group
 // instance over the given member actions (by task) and ties them in.
-func (s *scheduler) collectiveOps(id string, acts map[string][]int, promotable bool) {
+//
+// A group that stops members but keeps running (keep) still gets its
+// start: Pacemaker restarts a group as a whole.
+func (s *scheduler) collectiveOps(id string, acts map[string][]int, promotable, keep bool) {
 	var demoted, stopped, running int
 	if promotable && len(acts["demote"]) > 0 {
 		demote := s.pseudoOp(id, "demote", nil)
@@ -80,13 +83,15 @@ func (s *scheduler) collectiveOps(id string, acts map[string][]int, promotable b
 			s.addAfter(a, stop)
 		}
 	}
-	if len(acts["start"]) > 0 {
+	if len(acts["start"]) > 0 || (stopped != 0 && keep) {
 		start := s.pseudoOp(id, "start", nil)
 		if stopped != 0 {
 			s.addAfter(start, stopped)
 		}
 		s.addAfter(start, acts["probe"]...)
-		running = s.pseudoOp(id, "running", append([]int{start}, acts["start"]...))
+		if len(acts["start"]) > 0 {
+			running = s.pseudoOp(id, "running", append([]int{start}, acts["start"]...))
+		}
 		for _, a := range acts["start"] {
 			s.addAfter(a, start)
 		}
@@ -149,10 +154,10 @@ func (s *scheduler) addCollectives() {
 			}
 			if g := u.clone.Group; g != nil {
 				for node, ids := range perNode {
-					s.collectiveOps(fmt.Sprintf("%s:%d", g.ID, num[node]), withoutProbes(tasks(ids)), false)
+					s.collectiveOps(fmt.Sprintf("%s:%d", g.ID, num[node]), withoutProbes(tasks(ids)), false, false)
 				}
 			}
-			s.collectiveOps(u.clone.ID, tasks(all), u.clone.Promotable)
+			s.collectiveOps(u.clone.ID, tasks(all), u.clone.Promotable, false)
 		case u.members[0].Unique != nil:
 			c := u.members[0].Unique
 			if done[c.ID] {
@@ -165,13 +170,17 @@ func (s *scheduler) addCollectives() {
 					all = append(all, byRsc[m.ID]...)
 				}
 			}
-			s.collectiveOps(c.ID, tasks(all), false)
+			s.collectiveOps(c.ID, tasks(all), false, false)
 		case groups[u.id]:
 			var all []int
 			for _, m := range u.members {
 				all = append(all, byRsc[m.ID]...)
 			}
-			s.collectiveOps(u.id, withoutProbes(tasks(all)), false)
+			keep := false
+			for _, m := range u.members {
+				keep = keep || s.target[m.ID] != ""
+			}
+			s.collectiveOps(u.id, withoutProbes(tasks(all)), false, keep)
 		}
 	}
 }
@@ -204,7 +213,28 @@ func (s *scheduler) instanceNumbers(u *unit) map[string]int {
 			}
 		}
 	}
+	// An instance leaving its node takes the first new node (it moves
+	// there); new nodes left over get new instances.
+	alloc := map[string]bool{}
 	for _, n := range s.allocOrder[u.id] {
+		alloc[n] = true
+	}
+	var leaving []string
+	for _, n := range nodes {
+		if _, active := num[n.Uname]; active && !alloc[n.Uname] {
+			leaving = append(leaving, n.Uname)
+		}
+	}
+	sort.SliceStable(leaving, func(i, j int) bool { return num[leaving[i]] < num[leaving[j]] })
+	for _, n := range s.allocOrder[u.id] {
+		if _, ok := num[n]; ok {
+			continue
+		}
+		if len(leaving) > 0 {
+			num[n] = num[leaving[0]]
+			leaving = leaving[1:]
+			continue
+		}
 		give(n)
 	}
 	for _, n := range nodes {
@@ -253,6 +283,19 @@ func (s *scheduler) graphOrder() {
 			memOf[m.ID] = i + 1
 		}
 	}
+	clones := map[string]bool{}
+	for _, c := range s.cl.Clones {
+		clones[c.ID] = true
+	}
+	for _, r := range s.cl.Resources {
+		if r.Unique != nil {
+			clones[r.Unique.ID] = true
+		}
+	}
+	rsc := map[string]*Resource{}
+	for _, r := range s.cl.Resources {
+		rsc[r.ID] = r
+	}
 	keys := make([]key, len(s.plan.Actions))
 	for i, a := range s.plan.Actions {
 		k := key{top: 2 * Infinity, seq: -i}
@@ -267,13 +310,21 @@ func (s *scheduler) graphOrder() {
 		case a.Pseudo && s.collective[a.Resource+" "+a.Task] == a.ID:
 			k.top = topOf[base]
 			k.rank = -collectiveRank[a.Task]
-			if isInst {
-				k.sub = num + 1
+			switch {
+			case isInst:
+				k.sub = num + 1 // a group instance: before its members
+			case clones[a.Resource]:
+				k.sub = Infinity // a clone lists its instances first
 			}
 		default:
 			k.top = topOf[a.Resource]
 			k.member = memOf[a.Resource]
 			k.rank = -primitiveRank[taskOf(a)]
+			if r := rsc[a.Resource]; a.Task == "stop" && r != nil && r.State[a.Node] != nil && r.State[a.Node].Failed {
+				// Pacemaker creates the stop of a failed resource while
+				// reading its history, before anything else.
+				k.rank = 1
+			}
 			if isInst {
 				k.sub = num + 1
 			} else {
