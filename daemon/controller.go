@@ -238,6 +238,8 @@ func (c *controller) reconcile(now time.Time) {
 				c.fenceWarned[a.Node] = true
 				c.n.log.Error("node must be fenced, but this version cannot fence: its resources stay blocked until it returns", "node", a.Node, "reason", a.Reason)
 			}
+		case a.Task == "do_shutdown":
+			// A node leaving stops its own resources (see leave).
 		case runnable[a.ID]:
 			c.dispatch(a, now)
 		}

@@ -28,7 +28,7 @@ type Action struct {
 	Class      string
 	Provider   string
 	Type       string
-	Task       string        // "start", "stop", "monitor", "fence"
+	Task       string        // "start", "stop", "monitor", "fence", "do_shutdown" (node actions have no Resource)
 	Interval   time.Duration // > 0: a recurring monitor; 0 with "monitor": a probe
 	Node       string        // uname of the node that runs it
 	Timeout    time.Duration // from the op definition, op_defaults, or 20s

@@ -144,6 +144,7 @@ func (s *scheduler) run() {
 		s.actions(u)
 	}
 	s.addCollectives()
+	s.shutdowns()
 	s.orderActions()
 	s.graphOrder()
 	s.historyNames()
@@ -1083,6 +1084,23 @@ func (s *scheduler) stoppedMonitors(u *unit) map[string][]int {
 		}
 	}
 	return cancels
+}
+
+// shutdowns adds the shutdown of each node that asked to leave, after
+// everything stops there.
+func (s *scheduler) shutdowns() {
+	for _, n := range s.cl.Nodes {
+		if !n.ShuttingDown || !n.Online || n.Unclean {
+			continue
+		}
+		var after []int
+		for _, a := range s.plan.Actions {
+			if a.Node == n.Uname && a.Task == "stop" {
+				after = append(after, a.ID)
+			}
+		}
+		s.add(Action{Task: "do_shutdown", Node: n.Uname, After: after, Reason: "the node is shutting down"})
+	}
 }
 
 // historyNames records, for each anonymous clone instance whose history

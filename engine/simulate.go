@@ -27,8 +27,8 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 	call := maxCallID(out)
 	for _, a := range plan.ExecutionOrder() {
 		ns := nodeStateFor(out, a.Node)
-		if ns == nil || a.Pseudo {
-			continue
+		if ns == nil || a.Pseudo || a.Task == "do_shutdown" {
+			continue // nothing to record
 		}
 		if a.Task == "fence" {
 			// A fenced node is down, cleanly, and nothing runs on it.

@@ -779,7 +779,7 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 
 // replay walks a resource's records on one node in call order.
 func replay(re *etree.Element) *ResourceState {
-	st := &ResourceState{Known: true, MonitorActive: map[time.Duration]bool{}}
+	st := &ResourceState{MonitorActive: map[time.Duration]bool{}}
 	var recs []cib.OpRecord
 	seen := map[int]bool{}
 	for _, op := range re.SelectElements("lrm_rsc_op") {
@@ -796,6 +796,7 @@ func replay(re *etree.Element) *ResourceState {
 		if r.OpStatus == cib.ExecPending && r.Operation == "monitor" && r.Interval == 0 {
 			continue // a probe still running tells nothing yet, and blocks nothing
 		}
+		st.Known = true
 		if r.Failed() {
 			rec := r
 			st.lastFailure = &rec
