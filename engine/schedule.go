@@ -144,6 +144,7 @@ func (s *scheduler) run() {
 		s.actions(u)
 	}
 	s.addCollectives()
+	s.loadStopped()
 	s.shutdowns()
 	s.orderActions()
 	s.graphOrder()
@@ -1086,6 +1087,58 @@ func (s *scheduler) stoppedMonitors(u *unit) map[string][]int {
 	return cancels
 }
 
+// loadStopped adds, when a placement strategy weighs utilization,
+// Pacemaker's load_stopped_NODE pseudo actions: a resource that needs
+// capacity starts on a node only after what leaves that node has
+// stopped.
+func (s *scheduler) loadStopped() {
+	if s.cl.PlacementStrategy == "default" || s.cl.PlacementStrategy == "" {
+		return
+	}
+	load := map[string]int{}
+	op := func(node string) int {
+		if load[node] == 0 {
+			load[node] = s.add(Action{Task: "load_stopped_" + node, Pseudo: true, Reason: "capacity freed on " + node})
+		}
+		return load[node]
+	}
+	byRsc := map[string][]int{}
+	for _, a := range s.plan.Actions {
+		byRsc[a.Resource] = append(byRsc[a.Resource], a.ID)
+	}
+	for _, r := range s.cl.Resources {
+		if len(r.Utilization) == 0 {
+			continue
+		}
+		var scores map[string]int
+		if !s.cl.Symmetric {
+			if u := s.byID[r.ID]; u != nil {
+				scores = s.scores(u)
+			}
+		}
+		for _, n := range r.ActiveOn() {
+			l := op(n)
+			for _, id := range byRsc[r.ID] {
+				if a := s.plan.Actions[id-1]; a.Task == "stop" && a.Node == n {
+					s.addAfter(l, id)
+				}
+			}
+		}
+		for _, n := range s.cl.Nodes {
+			if scores != nil && scores[n.Uname] <= -Infinity {
+				continue
+			}
+			l := op(n.Uname)
+			for _, id := range byRsc[r.ID] {
+				a := s.plan.Actions[id-1]
+				if (a.Task == "start" && a.Node == n.Uname) || (a.Task == "migrate_to" && s.target[r.ID] == n.Uname) {
+					s.addAfter(id, l)
+				}
+			}
+		}
+	}
+}
+
 // shutdowns adds the shutdown of each node that asked to leave, after
 // everything stops there.
 func (s *scheduler) shutdowns() {
@@ -1114,10 +1167,22 @@ func (s *scheduler) historyNames() {
 		}
 		num := s.instanceNumbers(u)
 		for _, m := range u.members {
+			plain := false
 			for node, st := range m.State {
 				inst := fmt.Sprintf("%s:%d", m.ID, num[node])
+				plain = plain || st.HistoryID == m.ID
 				if st.Active && st.HistoryID != "" && st.HistoryID != inst {
 					s.plan.HistoryNames[inst] = st.HistoryID
+				}
+			}
+			if !plain {
+				continue
+			}
+			// A history under the plain id lets Pacemaker find the
+			// primitive by that id: it then names every instance so.
+			for _, a := range s.plan.Actions {
+				if a.Resource == m.ID && a.Instance != "" {
+					s.plan.HistoryNames[a.Instance] = m.ID
 				}
 			}
 		}

@@ -329,7 +329,27 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	byRsc := map[string]*Resource{}
 	order := 0
 	var addPrimitive func(e *etree.Element, group *Group) *Resource
+	// Templates: a primitive made from one takes the template's agent and
+	// settings, its own settings winning. Constraints that name a
+	// template (or a tag) apply to the primitives made from it (tagged).
+	templates := map[string]*etree.Element{}
+	tags := map[string][]string{}
+	for _, t := range c.Section("resources", true).SelectElements("template") {
+		templates[t.SelectAttrValue("id", "")] = t
+		tags[t.SelectAttrValue("id", "")] = []string{}
+	}
+	if ts := c.Section("tags", false); ts != nil {
+		for _, t := range ts.SelectElements("tag") {
+			for _, ref := range t.SelectElements("obj_ref") {
+				tags[t.SelectAttrValue("id", "")] = append(tags[t.SelectAttrValue("id", "")], ref.SelectAttrValue("id", ""))
+			}
+		}
+	}
 	addPrimitive = func(e *etree.Element, group *Group) *Resource {
+		if t := templates[e.SelectAttrValue("template", "")]; t != nil {
+			e = fromTemplate(e, t)
+			tags[t.SelectAttrValue("id", "")] = append(tags[t.SelectAttrValue("id", "")], e.SelectAttrValue("id", ""))
+		}
 		r := &Resource{ID: e.SelectAttrValue("id", ""), Class: e.SelectAttrValue("class", ""), Provider: e.SelectAttrValue("provider", ""),
 			Type: e.SelectAttrValue("type", ""), Order: order, Params: nvpairs(e, "instance_attributes"), Meta: map[string]string{},
 			State: map[string]*ResourceState{}, DefaultTimeout: defTimeout, Managed: true, MigrationThreshold: Infinity,
@@ -523,11 +543,22 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	}
 
 	// Constraints.
-	for _, e := range c.Section("constraints", true).ChildElements() {
+	constraints := c.Section("constraints", true).ChildElements()
+	for i := 0; i < len(constraints); i++ {
+		e := constraints[i]
 		id := e.SelectAttrValue("id", "")
 		switch e.Tag {
 		case "rsc_location":
 			rsc, node := e.SelectAttrValue("rsc", ""), e.SelectAttrValue("node", "")
+			if members, ok := tags[rsc]; ok && len(members) > 0 {
+				// A template or tag: the constraint holds for each member.
+				for _, m := range members {
+					cp := e.Copy()
+					cp.CreateAttr("rsc", m)
+					constraints = append(constraints, cp)
+				}
+				continue
+			}
 			if rsc == "" {
 				cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: patterns and sets are not supported yet; ignored", id))
 				continue
@@ -551,7 +582,13 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			cl.Constraints = append(cl.Constraints, Location{ID: id, Resource: rsc, Node: node, Score: score, Role: normRole(e.SelectAttrValue("role", ""))})
 		case "rsc_colocation":
 			rsc, with := e.SelectAttrValue("rsc", ""), e.SelectAttrValue("with-rsc", "")
-			if sets := readSets(e); rsc == "" && len(sets) > 0 {
+			sets := readSets(e, tags)
+			if _, t1 := tags[rsc]; rsc != "" && (t1 || tags[with] != nil) {
+				sets = []rscSet{tagSet(tags, rsc, normRole(e.SelectAttrValue("rsc-role", "")), "start"),
+					tagSet(tags, with, normRole(e.SelectAttrValue("with-rsc-role", "")), "start")}
+				rsc = ""
+			}
+			if rsc == "" && len(sets) > 0 {
 				score, err := ParseScore(e.SelectAttrValue("score", "0"))
 				if err != nil {
 					cl.Notes = append(cl.Notes, fmt.Sprintf("colocation %s: %v; ignored", id, err))
@@ -577,10 +614,10 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		case "rsc_ticket":
 			var rscs []string
 			if r := e.SelectAttrValue("rsc", ""); r != "" {
-				rscs = append(rscs, r)
+				rscs = append(rscs, expandTag(tags, r)...)
 			}
 			for _, ref := range e.FindElements(".//resource_ref") {
-				rscs = append(rscs, ref.SelectAttrValue("id", ""))
+				rscs = append(rscs, expandTag(tags, ref.SelectAttrValue("id", ""))...)
 			}
 			for _, r := range rscs {
 				if known(r) {
@@ -590,7 +627,13 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			}
 		case "rsc_order":
 			first, then := e.SelectAttrValue("first", ""), e.SelectAttrValue("then", "")
-			if sets := readSets(e); first == "" && len(sets) > 0 {
+			sets := readSets(e, tags)
+			if _, t1 := tags[first]; first != "" && (t1 || tags[then] != nil) {
+				sets = []rscSet{tagSet(tags, first, "", e.SelectAttrValue("first-action", "start")),
+					tagSet(tags, then, "", e.SelectAttrValue("then-action", "start"))}
+				first = ""
+			}
+			if first == "" && len(sets) > 0 {
 				mandatory := true
 				switch e.SelectAttrValue("kind", "") {
 				case "Optional", "Serialize":
@@ -908,7 +951,53 @@ type rscSet struct {
 	sequential bool
 }
 
-func readSets(e *etree.Element) []rscSet {
+// expandTag gives the members of a template or tag, or id itself.
+func expandTag(tags map[string][]string, id string) []string {
+	if m, ok := tags[id]; ok {
+		return m
+	}
+	return []string{id}
+}
+
+// tagSet turns one side of a constraint into a set: a template or tag
+// becomes an unordered set of its members, as Pacemaker does.
+func tagSet(tags map[string][]string, id, role, action string) rscSet {
+	_, isTag := tags[id]
+	rs := rscSet{sequential: !isTag}
+	for _, m := range expandTag(tags, id) {
+		rs.members = append(rs.members, setMember{id: m, role: role, action: action, requireAll: true})
+	}
+	return rs
+}
+
+// fromTemplate merges a template into a primitive made from it: the
+// template's agent, then its settings under the primitive's own.
+func fromTemplate(e, t *etree.Element) *etree.Element {
+	out := e.Copy()
+	for _, a := range []string{"class", "provider", "type"} {
+		if out.SelectAttr(a) == nil && t.SelectAttr(a) != nil {
+			out.CreateAttr(a, t.SelectAttrValue(a, ""))
+		}
+	}
+	own := map[string]bool{}
+	for _, op := range e.FindElements("./operations/op") {
+		own[op.SelectAttrValue("name", "")+"/"+op.SelectAttrValue("interval", "0")] = true
+	}
+	for i, ch := range t.ChildElements() {
+		cp := ch.Copy()
+		if cp.Tag == "operations" {
+			for _, op := range cp.SelectElements("op") {
+				if own[op.SelectAttrValue("name", "")+"/"+op.SelectAttrValue("interval", "0")] {
+					cp.RemoveChild(op)
+				}
+			}
+		}
+		out.InsertChildAt(i, cp)
+	}
+	return out
+}
+
+func readSets(e *etree.Element, tags map[string][]string) []rscSet {
 	var out []rscSet
 	for _, set := range e.SelectElements("resource_set") {
 		rs := rscSet{sequential: !strings.EqualFold(set.SelectAttrValue("sequential", "true"), "false")}
@@ -916,7 +1005,9 @@ func readSets(e *etree.Element) []rscSet {
 		action := set.SelectAttrValue("action", "start")
 		reqAll := !strings.EqualFold(set.SelectAttrValue("require-all", "true"), "false")
 		for _, ref := range set.SelectElements("resource_ref") {
-			rs.members = append(rs.members, setMember{id: ref.SelectAttrValue("id", ""), role: role, action: action, requireAll: reqAll})
+			for _, id := range expandTag(tags, ref.SelectAttrValue("id", "")) {
+				rs.members = append(rs.members, setMember{id: id, role: role, action: action, requireAll: reqAll})
+			}
 		}
 		if len(rs.members) > 0 {
 			out = append(out, rs)

@@ -256,6 +256,8 @@ func ExecutedActions(w io.Writer, cl *engine.Cluster, plan *engine.Plan) {
 		switch {
 		case a.Task == "fence":
 			fmt.Fprintf(w, "  * Fencing %s (reboot)\n", a.Node)
+		case a.Resource == "" && a.Pseudo:
+			fmt.Fprintf(w, "  * Pseudo action:   %s\n", a.Task)
 		case a.Resource == "":
 			fmt.Fprintf(w, "  * Cluster action:  %s on %s\n", a.Task, a.Node)
 		case a.Pseudo:
