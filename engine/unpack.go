@@ -794,6 +794,12 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 			onFail = op.Attrs["on-fail"]
 		}
 	}
+	if n.Unclean {
+		// The node will be fenced: that settles the failure (Pacemaker
+		// ignores on-fail there, so the resource may start elsewhere).
+		st.Failed = false
+		return
+	}
 	if onFail == "" && f.Operation == "stop" {
 		onFail = "block"
 		if cl.StonithEnabled {
@@ -926,7 +932,10 @@ func nvpairs(e *etree.Element, tag string) map[string]string {
 	out := map[string]string{}
 	for _, set := range e.SelectElements(tag) {
 		for _, nv := range set.SelectElements("nvpair") {
-			out[nv.SelectAttrValue("name", "")] = nv.SelectAttrValue("value", "")
+			// The first value given for a name wins, as in Pacemaker.
+			if _, seen := out[nv.SelectAttrValue("name", "")]; !seen {
+				out[nv.SelectAttrValue("name", "")] = nv.SelectAttrValue("value", "")
+			}
 		}
 	}
 	return out
@@ -971,7 +980,8 @@ func tagSet(tags map[string][]string, id, role, action string) rscSet {
 }
 
 // fromTemplate merges a template into a primitive made from it: the
-// template's agent, then its settings under the primitive's own.
+// template's agent, and its settings after the primitive's own (the first
+// value of a setting wins).
 func fromTemplate(e, t *etree.Element) *etree.Element {
 	out := e.Copy()
 	for _, a := range []string{"class", "provider", "type"} {
@@ -983,7 +993,7 @@ func fromTemplate(e, t *etree.Element) *etree.Element {
 	for _, op := range e.FindElements("./operations/op") {
 		own[op.SelectAttrValue("name", "")+"/"+op.SelectAttrValue("interval", "0")] = true
 	}
-	for i, ch := range t.ChildElements() {
+	for _, ch := range t.ChildElements() {
 		cp := ch.Copy()
 		if cp.Tag == "operations" {
 			for _, op := range cp.SelectElements("op") {
@@ -992,7 +1002,7 @@ func fromTemplate(e, t *etree.Element) *etree.Element {
 				}
 			}
 		}
-		out.InsertChildAt(i, cp)
+		out.AddChild(cp) // after the primitive's own, which win
 	}
 	return out
 }
