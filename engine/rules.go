@@ -30,6 +30,17 @@ func ruleScore(rule *etree.Element, n *Node, now time.Time) (int, bool, error) {
 }
 
 func ruleHolds(rule *etree.Element, n *Node, now time.Time) (bool, error) {
+	return ruleHoldsFor(rule, n, now, nil)
+}
+
+// agentRef is what a resource expression (rsc_expression, allowed in
+// rsc_defaults and op_defaults rules) is matched against.
+type agentRef struct{ class, provider, typ string }
+
+// ruleHoldsFor evaluates a rule; agent is the resource the rule is asked
+// about, nil where resource expressions have no meaning, and n is nil
+// where node attributes have none.
+func ruleHoldsFor(rule *etree.Element, n *Node, now time.Time, agent *agentRef) (bool, error) {
 	or := rule.SelectAttrValue("boolean-op", "and") == "or"
 	any := false
 	for _, x := range rule.ChildElements() {
@@ -37,11 +48,20 @@ func ruleHolds(rule *etree.Element, n *Node, now time.Time) (bool, error) {
 		var err error
 		switch x.Tag {
 		case "expression":
-			ok, err = exprHolds(x, n)
+			if n != nil {
+				ok, err = exprHolds(x, n)
+			}
 		case "date_expression":
 			ok, err = dateHolds(x, now)
+		case "rsc_expression":
+			ok = agent != nil
+			for _, f := range [][2]string{{"class", agent.classOrEmpty()}, {"provider", agent.providerOrEmpty()}, {"type", agent.typeOrEmpty()}} {
+				if want := x.SelectAttrValue(f[0], ""); want != "" && want != f[1] {
+					ok = false
+				}
+			}
 		case "rule":
-			ok, err = ruleHolds(x, n, now)
+			ok, err = ruleHoldsFor(x, n, now, agent)
 		default:
 			continue
 		}
@@ -254,4 +274,25 @@ func dateHolds(x *etree.Element, now time.Time) (bool, error) {
 		return true, nil
 	}
 	return false, fmt.Errorf("date_expression: unknown operation %q", x.SelectAttrValue("operation", ""))
+}
+
+func (a *agentRef) classOrEmpty() string {
+	if a == nil {
+		return ""
+	}
+	return a.class
+}
+
+func (a *agentRef) providerOrEmpty() string {
+	if a == nil {
+		return ""
+	}
+	return a.provider
+}
+
+func (a *agentRef) typeOrEmpty() string {
+	if a == nil {
+		return ""
+	}
+	return a.typ
 }

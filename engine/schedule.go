@@ -268,6 +268,38 @@ func (s *scheduler) buildUnits() {
 		}
 		return a.Order < b.Order
 	})
+	// A unique clone places first the instances that can stay where they
+	// run (Pacemaker pre-allocates them), then the others, each in
+	// instance order.
+	pos := map[*Clone][]int{}
+	for i, u := range s.units {
+		if c := u.members[0].Unique; c != nil {
+			pos[c] = append(pos[c], i)
+		}
+	}
+	for _, idx := range pos {
+		insts := make([]*unit, len(idx))
+		for k, i := range idx {
+			insts[k] = s.units[i]
+		}
+		sort.SliceStable(insts, func(i, j int) bool { return s.canStay(insts[i]) && !s.canStay(insts[j]) })
+		for k, i := range idx {
+			s.units[i] = insts[k]
+		}
+	}
+}
+
+// canStay reports whether a unit runs healthy on a node that may still
+// run resources.
+func (s *scheduler) canStay(u *unit) bool {
+	r := u.members[0]
+	for _, name := range r.ActiveOn() {
+		n := s.node(name)
+		if st := r.State[name]; n != nil && !st.Failed && n.Online && !n.Unclean && !n.Standby && !n.Maintenance && !n.ShuttingDown {
+			return true
+		}
+	}
+	return false
 }
 
 // placementOrder places a unit after the units it is colocated with.

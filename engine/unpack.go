@@ -358,7 +358,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		if r.ID == "" {
 			return nil
 		}
-		for k, v := range rscDefaults {
+		for k, v := range defaultsFor(c, &agentRef{r.Class, r.Provider, r.Type}, now) {
 			r.Meta[k] = v
 		}
 		if group != nil {
@@ -958,6 +958,30 @@ type setMember struct {
 type rscSet struct {
 	members    []setMember
 	sequential bool
+}
+
+// defaultsFor gives the resource defaults that apply to a resource: the
+// rsc_defaults blocks whose rule (if any) holds for its agent, the first
+// value of each setting winning.
+func defaultsFor(c *cib.CIB, agent *agentRef, now time.Time) map[string]string {
+	out := map[string]string{}
+	s := c.Section("rsc_defaults", false)
+	if s == nil {
+		return out
+	}
+	for _, block := range s.SelectElements("meta_attributes") {
+		if rule := block.SelectElement("rule"); rule != nil {
+			if ok, err := ruleHoldsFor(rule, nil, now, agent); err != nil || !ok {
+				continue
+			}
+		}
+		for _, nv := range block.SelectElements("nvpair") {
+			if _, seen := out[nv.SelectAttrValue("name", "")]; !seen {
+				out[nv.SelectAttrValue("name", "")] = nv.SelectAttrValue("value", "")
+			}
+		}
+	}
+	return out
 }
 
 // expandTag gives the members of a template or tag, or id itself.
