@@ -255,7 +255,11 @@ func (s *scheduler) graphOrder() {
 	for _, u := range s.units {
 		top := Infinity
 		for _, m := range u.members {
-			top = min(top, m.Order)
+			if s.capacityOrder != nil {
+				top = min(top, s.capacityOrder[m.ID])
+			} else {
+				top = min(top, m.Order)
+			}
 		}
 		ids := []string{u.id}
 		if u.members[0].Unique != nil {
@@ -266,7 +270,11 @@ func (s *scheduler) graphOrder() {
 					subOf[u.members[0].ID] = i + 1
 				}
 				for _, m := range iu.members {
-					top = min(top, m.Order)
+					if s.capacityOrder != nil {
+						top = min(top, s.capacityOrder[m.ID])
+					} else {
+						top = min(top, m.Order)
+					}
 				}
 			}
 		}

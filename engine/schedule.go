@@ -60,6 +60,9 @@ type scheduler struct {
 	// "ID task"; instance names the clone instance of an action.
 	collective map[string]int
 	instance   map[int]string
+	// capacityOrder is the resources' position once sorted for a
+	// placement strategy (nil without one): Pacemaker's graph follows it.
+	capacityOrder map[string]int
 }
 
 func (s *scheduler) add(a Action) int {
@@ -96,6 +99,9 @@ func (s *scheduler) run() {
 		for k, v := range n.Capacity {
 			s.free[n.Uname][k] = v
 		}
+	}
+	if cl.PlacementStrategy != "default" && cl.PlacementStrategy != "" {
+		s.sortForCapacity()
 	}
 	for _, u := range s.placementOrder() {
 		s.place(u, canStart, stopAll)
@@ -285,6 +291,45 @@ func (s *scheduler) buildUnits() {
 		sort.SliceStable(insts, func(i, j int) bool { return s.canStay(insts[i]) && !s.canStay(insts[j]) })
 		for k, i := range idx {
 			s.units[i] = insts[k]
+		}
+	}
+}
+
+// sortForCapacity orders resources as Pacemaker does when capacity
+// counts: by priority, then the one that scores highest where it runs,
+// then the one that scores higher on the first node where they differ.
+// Resources that must stay are then not squeezed out by newcomers.
+func (s *scheduler) sortForCapacity() {
+	scores := map[*unit]map[string]int{}
+	current := map[*unit]int{}
+	for _, u := range s.units {
+		scores[u] = s.scores(u)
+		current[u] = -Infinity
+		if a := u.members[0].ActiveOn(); len(a) > 0 {
+			if sc, ok := scores[u][a[0]]; ok {
+				current[u] = sc
+			}
+		}
+	}
+	sort.SliceStable(s.units, func(i, j int) bool {
+		a, b := s.units[i], s.units[j]
+		if pa, pb := a.members[0].Priority, b.members[0].Priority; pa != pb {
+			return pa > pb
+		}
+		if current[a] != current[b] {
+			return current[a] > current[b]
+		}
+		for _, n := range s.cl.Nodes {
+			if x, y := scores[a][n.Uname], scores[b][n.Uname]; x != y {
+				return x > y
+			}
+		}
+		return false
+	})
+	s.capacityOrder = map[string]int{}
+	for i, u := range s.units {
+		for _, m := range u.members {
+			s.capacityOrder[m.ID] = i
 		}
 	}
 }
