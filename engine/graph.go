@@ -24,11 +24,24 @@ import (
 // actions (probes, then the way down, the way up, recurring monitors,
 // migration), and a collective's pseudo actions.
 var primitiveRank = map[string]int{
-	"probe": 0, "demote": 1, "stop": 2, "start": 3, "promote": 4, "monitor": 5, "cancel": 5, "migrate_to": 6, "migrate_from": 7,
+	"probe": 0, "cancel": 1, "demote": 2, "stop": 3, "start": 4, "promote": 5, "monitor": 6, "migrate_to": 7, "migrate_from": 8,
+	"notify": 9, // notifications are created last, when the graph is written
 }
 
-var collectiveRank = map[string]int{
-	"start": 0, "running": 1, "stop": 2, "stopped": 3, "promote": 4, "promoted": 5, "demote": 6, "demoted": 7,
+// collectiveSteps lists a clone's pseudo actions in creation order: each
+// step, its completion, then its notifications.
+var collectiveSteps = [][2]string{{"start", "running"}, {"stop", "stopped"}, {"promote", "promoted"}, {"demote", "demoted"}}
+
+func collectiveRank(task string) int {
+	for i, st := range collectiveSteps {
+		for j, t := range []string{st[0], st[1], "pre_notify_" + st[0], "confirmed-pre_notify_" + st[0],
+			"post_notify_" + st[1], "confirmed-post_notify_" + st[1]} {
+			if task == t {
+				return i*6 + j
+			}
+		}
+	}
+	return 0
 }
 
 // pseudoOp adds a collective's pseudo action.
@@ -158,6 +171,9 @@ func (s *scheduler) addCollectives() {
 				}
 			}
 			s.collectiveOps(u.clone.ID, tasks(all), u.clone.Promotable, false)
+			if isTrue(u.clone.Meta["notify"]) && u.clone.Group == nil {
+				s.notifications(u, num)
+			}
 		case u.members[0].Unique != nil:
 			c := u.members[0].Unique
 			if done[c.ID] {
@@ -317,7 +333,7 @@ func (s *scheduler) graphOrder() {
 			// Node actions come after every resource's, newest first.
 		case a.Pseudo && s.collective[a.Resource+" "+a.Task] == a.ID:
 			k.top = topOf[base]
-			k.rank = -collectiveRank[a.Task]
+			k.rank = -collectiveRank(a.Task)
 			switch {
 			case isInst:
 				k.sub = num + 1 // a group instance: before its members
@@ -328,6 +344,9 @@ func (s *scheduler) graphOrder() {
 			k.top = topOf[a.Resource]
 			k.member = memOf[a.Resource]
 			k.rank = -primitiveRank[taskOf(a)]
+			if a.Task == "cancel" && !s.earlyCancel[a.ID] {
+				k.rank = -primitiveRank["monitor"]
+			}
 			if r := rsc[a.Resource]; a.Task == "stop" && r != nil && r.State[a.Node] != nil && r.State[a.Node].Failed {
 				// Pacemaker creates the stop of a failed resource while
 				// reading its history, before anything else.
@@ -393,4 +412,70 @@ func cutInstance(name string) (string, int, bool) {
 		}
 	}
 	return name, 0, false
+}
+
+// notifications adds what a clone with notify=true does around each of
+// its collective steps: a pre-notification to the instances active
+// before, a post-notification to those active after, each confirmed as a
+// whole (pseudo actions), as Pacemaker's graph has them.
+func (s *scheduler) notifications(u *unit, num map[string]int) {
+	r := u.clone.Primitive
+	id := u.clone.ID
+	var before, after []string
+	for _, n := range s.cl.Nodes {
+		if st := r.State[n.Uname]; st != nil && st.Active && n.Online && !n.Unclean {
+			before = append(before, n.Uname)
+		}
+	}
+	for _, n := range s.cl.Nodes {
+		for _, t := range s.targets[u.id] {
+			if t == n.Uname {
+				after = append(after, t)
+			}
+		}
+	}
+	notify := func(node string, wait int) int {
+		a := s.action(r, "notify", node, 0, "notify "+r.ID+" on "+node, []int{wait})
+		s.instance[a] = fmt.Sprintf("%s:%d", r.ID, num[node])
+		return a
+	}
+	confirmedPost := map[string]int{}
+	for _, step := range collectiveSteps {
+		task, done := step[0], step[1]
+		act, fin := s.collective[id+" "+task], s.collective[id+" "+done]
+		if act == 0 {
+			continue
+		}
+		pre := s.pseudoOp(id, "pre_notify_"+task, nil)
+		var preActs []int
+		for _, n := range before {
+			preActs = append(preActs, notify(n, pre))
+		}
+		confPre := s.pseudoOp(id, "confirmed-pre_notify_"+task, append([]int{pre}, preActs...))
+		s.addAfter(act, confPre)
+		if fin == 0 {
+			continue
+		}
+		post := s.pseudoOp(id, "post_notify_"+done, []int{fin, confPre})
+		var postActs []int
+		for _, n := range after {
+			postActs = append(postActs, notify(n, post))
+		}
+		confirmedPost[done] = s.pseudoOp(id, "confirmed-post_notify_"+done, append([]int{post}, postActs...))
+	}
+	// Starting follows stopping's notifications, promoting demoting's.
+	if c, p := confirmedPost["stopped"], s.collective[id+" pre_notify_start"]; c != 0 && p != 0 {
+		s.addAfter(p, c)
+	}
+	if c, p := confirmedPost["demoted"], s.collective[id+" pre_notify_promote"]; c != 0 && p != 0 {
+		s.addAfter(p, c)
+	}
+	// Recurring monitors begin once the notifications are confirmed.
+	for _, a := range s.plan.Actions {
+		if a.Resource == r.ID && a.Task == "monitor" && a.Interval > 0 {
+			for _, c := range confirmedPost {
+				s.addAfter(a.ID, c)
+			}
+		}
+	}
 }

@@ -79,7 +79,7 @@ func (p *Plan) Runnable() []Action {
 		memo[id] = false // breaks cycles
 		ok := true
 		for _, b := range p.Actions[id-1].After {
-			if b < 1 || b > len(p.Actions) || !p.Actions[b-1].Pseudo || !ready(b, depth+1) {
+			if b < 1 || b > len(p.Actions) || !transparent(p.Actions[b-1]) || !ready(b, depth+1) {
 				ok = false
 				break
 			}
@@ -89,11 +89,18 @@ func (p *Plan) Runnable() []Action {
 	}
 	var out []Action
 	for _, a := range p.Actions {
-		if !a.Pseudo && ready(a.ID, 0) {
+		if !transparent(a) && ready(a.ID, 0) {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// transparent tells the actions nothing executes yet: pseudo actions, and
+// clone notifications (not delivered to agents yet; a later transition
+// without them carries on).
+func transparent(a Action) bool {
+	return a.Pseudo || a.Task == "notify"
 }
 
 // ExecutionOrder lists the actions in the order crm_simulate runs the

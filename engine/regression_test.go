@@ -11,8 +11,9 @@ import (
 
 // TestPacemakerInputsNeverPanic runs the scheduler over Pacemaker's own
 // regression inputs (the conformance kit beside the repository, as in CI):
-// every one must unpack, schedule and simulate without a panic, and no
-// primitive may be started on two nodes unless it is cloned.
+// every one must unpack, schedule and simulate without a panic, no
+// primitive may be started on two nodes unless it is cloned, and every
+// action must be able to run (no ordering cycle).
 func TestPacemakerInputsNeverPanic(t *testing.T) {
 	files, _ := filepath.Glob("../../shared/conformance/scheduler/xml/*.xml")
 	if len(files) == 0 {
@@ -52,6 +53,9 @@ func TestPacemakerInputsNeverPanic(t *testing.T) {
 					}
 					starts[a.Resource] = a.Node
 				}
+			}
+			if got := len(plan.ExecutionOrder()); got != len(plan.Actions) {
+				t.Errorf("%s: %d of %d actions wait on a cycle and would never run", filepath.Base(f), len(plan.Actions)-got, len(plan.Actions))
 			}
 			if _, err := Unpack(Simulate(c, plan), now); err != nil {
 				t.Errorf("%s: simulate: %v", filepath.Base(f), err)

@@ -60,6 +60,9 @@ type scheduler struct {
 	// "ID task"; instance names the clone instance of an action.
 	collective map[string]int
 	instance   map[int]string
+	// earlyCancel marks cancels of a monitor for the role being left,
+	// which Pacemaker creates before the role change itself.
+	earlyCancel map[int]bool
 	// capacityOrder is the resources' position once sorted for a
 	// placement strategy (nil without one): Pacemaker's graph follows it.
 	capacityOrder map[string]int
@@ -432,8 +435,8 @@ func (s *scheduler) scores(u *unit) map[string]int {
 		}
 	}
 	for _, c := range s.cl.Colocations {
-		if !ids[c.Resource] || ids[c.With] {
-			continue
+		if !ids[c.Resource] || ids[c.With] || (c.Role == "Promoted" && u.clone != nil && u.clone.Promotable) {
+			continue // the Promoted role's colocations decide promotion only
 		}
 		with := s.target[c.With]
 		if wu := s.byID[c.With]; wu != nil && wu.clone != nil {
@@ -819,6 +822,31 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 		}
 		if st := r.State[name]; st != nil && st.Failed {
 			continue
+		}
+		// Colocations of the Promoted role: promote where the other
+		// resource runs (or never there, or prefer it).
+		for _, c := range s.cl.Colocations {
+			if c.Role != "Promoted" || (c.Resource != u.id && c.Resource != r.ID) {
+				continue
+			}
+			on := false
+			if wu := s.byID[c.With]; wu != nil && wu.clone != nil {
+				where := s.targets[wu.id]
+				if c.WithRole == "Promoted" {
+					where = s.promoted[wu.id]
+				}
+				for _, n := range where {
+					on = on || n == name
+				}
+			} else {
+				on = s.target[c.With] == name
+			}
+			switch {
+			case c.Score >= Infinity && !on, c.Score <= -Infinity && on:
+				score, has = -Infinity, true
+			case on:
+				score, has = addScores(score, c.Score), true
+			}
 		}
 		if has && score > -Infinity && score >= 0 {
 			cands = append(cands, cand{name, score})
@@ -1233,6 +1261,30 @@ func (s *scheduler) shutdowns() {
 	}
 }
 
+// cancelRoleMonitors cancels, before a role change on node, the running
+// monitors of the role being left (promoted's when demoting, the others
+// when promoting).
+func (s *scheduler) cancelRoleMonitors(r *Resource, node string, promoted bool) []int {
+	st := r.State[node]
+	if st == nil {
+		return nil
+	}
+	if s.earlyCancel == nil {
+		s.earlyCancel = map[int]bool{}
+	}
+	var out []int
+	for _, op := range r.Ops {
+		role := normRole(op.Attrs["role"])
+		if op.Name != "monitor" || op.Interval <= 0 || !st.MonitorActive[op.Interval] || role == "Stopped" || (role == "Promoted") != promoted {
+			continue
+		}
+		id := s.action(r, "cancel", node, op.Interval, "cancel the monitor of the role "+r.ID+" leaves on "+node, nil)
+		s.earlyCancel[id] = true
+		out = append(out, id)
+	}
+	return out
+}
+
 // historyNames records, for each anonymous clone instance whose history
 // uses another id, that id: Pacemaker's graph, and so crm_simulate, call
 // the instance by it.
@@ -1285,6 +1337,23 @@ func (s *scheduler) migratable(r *Resource, restarting bool) (string, bool) {
 	from, to := s.node(active[0]), s.node(t)
 	if from == nil || to == nil || from.Unclean || !from.Online || to.Unclean {
 		return "", false
+	}
+	// Started after something that moves without migrating, it cannot
+	// migrate: that one's stop waits for this one's, which would wait
+	// for the migration.
+	for _, o := range s.cl.Orders {
+		if !o.Symmetrical || (o.Then != r.ID && o.Then != r.Group) || (o.FirstAction != "start" && o.FirstAction != "") {
+			continue
+		}
+		if fu := s.byID[o.First]; fu != nil && fu.clone == nil {
+			for _, m := range members(fu, o.First) {
+				a := m.ActiveOn()
+				moves := len(a) > 0 && (len(a) != 1 || a[0] != s.target[m.ID])
+				if moves && !isTrue(m.Meta["allow-migrate"]) {
+					return "", false
+				}
+			}
+		}
 	}
 	return active[0], true
 }
@@ -1426,7 +1495,8 @@ func (s *scheduler) primitiveCloneActions(u *unit) {
 	for _, node := range r.ActiveOn() {
 		st := r.State[node]
 		if promotable && st.Promoted && (!prom[node] || !want[node] || st.Failed) {
-			demotes = append(demotes, s.action(r, "demote", node, 0, "demote "+r.ID+" on "+node, nil))
+			cancels := s.cancelRoleMonitors(r, node, true)
+			demotes = append(demotes, s.action(r, "demote", node, 0, "demote "+r.ID+" on "+node, cancels))
 		}
 	}
 	var stops []int
@@ -1457,6 +1527,8 @@ func (s *scheduler) primitiveCloneActions(u *unit) {
 			after := append([]int(nil), demotes...)
 			if start != 0 {
 				after = append(after, start)
+			} else {
+				after = append(after, s.cancelRoleMonitors(r, node, false)...)
 			}
 			last = s.action(r, "promote", node, 0, "promote "+r.ID+" on "+node, after)
 			s.promotes[r.ID] = append(s.promotes[r.ID], last)
@@ -1495,106 +1567,103 @@ func (s *scheduler) primitiveCloneActions(u *unit) {
 }
 
 // orderActions adds the edges of order constraints between the actions of
-// this plan: then starts after first has started; with symmetrical, first
-// stops after then has stopped.
+// this plan: then's action waits for first's; when symmetrical, first's
+// opposite action (stop for start, demote for promote) waits for then's.
+// A constraint naming a group or clone orders against its pseudo actions
+// (after notifications, when the clone has them); one naming a primitive
+// against its own actions, a migration counting as its stop and start.
 func (s *scheduler) orderActions() {
-	idx := map[int]int{}
-	for i, a := range s.plan.Actions {
-		idx[a.ID] = i
+	byTask := map[string][]int{} // "rsc task" -> actions
+	for _, a := range s.plan.Actions {
+		if a.Resource != "" && !(a.Task == "monitor" && a.Interval == 0) {
+			byTask[a.Resource+" "+a.Task] = append(byTask[a.Resource+" "+a.Task], a.ID)
+		}
 	}
-	edge := func(from, to int) {
-		if from == 0 || to == 0 || from == to {
-			return
+	done := map[string]string{"start": "running", "stop": "stopped", "promote": "promoted", "demote": "demoted"}
+	opposite := map[string]string{"start": "stop", "stop": "start", "promote": "demote", "demote": "promote"}
+	// ends: what marks id's task as finished; begins: what starts it.
+	ends := func(id, task string) []int {
+		if c := s.collective[id+" confirmed-post_notify_"+done[task]]; c != 0 {
+			return []int{c}
 		}
-		a := &s.plan.Actions[idx[to]]
-		for _, x := range a.After {
-			if x == from {
-				return
-			}
+		if c := s.collective[id+" "+done[task]]; c != 0 {
+			return []int{c}
 		}
-		a.After = append(a.After, from)
+		return s.memberActions(byTask, id, task)
 	}
-	// The starts that begin and end a unit: for a group its first and
-	// last member; for a clone all its instances.
-	unitStarts := func(id string) (first, last []int) {
-		u := s.byID[id]
-		if u == nil {
-			for _, iu := range s.uniqueInstances(id) {
-				first = append(first, s.starts[iu.id]...)
-			}
-			return first, first
-		}
-		if u.clone != nil {
-			first := s.starts[u.members[0].ID]
-			last := s.starts[u.members[len(u.members)-1].ID]
-			return first, last
-		}
-		for _, m := range members(u, id) {
-			if st := s.starts[m.ID]; len(st) > 0 {
-				if first == nil {
-					first = st
-				}
-				last = st
-			}
-		}
-		return first, last
-	}
-	unitStops := func(id string) []int {
-		u := s.byID[id]
-		if u == nil {
-			return nil
-		}
-		var out []int
-		for _, m := range members(u, id) {
-			out = append(out, s.stops[m.ID]...)
-		}
-		return out
-	}
-	// A constraint that names a group or clone orders against its pseudo
-	// actions when it has them.
-	coll := func(id, task string, fallback []int) []int {
+	begins := func(id, task string) []int {
 		if c := s.collective[id+" "+task]; c != 0 {
 			return []int{c}
 		}
-		return fallback
+		out := s.memberActions(byTask, id, task)
+		if task == "stop" || task == "start" {
+			// A migration is the stop and the start: it waits as they do.
+			out = append(out, s.memberActions(byTask, id, "migrate_to")...)
+		}
+		return out
 	}
 	for _, o := range s.cl.Orders {
-		if o.FirstAction == "promote" && o.ThenAction == "start" {
-			thenFirst, _ := unitStarts(o.Then)
-			thenFirst = coll(o.Then, "start", thenFirst)
-			if c := s.collective[o.First+" promoted"]; c != 0 {
-				for _, t := range thenFirst {
-					edge(c, t)
-				}
-				continue
-			}
-			if u := s.byID[o.First]; u != nil && u.clone != nil {
-				for _, p := range s.promotes[u.clone.Primitive.ID] {
-					for _, t := range thenFirst {
-						edge(p, t)
-					}
-				}
-			}
-			continue
+		fa, ta := o.FirstAction, o.ThenAction
+		if fa == "" {
+			fa = "start"
 		}
-		if o.FirstAction == "start" && o.ThenAction == "start" {
-			_, firstLast := unitStarts(o.First)
-			thenFirst, _ := unitStarts(o.Then)
-			firstLast, thenFirst = coll(o.First, "running", firstLast), coll(o.Then, "start", thenFirst)
-			for _, f := range firstLast {
-				for _, t := range thenFirst {
-					edge(f, t)
-				}
+		if ta == "" {
+			ta = fa
+		}
+		for _, f := range ends(o.First, fa) {
+			for _, t := range begins(o.Then, ta) {
+				s.addAfterNoCycle(t, f)
 			}
-			if o.Symmetrical {
-				for _, fs := range coll(o.First, "stop", unitStops(o.First)) {
-					for _, ts := range coll(o.Then, "stopped", unitStops(o.Then)) {
-						edge(ts, fs)
-					}
+		}
+		if o.Symmetrical && opposite[fa] != "" && opposite[ta] != "" {
+			for _, f := range ends(o.Then, opposite[ta]) {
+				for _, t := range begins(o.First, opposite[fa]) {
+					s.addAfterNoCycle(t, f)
 				}
 			}
 		}
 	}
+}
+
+// addAfterNoCycle makes t wait for f unless f already waits for t: a
+// cycle would leave both waiting forever, so that ordering gives way.
+func (s *scheduler) addAfterNoCycle(t, f int) {
+	seen := map[int]bool{}
+	stack := []int{f}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x == t {
+			return
+		}
+		if seen[x] {
+			continue
+		}
+		seen[x] = true
+		stack = append(stack, s.plan.Actions[x-1].After...)
+	}
+	s.addAfter(t, f)
+}
+
+// memberActions lists the actions of a task for what a constraint names:
+// a primitive, or the members of a group or clone (when it has no pseudo
+// action for the task, because nothing of it happens), or a unique
+// clone's instances.
+func (s *scheduler) memberActions(byTask map[string][]int, id, task string) []int {
+	if u := s.byID[id]; u != nil {
+		var out []int
+		for _, m := range members(u, id) {
+			out = append(out, byTask[m.ID+" "+task]...)
+		}
+		return out
+	}
+	var out []int
+	for _, iu := range s.uniqueInstances(id) {
+		for _, m := range iu.members {
+			out = append(out, byTask[m.ID+" "+task]...)
+		}
+	}
+	return out
 }
 
 func members(u *unit, id string) []*Resource {

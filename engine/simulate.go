@@ -27,7 +27,7 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 	call := maxCallID(out)
 	for _, a := range plan.ExecutionOrder() {
 		ns := nodeStateFor(out, a.Node)
-		if ns == nil || a.Pseudo || a.Task == "do_shutdown" {
+		if ns == nil || a.Pseudo || a.Task == "do_shutdown" || a.Task == "notify" {
 			continue // nothing to record
 		}
 		if a.Task == "fence" {
@@ -37,6 +37,16 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 			}
 			for _, ch := range ns.ChildElements() {
 				ns.RemoveChild(ch)
+			}
+			continue
+		}
+		if a.Task == "cancel" {
+			// The recurring monitor stops and its record goes.
+			key := cib.OpRecord{Resource: a.Resource, Operation: "monitor", Interval: a.Interval}.Key()
+			for _, op := range ns.FindElements(".//lrm_resource[@id='" + a.Resource + "']/lrm_rsc_op") {
+				if op.SelectAttrValue("id", "") == key {
+					op.Parent().RemoveChild(op)
+				}
 			}
 			continue
 		}

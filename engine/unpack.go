@@ -162,6 +162,7 @@ type Colocation struct {
 	ID, Resource, With string
 	Score              int
 	WithRole           string // "Promoted": with the promoted instances only
+	Role               string // "Promoted": only Resource's promoted instances follow
 }
 
 // Order starts Then after First (and stops in reverse when symmetrical).
@@ -596,7 +597,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				}
 				for _, pr := range colocationPairs(sets) {
 					if known(pr[0].id) && known(pr[1].id) {
-						cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: pr[0].id, With: pr[1].id, Score: score, WithRole: pr[1].role})
+						cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: pr[0].id, With: pr[1].id, Score: score, WithRole: pr[1].role, Role: pr[0].role})
 					}
 				}
 				continue
@@ -610,7 +611,8 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				cl.Notes = append(cl.Notes, fmt.Sprintf("colocation %s: %v; ignored", id, err))
 				continue
 			}
-			cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: rsc, With: with, Score: score, WithRole: normRole(e.SelectAttrValue("with-rsc-role", ""))})
+			cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: rsc, With: with, Score: score,
+				WithRole: normRole(e.SelectAttrValue("with-rsc-role", "")), Role: normRole(e.SelectAttrValue("rsc-role", ""))})
 		case "rsc_ticket":
 			var rscs []string
 			if r := e.SelectAttrValue("rsc", ""); r != "" {
