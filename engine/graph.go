@@ -73,50 +73,52 @@ func containsInt(list []int, x int) bool {
 }
 
 // collectiveOps adds the pseudo actions of one group, clone or group
-// instance over the given member actions (by task) and ties them in.
+// instance and ties them in: begin lists, by task, what its step starts
+// (each waits for the pseudo action), end what the step's completion
+// waits for. For primitives they are the same actions; for a clone of
+// groups they are the group instances' own pseudo actions.
 //
 // A group that stops members but keeps running (keep) still gets its
 // start: Pacemaker restarts a group as a whole.
-func (s *scheduler) collectiveOps(id string, acts map[string][]int, promotable, keep bool) {
+func (s *scheduler) collectiveOps(id string, begin, end map[string][]int, promotable, keep bool) {
 	var demoted, stopped, running int
-	if promotable && len(acts["demote"]) > 0 {
+	if promotable && len(begin["demote"]) > 0 {
 		demote := s.pseudoOp(id, "demote", nil)
-		demoted = s.pseudoOp(id, "demoted", append([]int{demote}, acts["demote"]...))
-		for _, a := range acts["demote"] {
+		demoted = s.pseudoOp(id, "demoted", append([]int{demote}, end["demote"]...))
+		for _, a := range begin["demote"] {
 			s.addAfter(a, demote)
 		}
 	}
-	if len(acts["stop"]) > 0 {
+	if len(begin["stop"]) > 0 {
 		stop := s.pseudoOp(id, "stop", nil)
 		if demoted != 0 {
 			s.addAfter(stop, demoted)
 		}
-		stopped = s.pseudoOp(id, "stopped", append([]int{stop}, acts["stop"]...))
-		for _, a := range acts["stop"] {
+		stopped = s.pseudoOp(id, "stopped", append([]int{stop}, end["stop"]...))
+		for _, a := range begin["stop"] {
 			s.addAfter(a, stop)
 		}
 	}
-	if len(acts["start"]) > 0 || (stopped != 0 && keep) {
+	if len(begin["start"]) > 0 || (stopped != 0 && keep) {
 		start := s.pseudoOp(id, "start", nil)
 		if stopped != 0 {
 			s.addAfter(start, stopped)
 		}
-		s.addAfter(start, acts["probe"]...)
-		if len(acts["start"]) > 0 {
-			running = s.pseudoOp(id, "running", append([]int{start}, acts["start"]...))
+		s.addAfter(start, begin["probe"]...)
+		if len(begin["start"]) > 0 {
+			running = s.pseudoOp(id, "running", append([]int{start}, end["start"]...))
 		}
-		for _, a := range acts["start"] {
+		for _, a := range begin["start"] {
 			s.addAfter(a, start)
 		}
 	}
-	if promotable && len(acts["promote"]) > 0 {
+	if promotable && len(begin["promote"]) > 0 {
 		promote := s.pseudoOp(id, "promote", nil)
 		s.addAfter(promote, running, demoted)
-		promoted := s.pseudoOp(id, "promoted", append([]int{promote}, acts["promote"]...))
-		for _, a := range acts["promote"] {
+		s.pseudoOp(id, "promoted", append([]int{promote}, end["promote"]...))
+		for _, a := range begin["promote"] {
 			s.addAfter(a, promote)
 		}
-		_ = promoted
 	}
 }
 
@@ -166,11 +168,30 @@ func (s *scheduler) addCollectives() {
 				}
 			}
 			if g := u.clone.Group; g != nil {
-				for node, ids := range perNode {
-					s.collectiveOps(fmt.Sprintf("%s:%d", g.ID, num[node]), withoutProbes(tasks(ids)), false, false)
+				// The clone's steps go through its group instances'.
+				begin, end := map[string][]int{}, map[string][]int{}
+				for _, n := range s.cl.Nodes {
+					ids := perNode[n.Uname]
+					if len(ids) == 0 {
+						continue
+					}
+					inst := fmt.Sprintf("%s:%d", g.ID, num[n.Uname])
+					t := tasks(ids)
+					begin["probe"] = append(begin["probe"], t["probe"]...)
+					s.collectiveOps(inst, withoutProbes(t), withoutProbes(tasks(ids)), false, false)
+					for _, st := range collectiveSteps {
+						if c := s.collective[inst+" "+st[0]]; c != 0 {
+							begin[st[0]] = append(begin[st[0]], c)
+						}
+						if c := s.collective[inst+" "+st[1]]; c != 0 {
+							end[st[0]] = append(end[st[0]], c)
+						}
+					}
 				}
+				s.collectiveOps(u.clone.ID, begin, end, u.clone.Promotable, false)
+				continue
 			}
-			s.collectiveOps(u.clone.ID, tasks(all), u.clone.Promotable, false)
+			s.collectiveOps(u.clone.ID, tasks(all), tasks(all), u.clone.Promotable, false)
 			if isTrue(u.clone.Meta["notify"]) && u.clone.Group == nil {
 				s.notifications(u, num)
 			}
@@ -186,7 +207,7 @@ func (s *scheduler) addCollectives() {
 					all = append(all, byRsc[m.ID]...)
 				}
 			}
-			s.collectiveOps(c.ID, tasks(all), false, false)
+			s.collectiveOps(c.ID, tasks(all), tasks(all), false, false)
 		case groups[u.id]:
 			var all []int
 			for _, m := range u.members {
@@ -196,7 +217,7 @@ func (s *scheduler) addCollectives() {
 			for _, m := range u.members {
 				keep = keep || s.target[m.ID] != ""
 			}
-			s.collectiveOps(u.id, withoutProbes(tasks(all)), false, keep)
+			s.collectiveOps(u.id, withoutProbes(tasks(all)), withoutProbes(tasks(all)), false, keep)
 		}
 	}
 }

@@ -63,6 +63,7 @@ type scheduler struct {
 	// earlyCancel marks cancels of a monitor for the role being left,
 	// which Pacemaker creates before the role change itself.
 	earlyCancel map[int]bool
+	cancelled   map[string]bool // "rsc node interval" of monitors cancelled
 	// capacityOrder is the resources' position once sorted for a
 	// placement strategy (nil without one): Pacemaker's graph follows it.
 	capacityOrder map[string]int
@@ -1272,12 +1273,24 @@ func (s *scheduler) cancelRoleMonitors(r *Resource, node string, promoted bool) 
 	if s.earlyCancel == nil {
 		s.earlyCancel = map[int]bool{}
 	}
+	// Intervals the role taken on monitors too: that monitor carries on.
+	next := map[time.Duration]bool{}
+	for _, op := range r.Ops {
+		role := normRole(op.Attrs["role"])
+		if op.Name == "monitor" && role != "Stopped" && (role == "Promoted") != promoted {
+			next[op.Interval] = true
+		}
+	}
+	if s.cancelled == nil {
+		s.cancelled = map[string]bool{}
+	}
 	var out []int
 	for _, op := range r.Ops {
 		role := normRole(op.Attrs["role"])
-		if op.Name != "monitor" || op.Interval <= 0 || !st.MonitorActive[op.Interval] || role == "Stopped" || (role == "Promoted") != promoted {
+		if op.Name != "monitor" || op.Interval <= 0 || !st.MonitorActive[op.Interval] || role == "Stopped" || (role == "Promoted") != promoted || next[op.Interval] {
 			continue
 		}
+		s.cancelled[r.ID+" "+node+" "+op.Interval.String()] = true
 		id := s.action(r, "cancel", node, op.Interval, "cancel the monitor of the role "+r.ID+" leaves on "+node, nil)
 		s.earlyCancel[id] = true
 		out = append(out, id)
@@ -1545,7 +1558,10 @@ func (s *scheduler) primitiveCloneActions(u *unit) {
 			if promotable && ((role == "Promoted") != promoted) {
 				continue // the monitor of the other role
 			}
-			if last != 0 {
+			// A role change keeps a running monitor of the same interval
+			// (Pacemaker knows monitors by interval).
+			kept := last != 0 && start == 0 && st != nil && st.MonitorActive[op.Interval] && !s.cancelled[r.ID+" "+node+" "+op.Interval.String()]
+			if last != 0 && !kept {
 				after := []int{}
 				if last > 0 {
 					after = []int{last}
