@@ -61,6 +61,18 @@ type Plan struct {
 	// history uses when that differs from the instance name (histories
 	// of anonymous clones usually carry no instance number).
 	HistoryNames map[string]string
+	// Blocked lists starts the cluster would make but may not: what
+	// Pacemaker's summary shows as "Start ... due to CAUSE (blocked)".
+	Blocked []BlockedStart
+	// Causes gives, by resource, Pacemaker's words for why it changes
+	// when they are not the obvious ones ("unrunnable A start").
+	Causes map[string]string
+}
+
+// BlockedStart is a start that cannot happen, and why.
+type BlockedStart struct {
+	Resource, Instance, Node string
+	Cause                    string // "no quorum", "quorum freeze", "unrunnable A start"
 }
 
 // Runnable lists the actions that may run now: every action they wait

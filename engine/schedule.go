@@ -21,11 +21,50 @@ func Schedule(in Input) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &scheduler{cl: cl, now: in.Now, plan: &Plan{Notes: append([]string(nil), cl.Notes...)},
+	s := newScheduler(cl, in.Now)
+	s.run()
+	if !cl.HaveQuorum && cl.NoQuorumPolicy != "ignore" {
+		// Show what would start with quorum, as blocked.
+		cause := "no quorum"
+		if cl.NoQuorumPolicy == "freeze" {
+			cause = "quorum freeze"
+		}
+		with, err := Unpack(in.CIB, in.Now)
+		if err == nil {
+			with.HaveQuorum = true
+			ws := newScheduler(with, in.Now)
+			ws.run()
+			started := map[string]bool{}
+			for _, a := range s.plan.Actions {
+				if a.Task == "start" {
+					started[a.Resource+" "+a.Node] = true
+				}
+			}
+			for _, a := range ws.plan.Actions {
+				r := resourceByID(cl, a.Resource)
+				if a.Task != "start" || a.Pseudo || r == nil || started[a.Resource+" "+a.Node] || len(r.ActiveOn()) > 0 {
+					continue
+				}
+				s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: a.Resource, Instance: a.Instance, Node: a.Node, Cause: cause})
+			}
+		}
+	}
+	return s.plan, nil
+}
+
+func newScheduler(cl *Cluster, now time.Time) *scheduler {
+	return &scheduler{cl: cl, now: now, plan: &Plan{Notes: append([]string(nil), cl.Notes...)},
 		assigned: map[string]int{}, target: map[string]string{}, targets: map[string][]string{}, allocOrder: map[string][]string{}, starts: map[string][]int{}, stops: map[string][]int{},
 		promoted: map[string][]string{}, promotes: map[string][]int{}}
-	s.run()
-	return s.plan, nil
+}
+
+func resourceByID(cl *Cluster, id string) *Resource {
+	for _, r := range cl.Resources {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
 }
 
 // unit is what is placed as a whole: a group, or a primitive on its own.
@@ -924,13 +963,25 @@ func (s *scheduler) applyOrderBlocking() {
 			if first == nil || then == nil || s.target[o.First] != "" {
 				continue
 			}
+			// Pacemaker names the first's action that cannot run: a
+			// primitive's start, a group's or clone's "running".
+			cause := "unrunnable " + o.First + " start"
+			if first.clone != nil || len(first.members) > 1 || first.id != first.members[0].ID {
+				cause = "unrunnable " + o.First + " running"
+			}
 			for _, id := range append([]string{o.Then}, memberIDs(then, o.Then)...) {
 				if s.target[id] != "" && then.members[0].Managed {
+					if r := resourceByID(s.cl, id); r != nil {
+						if len(r.ActiveOn()) == 0 {
+							s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: id, Node: s.target[id], Cause: cause})
+						} else {
+							s.cause(id, cause)
+						}
+					}
 					s.target[id] = ""
 					changed = true
 				}
 			}
-			_ = first
 		}
 	}
 }
@@ -1328,6 +1379,16 @@ func (s *scheduler) historyNames() {
 				}
 			}
 		}
+	}
+}
+
+// cause records Pacemaker's words for why a resource changes.
+func (s *scheduler) cause(id, why string) {
+	if s.plan.Causes == nil {
+		s.plan.Causes = map[string]string{}
+	}
+	if s.plan.Causes[id] == "" {
+		s.plan.Causes[id] = why
 	}
 }
 

@@ -137,6 +137,16 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 			for _, n := range stops {
 				t.line(w, "Stop", r.ID, n)
 				t.reason[len(t.lines)-1] = stopReason(cl)
+				if c := plan.Causes[r.ID]; c != "" {
+					t.reason[len(t.lines)-1] = "due to " + c
+				}
+			}
+		case start == "" && len(stops) == 0:
+			for _, b := range plan.Blocked {
+				if b.Resource == r.ID {
+					t.line(w, "Start", r.ID, b.Node)
+					t.reason[len(t.lines)-1] = "due to " + b.Cause + " (blocked)"
+				}
 			}
 		case start != "":
 			for _, n := range stops {
@@ -207,6 +217,18 @@ func (t *TransitionSummary) cloneSummary(w io.Writer, cl *engine.Cluster, r *eng
 		from, to := leftStops[0], newStarts[0]
 		t.line(w, "Move", names[from], from+" -> "+to)
 		leftStops, newStarts = leftStops[1:], newStarts[1:]
+	}
+	if len(starts) == 0 && len(stops) == 0 {
+		for _, b := range plan.Blocked {
+			if b.Resource == r.ID {
+				name := b.Instance
+				if name == "" {
+					name = r.ID
+				}
+				t.line(w, "Start", name, b.Node)
+				t.reason[len(t.lines)-1] = "due to " + b.Cause + " (blocked)"
+			}
+		}
 	}
 	for _, n := range newStarts {
 		if promote[n] {
