@@ -1085,6 +1085,9 @@ func (s *scheduler) actions(u *unit) {
 			continue
 		}
 		if st := r.State[t]; st != nil && st.Active && !containsStop(stopList, r.ID, t) {
+			if i > restartFrom {
+				s.cause(r.ID, "required "+u.members[i-1].ID+" start")
+			}
 			stopList = append(stopList, struct {
 				r    *Resource
 				node string

@@ -163,6 +163,9 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 					detail = n
 				}
 				t.line(w, change, r.ID, detail)
+				if c := plan.Causes[r.ID]; c != "" && change == "Restart" {
+					t.reason[len(t.lines)-1] = "due to " + c
+				}
 			}
 		}
 	}
