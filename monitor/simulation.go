@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/pacer-ha/pacer/engine"
@@ -171,57 +172,123 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 	}
 }
 
-// cloneSummary pairs an anonymous clone's stops with its starts (a move),
-// and reports the rest as starts, stops and recoveries.
+// cloneSummary reports each instance of a clone that changes, in
+// instance order, as Pacemaker's summary words it.
 func (t *TransitionSummary) cloneSummary(w io.Writer, cl *engine.Cluster, r *engine.Resource, plan *engine.Plan, names map[string]string) {
-	var stops, starts []string
-	stopOn, promote, demote := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	type change struct {
+		name, origin, dest     string
+		stop, start, promote   bool
+		demote, failed, moving bool
+	}
+	byName := map[string]*change{}
+	var order []string
+	get := func(name string) *change {
+		if byName[name] == nil {
+			byName[name] = &change{name: name}
+			order = append(order, name)
+		}
+		return byName[name]
+	}
 	for _, a := range plan.Actions {
-		if a.Resource != r.ID {
+		if a.Resource != r.ID || a.Pseudo {
 			continue
+		}
+		name := a.Instance
+		if name == "" {
+			name = names[a.Node]
 		}
 		switch a.Task {
 		case "stop":
-			stops = append(stops, a.Node)
-			stopOn[a.Node] = true
+			c := get(name)
+			c.stop, c.origin = true, a.Node
+			c.failed = c.failed || (r.State[a.Node] != nil && r.State[a.Node].Failed)
 		case "start":
-			starts = append(starts, a.Node)
+			c := get(name)
+			c.start, c.dest = true, a.Node
 		case "promote":
-			promote[a.Node] = true
+			c := get(name)
+			c.promote, c.dest = true, a.Node
 		case "demote":
-			demote[a.Node] = true
+			c := get(name)
+			c.demote = true
+			if c.origin == "" {
+				c.origin = a.Node
+			}
 		}
 	}
-	// Role changes where the instance keeps running.
-	for _, n := range r.ActiveOn() {
+	sort.SliceStable(order, func(i, j int) bool { return instanceLess(order[i], order[j]) })
+	promotable := r.Clone.Promotable
+	for _, name := range order {
+		c := byName[name]
+		// Where it runs now and in which role, and where it will.
+		cur := c.origin
+		if cur == "" && !c.start {
+			cur = c.dest
+		}
+		role, next := "Stopped", "Stopped"
+		if st := r.State[cur]; cur != "" && st != nil && st.Active {
+			role = "Started"
+			if promotable {
+				role = "Unpromoted"
+				if st.Promoted {
+					role = "Promoted"
+				}
+			}
+		}
+		dest := c.dest
+		if dest == "" && !c.stop {
+			dest = cur
+		}
+		if dest != "" {
+			next = "Started"
+			if promotable {
+				next = "Unpromoted"
+				if c.promote || (role == "Promoted" && !c.demote && !c.stop) {
+					next = "Promoted"
+				}
+			}
+		}
+		origin := ""
+		if role != "Stopped" {
+			origin = cur
+		}
+		var kind string
 		switch {
-		case promote[n] && !stopOn[n]:
-			t.line(w, "Promote", names[n], "Unpromoted -> Promoted "+n)
-		case demote[n] && !stopOn[n]:
-			t.line(w, "Demote", names[n], "Promoted -> Unpromoted "+n)
+		case dest == "":
+			kind = "Stop"
+		case role == next && origin != "" && origin != dest:
+			kind = "Move"
+			if c.failed {
+				kind = "Recover"
+			}
+		case role == next && c.failed:
+			kind = "Recover"
+		case role == next && c.stop:
+			kind = "Restart"
+		case role == next:
+			continue // nothing changes for it
+		case c.failed && c.stop:
+			kind = "Recover"
+		case origin != "" && origin != dest:
+			kind = "Move"
+		case c.stop:
+			kind = "Restart"
+		case role == "Promoted":
+			kind = "Demote"
+		case next == "Promoted":
+			kind = "Promote"
+		default:
+			kind = "Start"
+		}
+		t.line(w, kind, name, roleDetails(role, next, origin, dest))
+		if kind == "Stop" {
+			t.reason[len(t.lines)-1] = stopReason(cl)
+			if cause := plan.Causes[r.ID]; cause != "" {
+				t.reason[len(t.lines)-1] = "due to " + cause
+			}
 		}
 	}
-	var newStarts []string
-	for _, n := range starts {
-		if stopOn[n] {
-			t.line(w, "Recover", names[n], n)
-			delete(stopOn, n)
-			continue
-		}
-		newStarts = append(newStarts, n)
-	}
-	var leftStops []string
-	for _, n := range stops {
-		if stopOn[n] {
-			leftStops = append(leftStops, n)
-		}
-	}
-	for len(leftStops) > 0 && len(newStarts) > 0 {
-		from, to := leftStops[0], newStarts[0]
-		t.line(w, "Move", names[from], from+" -> "+to)
-		leftStops, newStarts = leftStops[1:], newStarts[1:]
-	}
-	if len(starts) == 0 && len(stops) == 0 {
+	if len(order) == 0 {
 		for _, b := range plan.Blocked {
 			if b.Resource == r.ID {
 				name := b.Instance
@@ -233,21 +300,51 @@ func (t *TransitionSummary) cloneSummary(w io.Writer, cl *engine.Cluster, r *eng
 			}
 		}
 	}
-	for _, n := range newStarts {
-		if promote[n] {
-			t.line(w, "Promote", names[n], "Stopped -> Promoted "+n)
-			continue
-		}
-		t.line(w, "Start", names[n], n)
+}
+
+// roleDetails words what changes for an instance as Pacemaker does: the
+// roles appear only for promotable instances (or a promotion).
+func roleDetails(role, next, origin, dest string) string {
+	needRole := role == "Unpromoted" || role == "Promoted" || next == "Promoted"
+	switch {
+	case needRole && origin == "":
+		return role + " -> " + next + " " + dest
+	case origin == "":
+		return dest
+	case needRole && dest == "":
+		return role + " " + origin
+	case dest == "":
+		return origin
+	case needRole && role == next && origin == dest:
+		return role + " " + origin
+	case role == next && origin == dest:
+		return origin
+	case needRole && role == next:
+		return origin + " -> " + dest + " " + role
+	case role == next:
+		return origin + " -> " + dest
+	case origin == dest:
+		return role + " -> " + next + " " + origin
 	}
-	for _, n := range leftStops {
-		if demote[n] {
-			t.line(w, "Stop", names[n], "Promoted "+n)
-		} else {
-			t.line(w, "Stop", names[n], n)
-		}
-		t.reason[len(t.lines)-1] = stopReason(cl)
+	return role + " " + origin + " -> " + next + " " + dest
+}
+
+// instanceLess orders instance names by their number.
+func instanceLess(a, b string) bool {
+	na, nb := instanceNumber(a), instanceNumber(b)
+	if na != nb {
+		return na < nb
 	}
+	return a < b
+}
+
+func instanceNumber(name string) int {
+	i := strings.LastIndexByte(name, ':')
+	n := 0
+	if i >= 0 {
+		fmt.Sscanf(name[i+1:], "%d", &n)
+	}
+	return n
 }
 
 func (t *TransitionSummary) line(_ io.Writer, change, rsc, details string) {
