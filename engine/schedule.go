@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -381,9 +382,12 @@ func (s *scheduler) sortForCapacity() {
 // run resources.
 func (s *scheduler) canStay(u *unit) bool {
 	r := u.members[0]
+	var scores map[string]int
 	for _, name := range r.ActiveOn() {
-		n := s.node(name)
-		if st := r.State[name]; n != nil && !st.Failed && n.Online && !n.Unclean && !n.Standby && !n.Maintenance && !n.ShuttingDown {
+		if scores == nil {
+			scores = s.scores(u)
+		}
+		if st := r.State[name]; !st.Failed && scores[name] > -Infinity {
 			return true
 		}
 	}
@@ -537,9 +541,17 @@ func (s *scheduler) scores(u *unit) map[string]int {
 		}
 	}
 	if r := u.members[0]; r.Unique != nil {
+		perNode := 1
+		if n, err := strconv.Atoi(r.Unique.Meta["clone-node-max"]); err == nil && n > 0 {
+			perNode = n
+		}
+		count := map[string]int{}
 		for _, other := range s.cl.Resources {
 			if other != r && other.Unique == r.Unique && s.target[other.ID] != "" {
-				out[s.target[other.ID]] = -Infinity // clone-node-max 1
+				count[s.target[other.ID]]++
+				if count[s.target[other.ID]] >= perNode {
+					out[s.target[other.ID]] = -Infinity // clone-node-max reached
+				}
 			}
 		}
 	}
