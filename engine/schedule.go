@@ -962,8 +962,12 @@ func (s *scheduler) nodeIndex(uname string) int {
 	return len(s.cl.Nodes)
 }
 
-// applyOrderBlocking: with a mandatory order, "then" cannot start where
-// "first" will not run.
+// applyOrderBlocking enforces mandatory start orders whose first cannot
+// run. What would have to start after it (a new start, or a move) may
+// not: a resource that was running stops, and a stopped one's start is
+// reported as blocked. What keeps running where it is stays, unless the
+// order is symmetrical and the first is stopping: its stop then requires
+// the dependent's ("due to required FIRST start").
 func (s *scheduler) applyOrderBlocking() {
 	for changed := true; changed; {
 		changed = false
@@ -972,30 +976,103 @@ func (s *scheduler) applyOrderBlocking() {
 				continue
 			}
 			first, then := s.byID[o.First], s.byID[o.Then]
-			if first == nil || then == nil || s.target[o.First] != "" {
+			if first == nil || then == nil || s.target[o.First] != "" || !then.members[0].Managed {
 				continue
+			}
+			firstStops := false
+			for _, m := range members(first, o.First) {
+				firstStops = firstStops || len(m.ActiveOn()) > 0
 			}
 			// Pacemaker names the first's action that cannot run: a
 			// primitive's start, a group's or clone's "running".
-			cause := "unrunnable " + o.First + " start"
+			unrunnable := "unrunnable " + o.First + " start"
 			if first.clone != nil || len(first.members) > 1 || first.id != first.members[0].ID {
-				cause = "unrunnable " + o.First + " running"
+				unrunnable = "unrunnable " + o.First + " running"
 			}
-			for _, id := range append([]string{o.Then}, memberIDs(then, o.Then)...) {
-				if s.target[id] != "" && then.members[0].Managed {
-					if r := resourceByID(s.cl, id); r != nil {
-						if len(r.ActiveOn()) == 0 {
-							s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: id, Node: s.target[id], Cause: cause})
-						} else {
-							s.cause(id, cause)
+			required := "required " + o.First + " start"
+			stays := func(m *Resource, node string) bool {
+				st := m.State[node]
+				return st != nil && st.Active && !st.Failed
+			}
+			if then.clone != nil {
+				if len(s.targets[then.id]) == 0 {
+					continue
+				}
+				num := s.instanceNumbers(then)
+				var keep []string
+				for _, n := range s.allocOrder[then.id] {
+					running := true
+					for _, m := range then.members {
+						running = running && stays(m, n)
+					}
+					switch {
+					case running && !(o.Symmetrical && firstStops):
+						keep = append(keep, n)
+					case running:
+						for _, m := range then.members {
+							s.cause(m.ID, required)
+						}
+					default:
+						for _, m := range then.members {
+							s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: m.ID, Instance: fmt.Sprintf("%s:%d", m.ID, num[n]), Node: n, Cause: unrunnable})
 						}
 					}
-					s.target[id] = ""
-					changed = true
 				}
+				for _, m := range then.members {
+					for _, n := range m.ActiveOn() {
+						if !containsString(keep, n) {
+							s.cause(m.ID, unrunnable)
+						}
+					}
+				}
+				if len(keep) == len(s.targets[then.id]) {
+					continue
+				}
+				s.allocOrder[then.id] = keep
+				var kept []string
+				for _, n := range s.targets[then.id] {
+					if containsString(keep, n) {
+						kept = append(kept, n)
+					}
+				}
+				s.targets[then.id], s.targets[then.members[0].ID] = kept, kept
+				s.promoted[then.id], s.promoted[then.members[0].ID] = nil, nil
+				if len(kept) == 0 {
+					s.target[then.id], s.target[then.members[0].ID] = "", ""
+				}
+				changed = true
+				continue
+			}
+			for _, id := range append([]string{o.Then}, memberIDs(then, o.Then)...) {
+				t := s.target[id]
+				r := resourceByID(s.cl, id)
+				if t == "" || r == nil {
+					continue
+				}
+				switch {
+				case stays(r, t) && !(o.Symmetrical && firstStops):
+					continue
+				case stays(r, t):
+					s.cause(id, required)
+				case len(r.ActiveOn()) == 0:
+					s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: id, Node: t, Cause: unrunnable})
+				default:
+					s.cause(id, unrunnable)
+				}
+				s.target[id] = ""
+				changed = true
 			}
 		}
 	}
+}
+
+func containsString(list []string, x string) bool {
+	for _, y := range list {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 func memberIDs(u *unit, id string) []string {
