@@ -230,11 +230,8 @@ func (s *scheduler) fenceUnclean(noQuorum bool) {
 			continue
 		}
 		reason := "node is unclean"
-		switch {
-		case n.UncleanReason != "":
+		if n.UncleanReason != "" {
 			reason = n.UncleanReason
-		case n.Lost:
-			reason = "peer is no longer part of the cluster"
 		}
 		s.fences[n.Uname] = s.add(Action{Task: "fence", Node: n.Uname, Reason: reason})
 	}

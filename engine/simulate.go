@@ -27,6 +27,9 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 	call := maxCallID(out)
 	for _, a := range plan.ExecutionOrder() {
 		ns := nodeStateFor(out, a.Node)
+		if ns == nil && a.Task == "fence" {
+			ns = newNodeState(out, a.Node) // fencing settles a node never seen
+		}
 		if ns == nil || a.Pseudo || a.Task == "do_shutdown" || a.Task == "notify" {
 			continue // nothing to record
 		}
@@ -112,4 +115,17 @@ func lrmResource(ns *etree.Element, a Action) *etree.Element {
 		r.CreateAttr("provider", a.Provider)
 	}
 	return r
+}
+
+func newNodeState(c *cib.CIB, uname string) *etree.Element {
+	id := uname
+	for _, n := range c.Section("nodes", true).SelectElements("node") {
+		if n.SelectAttrValue("uname", "") == uname {
+			id = n.SelectAttrValue("id", uname)
+		}
+	}
+	ns := c.Status().CreateElement("node_state")
+	ns.CreateAttr("id", id)
+	ns.CreateAttr("uname", uname)
+	return ns
 }

@@ -48,7 +48,7 @@ type Node struct {
 	ID, Uname     string
 	Online        bool
 	Unclean       bool   // lost without being fenced: its resources may still run
-	Lost          bool   // no longer in the membership (not just a failed daemon)
+	Pending       bool   // joining the cluster: runs nothing yet
 	ShuttingDown  bool   // its shutdown attribute is set: resources leave it
 	UncleanReason string // why it must be fenced, when not just lost
 	IsDC          bool
@@ -261,6 +261,15 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	sort.SliceStable(cl.Nodes, func(i, j int) bool { return NaturalLess(cl.Nodes[i].Uname, cl.Nodes[j].Uname) })
 	dcID := c.Attr("dc-uuid")
 	states := map[string]*etree.Element{}
+	// Until its status is seen, a node may be running anything: with
+	// fencing (and startup-fencing, on by default), it is unclean.
+	startupFencing := cl.StonithEnabled
+	if v, ok := prop("startup-fencing"); ok && cl.StonithEnabled {
+		startupFencing = isTrue(v)
+	}
+	for _, n := range cl.Nodes {
+		n.Unclean = startupFencing
+	}
 	for _, ns := range c.Status().SelectElements("node_state") {
 		id := ns.SelectAttrValue("id", "")
 		n := byID[id]
@@ -269,17 +278,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 		states[n.Uname] = ns
 		n.InStatus = true
-		inCCM := ns.SelectAttrValue("in_ccm", "false")
-		member := inCCM != "false" && inCCM != "0" && inCCM != ""
-		crmd := ns.SelectAttrValue("crmd", "offline")
-		online := member && (crmd == "online" || isTrue(crmd) || (crmd != "offline" && crmd != "0" && crmd != "false"))
-		join := ns.SelectAttrValue("join", "member")
-		expected := ns.SelectAttrValue("expected", "")
-		n.Online = online && (join == "member" || join == "")
-		n.Lost = !member
-		if !n.Online && expected == "member" && cl.StonithEnabled {
-			n.Unclean = true
-		}
+		n.Unclean = false
 		for _, t := range ns.SelectElements("transient_attributes") {
 			for k, v := range nvpairs(t, "instance_attributes") {
 				n.Attrs[k] = v
@@ -291,6 +290,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		if v := n.Attrs["shutdown"]; v != "" && v != "0" {
 			n.ShuttingDown = true
 		}
+		cl.readNodeState(n, ns)
 	}
 	rank := 0
 	for pass := 0; pass < 2; pass++ {
@@ -741,6 +741,70 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 	}
 	return cl, nil
+}
+
+// readNodeState decides, as Pacemaker does, whether a node is online,
+// pending (joining: it runs nothing yet) or unclean (it must be fenced,
+// and why), from its membership (in_ccm), its controller (crmd), its
+// join state and what was expected of it.
+func (cl *Cluster) readNodeState(n *Node, ns *etree.Element) {
+	inCluster, seen := "", false
+	if a := ns.SelectAttr("in_ccm"); a != nil {
+		inCluster, seen = a.Value, true
+	}
+	member := isTrue(inCluster)
+	peerOnline := strings.EqualFold(ns.SelectAttrValue("crmd", ""), "online")
+	join := ns.SelectAttrValue("join", "")
+	expected := ns.SelectAttrValue("expected", "down")
+	terminate := false
+	if t := n.Attrs["terminate"]; isTrue(t) || (t != "" && t[0] >= '1' && t[0] <= '9') {
+		terminate = true
+	}
+	fence := func(why string) {
+		n.Unclean = true
+		if n.UncleanReason == "" {
+			n.UncleanReason = why
+		}
+	}
+	pending := func() { n.Pending, n.Standby = true, true }
+	if !cl.StonithEnabled {
+		switch {
+		case !member:
+		case peerOnline:
+			n.Online = join == "member"
+		case n.ShuttingDown || expected != "member":
+		default:
+			fence("peer is unexpectedly down")
+		}
+		return
+	}
+	online := member
+	switch {
+	case n.ShuttingDown:
+		online = peerOnline // a dead peer cannot be shut down
+	case !seen:
+		fence("peer has not been seen by the cluster")
+	case join == "nack":
+		fence("peer failed Pacemaker membership criteria")
+	case !terminate && expected == "down":
+		if member || peerOnline {
+			pending()
+		}
+	case terminate && join == "down" && !member && !peerOnline:
+		online = false // just shot
+	case !member:
+		fence("peer is no longer part of the cluster")
+	case !peerOnline:
+		fence("peer process is no longer available")
+	case terminate:
+		fence("termination was requested")
+	case join == "member":
+	case join == "pending" || join == "down":
+		pending()
+	default:
+		fence("peer was in an unknown state")
+	}
+	n.Online = online
 }
 
 // appendFailures adds the failed operations of one resource's history on
