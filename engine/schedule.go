@@ -458,6 +458,15 @@ func (s *scheduler) scores(u *unit) map[string]int {
 			addAt(l.Node, l.Score)
 		}
 	}
+	// Node health counts as a location score, unless the resource may
+	// run on unhealthy nodes.
+	if s.cl.HealthStrategy != "none" {
+		for _, n := range s.cl.Nodes {
+			if n.HealthScore != 0 && !(n.HealthScore < 0 && isTrue(u.members[0].Meta["allow-unhealthy-nodes"])) {
+				addAt(n.Uname, n.HealthScore)
+			}
+		}
+	}
 	for _, rl := range s.cl.Rules {
 		if !ids[rl.Resource] {
 			continue

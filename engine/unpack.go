@@ -34,6 +34,7 @@ type Cluster struct {
 	StonithDevices    int             // stonith primitives anywhere, scheduled or not
 	Tickets           map[string]bool // ticket -> usable (granted and not standby)
 	PlacementStrategy string          // default, utilization, minimal, balanced
+	HealthStrategy    string          // none, migrate-on-red, only-green, progressive, custom
 	TicketDeps        []TicketDep
 	Notes             []string
 	Failures          []Failure
@@ -49,6 +50,10 @@ type Node struct {
 	Online        bool
 	Unclean       bool   // lost without being fenced: its resources may still run
 	Pending       bool   // joining the cluster: runs nothing yet
+	// Health is what the #health-* attributes say under the cluster's
+	// node-health-strategy: 1 green, 0 yellow, -1 red (always 1 with
+	// strategy none); HealthScore their sum, a score on every resource.
+	Health, HealthScore int
 	ShuttingDown  bool   // its shutdown attribute is set: resources leave it
 	UncleanReason string // why it must be fenced, when not just lost
 	IsDC          bool
@@ -292,6 +297,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 		cl.readNodeState(n, ns)
 	}
+	cl.readNodeHealth(prop)
 	rank := 0
 	for pass := 0; pass < 2; pass++ {
 		for _, ns := range c.Status().SelectElements("node_state") {
@@ -741,6 +747,69 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 	}
 	return cl, nil
+}
+
+// readNodeHealth applies the node-health-strategy to the #health-*
+// node attributes (red, yellow, green or a score).
+func (cl *Cluster) readNodeHealth(prop func(string) (string, bool)) {
+	cl.HealthStrategy = "none"
+	if v, ok := prop("node-health-strategy"); ok && v != "" {
+		cl.HealthStrategy = v
+	}
+	score := func(name, def string) int {
+		v, ok := prop(name)
+		if !ok {
+			v = def
+		}
+		n, _ := ParseScore(v)
+		return n
+	}
+	red, yellow, green, base := 0, 0, 0, 0
+	switch cl.HealthStrategy {
+	case "none":
+	case "migrate-on-red":
+		red = -Infinity
+	case "only-green":
+		red, yellow = -Infinity, -Infinity
+	default: // progressive, custom
+		red, yellow, green = score("node-health-red", "-INFINITY"), score("node-health-yellow", "0"), score("node-health-green", "0")
+		if cl.HealthStrategy == "progressive" {
+			base = score("node-health-base", "0")
+		}
+	}
+	for _, n := range cl.Nodes {
+		n.Health, n.HealthScore = 1, base
+		if cl.HealthStrategy == "none" {
+			continue
+		}
+		for k, v := range n.Attrs {
+			if !strings.HasPrefix(k, "#health") {
+				continue
+			}
+			var sc int
+			switch strings.ToLower(v) {
+			case "red":
+				sc = red
+				n.Health = -1
+			case "yellow":
+				sc = yellow
+				if n.Health > 0 {
+					n.Health = 0
+				}
+			case "green":
+				sc = green
+			default:
+				sc, _ = ParseScore(v)
+				switch {
+				case sc <= red:
+					n.Health = -1
+				case sc <= yellow && yellow != green && n.Health > 0:
+					n.Health = 0
+				}
+			}
+			n.HealthScore = addScores(n.HealthScore, sc)
+		}
+	}
 }
 
 // readNodeState decides, as Pacemaker does, whether a node is online,

@@ -132,6 +132,8 @@ func writeNodes(b *strings.Builder, cl *engine.Cluster, indent string) {
 			state = "UNCLEAN (online)"
 		case n.Unclean:
 			state = "UNCLEAN (offline)"
+		case n.Pending:
+			state = "pending"
 		case standby && n.Online && busy[n.Uname]:
 			state = "standby (with active resources)"
 		case standby && n.Online:
@@ -142,10 +144,20 @@ func writeNodes(b *strings.Builder, cl *engine.Cluster, indent string) {
 			state = "maintenance"
 		case maint:
 			state = "OFFLINE (maintenance)"
+		case n.Health <= 0 && n.Online:
+			state = "online" // listed alone, for its health
+		case n.Health <= 0:
+			state = "OFFLINE"
 		case n.Online:
 			online = append(online, n.Uname)
 		default:
 			offline = append(offline, n.Uname)
+		}
+		switch {
+		case state != "" && n.Health < 0:
+			state += " (health is RED)"
+		case state != "" && n.Health == 0:
+			state += " (health is YELLOW)"
 		}
 		if state != "" {
 			fmt.Fprintf(b, "%s* Node %s: %s\n", indent, n.Uname, state)
