@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/pacer-ha/pacer/cib"
@@ -56,6 +57,13 @@ func runCrmSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		return 66 // CRM_EX_NOINPUT
 	}
 	now := time.Now()
+	// A CIB saved with its execution date is judged as of that instant
+	// (rules, failure timeouts), as crm_simulate does.
+	executed := ""
+	if v, err := strconv.ParseInt(c.Attr("execution-date"), 10, 64); err == nil {
+		now = time.Unix(v, 0).UTC()
+		executed = "Using the original execution date of: " + now.Format("2006-01-02 15:04:05Z")
+	}
 	cl, err := engine.Unpack(c, now)
 	if err != nil {
 		fmt.Fprintf(stderr, "crm_simulate: %v\n", err)
@@ -68,6 +76,9 @@ func runCrmSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	}
 	for _, n := range plan.Notes {
 		fmt.Fprintf(stderr, "crm_simulate: %s\n", n)
+	}
+	if executed != "" {
+		fmt.Fprintln(stdout, executed)
 	}
 	if !*quiet {
 		monitor.SimulationHeader(stdout, cl)
@@ -85,6 +96,9 @@ func runCrmSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		if err != nil {
 			fmt.Fprintf(stderr, "crm_simulate: %v\n", err)
 			return 70
+		}
+		if executed != "" {
+			fmt.Fprintln(stdout, executed)
 		}
 		fmt.Fprintln(stdout)
 		fmt.Fprintln(stdout, "Revised Cluster Status:")
