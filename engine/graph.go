@@ -193,7 +193,17 @@ func (s *scheduler) addCollectives() {
 			}
 			s.collectiveOps(u.clone.ID, tasks(all), tasks(all), u.clone.Promotable, false)
 			if isTrue(u.clone.Meta["notify"]) && u.clone.Group == nil {
-				s.notifications(u, num)
+				r := u.clone.Primitive
+				var before, after []notifyTarget
+				for _, n := range s.cl.Nodes {
+					if st := r.State[n.Uname]; st != nil && st.Active && n.Online && !n.Unclean {
+						before = append(before, notifyTarget{r, n.Uname, fmt.Sprintf("%s:%d", r.ID, num[n.Uname])})
+					}
+					if containsString(s.targets[u.id], n.Uname) {
+						after = append(after, notifyTarget{r, n.Uname, fmt.Sprintf("%s:%d", r.ID, num[n.Uname])})
+					}
+				}
+				s.notifications(u.clone.ID, before, after, []*Resource{r})
 			}
 		case u.members[0].Unique != nil:
 			c := u.members[0].Unique
@@ -208,6 +218,23 @@ func (s *scheduler) addCollectives() {
 				}
 			}
 			s.collectiveOps(c.ID, tasks(all), tasks(all), false, false)
+			if isTrue(c.Meta["notify"]) {
+				var before, after []notifyTarget
+				var rscs []*Resource
+				for _, iu := range s.uniqueInstances(c.ID) {
+					r := iu.members[0]
+					rscs = append(rscs, r)
+					for _, n := range r.ActiveOn() {
+						if nd := s.node(n); nd != nil && nd.Online && !nd.Unclean {
+							before = append(before, notifyTarget{r, n, ""})
+						}
+					}
+					if t := s.target[r.ID]; t != "" {
+						after = append(after, notifyTarget{r, t, ""})
+					}
+				}
+				s.notifications(c.ID, before, after, rscs)
+			}
 		case groups[u.id]:
 			var all []int
 			for _, m := range u.members {
@@ -435,29 +462,22 @@ func cutInstance(name string) (string, int, bool) {
 	return name, 0, false
 }
 
+// notifyTarget is an instance a notification goes to.
+type notifyTarget struct {
+	r          *Resource
+	node, inst string
+}
+
 // notifications adds what a clone with notify=true does around each of
 // its collective steps: a pre-notification to the instances active
 // before, a post-notification to those active after, each confirmed as a
 // whole (pseudo actions), as Pacemaker's graph has them.
-func (s *scheduler) notifications(u *unit, num map[string]int) {
-	r := u.clone.Primitive
-	id := u.clone.ID
-	var before, after []string
-	for _, n := range s.cl.Nodes {
-		if st := r.State[n.Uname]; st != nil && st.Active && n.Online && !n.Unclean {
-			before = append(before, n.Uname)
+func (s *scheduler) notifications(id string, before, after []notifyTarget, rscs []*Resource) {
+	notify := func(t notifyTarget, wait int) int {
+		a := s.action(t.r, "notify", t.node, 0, "notify "+t.r.ID+" on "+t.node, []int{wait})
+		if t.inst != "" {
+			s.instance[a] = t.inst
 		}
-	}
-	for _, n := range s.cl.Nodes {
-		for _, t := range s.targets[u.id] {
-			if t == n.Uname {
-				after = append(after, t)
-			}
-		}
-	}
-	notify := func(node string, wait int) int {
-		a := s.action(r, "notify", node, 0, "notify "+r.ID+" on "+node, []int{wait})
-		s.instance[a] = fmt.Sprintf("%s:%d", r.ID, num[node])
 		return a
 	}
 	confirmedPost := map[string]int{}
@@ -469,8 +489,8 @@ func (s *scheduler) notifications(u *unit, num map[string]int) {
 		}
 		pre := s.pseudoOp(id, "pre_notify_"+task, nil)
 		var preActs []int
-		for _, n := range before {
-			preActs = append(preActs, notify(n, pre))
+		for _, t := range before {
+			preActs = append(preActs, notify(t, pre))
 		}
 		confPre := s.pseudoOp(id, "confirmed-pre_notify_"+task, append([]int{pre}, preActs...))
 		s.addAfter(act, confPre)
@@ -479,8 +499,8 @@ func (s *scheduler) notifications(u *unit, num map[string]int) {
 		}
 		post := s.pseudoOp(id, "post_notify_"+done, []int{fin, confPre})
 		var postActs []int
-		for _, n := range after {
-			postActs = append(postActs, notify(n, post))
+		for _, t := range after {
+			postActs = append(postActs, notify(t, post))
 		}
 		confirmedPost[done] = s.pseudoOp(id, "confirmed-post_notify_"+done, append([]int{post}, postActs...))
 	}
@@ -492,8 +512,12 @@ func (s *scheduler) notifications(u *unit, num map[string]int) {
 		s.addAfter(p, c)
 	}
 	// Recurring monitors begin once the notifications are confirmed.
+	ours := map[string]bool{}
+	for _, r := range rscs {
+		ours[r.ID] = true
+	}
 	for _, a := range s.plan.Actions {
-		if a.Resource == r.ID && a.Task == "monitor" && a.Interval > 0 {
+		if ours[a.Resource] && a.Task == "monitor" && a.Interval > 0 {
 			for _, c := range confirmedPost {
 				s.addAfter(a.ID, c)
 			}
