@@ -263,11 +263,15 @@ func (s *scheduler) instanceNumbers(u *unit) map[string]int {
 	nodes := append([]*Node(nil), s.cl.Nodes...)
 	sort.SliceStable(nodes, func(i, j int) bool { return nodes[i].HistoryRank < nodes[j].HistoryRank })
 	num := map[string]int{}
-	next := 0
+	used := map[int]bool{}
+	// Each node gets the lowest instance number not yet taken.
 	give := func(n string) {
 		if _, ok := num[n]; !ok {
-			num[n] = next
-			next++
+			k := 0
+			for used[k] {
+				k++
+			}
+			num[n], used[k] = k, true
 		}
 	}
 	for _, n := range nodes {

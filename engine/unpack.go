@@ -703,11 +703,11 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 						continue
 					}
 					st := replay(re)
+					st.HistoryID = rid
 					if prev := r.State[n.Uname]; prev != nil && prev.lastCall > st.lastCall {
 						st = prev // another instance's record on this node is newer
 					}
 					st.FailCount = failCount(n.Attrs, r.ID)
-					st.HistoryID = rid
 					r.State[n.Uname] = st
 					if n.Online {
 						cl.Failures = appendFailures(cl.Failures, re, r.ID, n.Uname)
