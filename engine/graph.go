@@ -476,7 +476,27 @@ type notifyTarget struct {
 // its collective steps: a pre-notification to the instances active
 // before, a post-notification to those active after, each confirmed as a
 // whole (pseudo actions), as Pacemaker's graph has them.
+//
+// before are the instances active now, after those active once the
+// transition is done; in between (after stopping, before starting) are
+// those of before that do not stop. Demotion and promotion notify every
+// instance active at the time.
 func (s *scheduler) notifications(id string, before, after []notifyTarget, rscs []*Resource) {
+	stopping := map[string]bool{}
+	for _, a := range s.plan.Actions {
+		if a.Task == "stop" {
+			stopping[a.Resource+" "+a.Node] = true
+		}
+	}
+	var remaining []notifyTarget
+	for _, t := range before {
+		if !stopping[t.r.ID+" "+t.node] {
+			remaining = append(remaining, t)
+		}
+	}
+	targets := map[string][2][]notifyTarget{
+		"demote": {before, before}, "stop": {before, remaining}, "start": {remaining, after}, "promote": {after, after},
+	}
 	notify := func(t notifyTarget, wait int) int {
 		a := s.action(t.r, "notify", t.node, 0, "notify "+t.r.ID+" on "+t.node, []int{wait})
 		if t.inst != "" {
@@ -493,7 +513,7 @@ func (s *scheduler) notifications(id string, before, after []notifyTarget, rscs 
 		}
 		pre := s.pseudoOp(id, "pre_notify_"+task, nil)
 		var preActs []int
-		for _, t := range before {
+		for _, t := range targets[task][0] {
 			preActs = append(preActs, notify(t, pre))
 		}
 		confPre := s.pseudoOp(id, "confirmed-pre_notify_"+task, append([]int{pre}, preActs...))
@@ -503,17 +523,17 @@ func (s *scheduler) notifications(id string, before, after []notifyTarget, rscs 
 		}
 		post := s.pseudoOp(id, "post_notify_"+done, []int{fin, confPre})
 		var postActs []int
-		for _, t := range after {
+		for _, t := range targets[task][1] {
 			postActs = append(postActs, notify(t, post))
 		}
 		confirmedPost[done] = s.pseudoOp(id, "confirmed-post_notify_"+done, append([]int{post}, postActs...))
 	}
-	// Starting follows stopping's notifications, promoting demoting's.
-	if c, p := confirmedPost["stopped"], s.collective[id+" pre_notify_start"]; c != 0 && p != 0 {
-		s.addAfter(p, c)
-	}
-	if c, p := confirmedPost["demoted"], s.collective[id+" pre_notify_promote"]; c != 0 && p != 0 {
-		s.addAfter(p, c)
+	// One step's notifications follow the previous step's: demote, stop,
+	// start, promote.
+	for _, o := range [][2]string{{"demoted", "stop"}, {"stopped", "start"}, {"demoted", "promote"}, {"running", "promote"}} {
+		if c, p := confirmedPost[o[0]], s.collective[id+" pre_notify_"+o[1]]; c != 0 && p != 0 {
+			s.addAfter(p, c)
+		}
 	}
 	// Recurring monitors begin once the notifications are confirmed.
 	ours := map[string]bool{}
