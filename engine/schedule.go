@@ -1714,8 +1714,10 @@ func (s *scheduler) primitiveCloneActions(u *unit) {
 				continue
 			}
 			role := normRole(op.Attrs["role"])
-			if promotable && ((role == "Promoted") != promoted) {
-				continue // the monitor of the other role
+			if promotable && ((role == "Promoted") != promoted || role == "Started") {
+				// The monitor of the other role; and a promotable instance is
+				// Promoted or Unpromoted, never merely Started.
+				continue
 			}
 			// A role change keeps a running monitor of the same interval
 			// (Pacemaker knows monitors by interval).
