@@ -46,20 +46,20 @@ type Cluster struct {
 
 // Node is a cluster node and its state.
 type Node struct {
-	ID, Uname     string
-	Online        bool
-	Unclean       bool   // lost without being fenced: its resources may still run
-	Pending       bool   // joining the cluster: runs nothing yet
+	ID, Uname string
+	Online    bool
+	Unclean   bool // lost without being fenced: its resources may still run
+	Pending   bool // joining the cluster: runs nothing yet
 	// Health is what the #health-* attributes say under the cluster's
 	// node-health-strategy: 1 green, 0 yellow, -1 red (always 1 with
 	// strategy none); HealthScore their sum, a score on every resource.
 	Health, HealthScore int
-	ShuttingDown  bool   // its shutdown attribute is set: resources leave it
-	UncleanReason string // why it must be fenced, when not just lost
-	IsDC          bool
-	Standby       bool
-	Maintenance   bool
-	InStatus      bool // has a node_state (crm_mon shows standby and maintenance only then)
+	ShuttingDown        bool   // its shutdown attribute is set: resources leave it
+	UncleanReason       string // why it must be fenced, when not just lost
+	IsDC                bool
+	Standby             bool
+	Maintenance         bool
+	InStatus            bool // has a node_state (crm_mon shows standby and maintenance only then)
 	// HistoryRank is the position at which Pacemaker reads this node's
 	// resource history: anonymous clone instances are numbered in that
 	// order. Online nodes (every node when fencing is on) come first, in
