@@ -1140,7 +1140,7 @@ func (s *scheduler) actions(u *unit) {
 	// Probes find out what runs where, managed or not.
 	for _, r := range u.members {
 		for _, n := range s.cl.Nodes {
-			if n.Online && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
+			if probeable(n) && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
 				s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
 			}
 		}
@@ -1571,7 +1571,7 @@ func (s *scheduler) groupCloneActions(u *unit) {
 	managed := true
 	for _, r := range u.members {
 		for _, n := range s.cl.Nodes {
-			if n.Online && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
+			if probeable(n) && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
 				s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
 			}
 		}
@@ -1647,7 +1647,7 @@ func (s *scheduler) primitiveCloneActions(u *unit) {
 		}
 	}
 	for _, n := range s.cl.Nodes {
-		if n.Online && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
+		if probeable(n) && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
 			s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
 		}
 	}
@@ -1853,4 +1853,10 @@ func members(u *unit, id string) []*Resource {
 		}
 	}
 	return nil
+}
+
+// probeable reports whether resources are probed on a node: one that is
+// up, clean and has finished joining.
+func probeable(n *Node) bool {
+	return n.Online && !n.Unclean && !n.Pending
 }
