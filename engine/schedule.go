@@ -190,6 +190,7 @@ func (s *scheduler) run() {
 		}
 	}
 	s.probes = map[string][]int{}
+	s.cancelOrphanMonitors()
 	for _, u := range s.units {
 		s.actions(u)
 	}
@@ -1853,6 +1854,40 @@ func members(u *unit, id string) []*Resource {
 		}
 	}
 	return nil
+}
+
+// cancelOrphanMonitors cancels recurring monitors that still run but are
+// no longer configured (Pacemaker does so while reading the history, so
+// they come first).
+func (s *scheduler) cancelOrphanMonitors() {
+	if s.earlyCancel == nil {
+		s.earlyCancel = map[int]bool{}
+	}
+	for _, r := range s.cl.Resources {
+		configured := map[time.Duration]bool{}
+		for _, op := range r.Ops {
+			if op.Name == "monitor" && op.Interval > 0 && !strings.EqualFold(op.Attrs["enabled"], "false") {
+				configured[op.Interval] = true
+			}
+		}
+		for _, n := range s.cl.Nodes {
+			st := r.State[n.Uname]
+			if st == nil || !probeable(n) {
+				continue
+			}
+			var intervals []time.Duration
+			for iv, on := range st.MonitorActive {
+				if on && !configured[iv] {
+					intervals = append(intervals, iv)
+				}
+			}
+			sort.Slice(intervals, func(i, j int) bool { return intervals[i] < intervals[j] })
+			for _, iv := range intervals {
+				id := s.action(r, "cancel", n.Uname, iv, "cancel the monitor of "+r.ID+" no longer configured", nil)
+				s.earlyCancel[id] = true
+			}
+		}
+	}
 }
 
 // probeable reports whether resources are probed on a node: one that is
