@@ -295,7 +295,7 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 		kind = " (promotable)"
 	}
 	head := fmt.Sprintf("%s* Clone Set: %s [%s]%s:", indent, r.Clone.ID, r.ID, kind)
-	if r.Disabled() && len(started)+len(promoted) == 0 {
+	if strings.EqualFold(r.Clone.Meta["target-role"], "Stopped") {
 		head = fmt.Sprintf("%s* Clone Set: %s [%s]%s (disabled):", indent, r.Clone.ID, r.ID, kind)
 	}
 	out := []string{head}
