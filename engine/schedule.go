@@ -134,8 +134,21 @@ func (s *scheduler) run() {
 			s.plan.Notes = append(s.plan.Notes, "No quorum: no-quorum-policy="+cl.NoQuorumPolicy+" stops all resources")
 		}
 	}
-	s.fenceUnclean(stopAll || (!cl.HaveQuorum && cl.NoQuorumPolicy != "ignore"))
 	s.buildUnits()
+	// A lost ticket with loss-policy=fence fences the nodes its resources
+	// run on.
+	for _, u := range s.units {
+		if effect, _ := s.ticketLoss(u); effect == "fence" {
+			for _, m := range u.members {
+				for _, n := range m.ActiveOn() {
+					if nd := s.node(n); nd != nil && !nd.Unclean {
+						nd.Unclean, nd.UncleanReason = true, "deadman ticket was lost"
+					}
+				}
+			}
+		}
+	}
+	s.fenceUnclean(stopAll || (!cl.HaveQuorum && cl.NoQuorumPolicy != "ignore"))
 	s.placed = map[string]bool{}
 	s.free = map[string]map[string]int{}
 	for _, n := range cl.Nodes {
@@ -681,44 +694,69 @@ func (s *scheduler) activeOn(u *unit, node string) bool {
 	return st != nil && st.Active
 }
 
-// ticketLoss returns the loss-policy in force for a unit whose ticket is
-// not usable ("" when all its tickets are), and whether only the promoted
-// role is affected.
+// ticketLoss returns what the unit's tickets impose when one is not
+// usable, as Pacemaker's rsc_ticket does: "stop" (banned everywhere),
+// "demote" (not promoted), "freeze" (left where it runs) or "fence" (the
+// nodes it runs on are fenced); the harshest wins. A revoked ticket applies
+// its loss-policy to a running resource; a ticket in standby, or one never
+// granted to a stopped resource, bans it unless only its Promoted role
+// needs the ticket under a policy other than stop (then it is not
+// promoted). The second result tells whether only promotion is affected.
 func (s *scheduler) ticketLoss(u *unit) (string, bool) {
 	ids := map[string]bool{u.id: true}
+	running := false
 	for _, m := range u.members {
 		ids[m.ID] = true
+		running = running || len(m.ActiveOn()) > 0
 	}
-	policy, onlyPromoted := "", true
+	rank := map[string]int{"": 0, "freeze": 1, "demote": 2, "stop": 3, "fence": 4}
+	effect := ""
+	raise := func(e string) {
+		if rank[e] > rank[effect] {
+			effect = e
+		}
+	}
 	for _, d := range s.cl.TicketDeps {
 		if !ids[d.Resource] || s.cl.Tickets[d.Ticket] {
 			continue
 		}
-		if d.Role != "Promoted" {
-			onlyPromoted = false
-		}
-		// The harshest policy wins: stop/fence over demote over freeze.
-		switch {
-		case d.LossPolicy == "stop" || d.LossPolicy == "fence" || d.LossPolicy == "":
+		promotedRole := d.Role == "Promoted"
+		policy := d.LossPolicy
+		if policy == "" {
 			policy = "stop"
-		case d.LossPolicy == "demote" && policy != "stop":
-			policy = "demote"
-		case d.LossPolicy == "freeze" && policy == "":
-			policy = "freeze"
+		}
+		switch {
+		case !s.cl.TicketGranted[d.Ticket] && running:
+			switch policy {
+			case "demote":
+				if promotedRole {
+					raise("demote")
+				} else {
+					raise("stop")
+				}
+			case "fence", "freeze":
+				raise(policy)
+			default:
+				raise("stop")
+			}
+		case !promotedRole || policy == "stop":
+			raise("stop")
+		default:
+			raise("demote")
 		}
 	}
-	return policy, onlyPromoted && policy != ""
+	return effect, effect == "demote"
 }
 
 func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 	s.placed[u.id] = true
-	if policy, promotedOnly := s.ticketLoss(u); policy != "" {
-		switch {
-		case promotedOnly || policy == "demote":
+	if effect, _ := s.ticketLoss(u); effect != "" {
+		switch effect {
+		case "demote":
 			defer func() { s.promoted[u.id] = nil; s.promoted[u.members[0].ID] = nil }()
-		case policy == "freeze":
+		case "freeze":
 			canStart = false
-		default:
+		default: // stop, fence (the fencing is planned before placement)
 			stopAll = true
 		}
 	}

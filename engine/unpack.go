@@ -33,6 +33,7 @@ type Cluster struct {
 	Clones            []*Clone
 	StonithDevices    int             // stonith primitives anywhere, scheduled or not
 	Tickets           map[string]bool // ticket -> usable (granted and not standby)
+	TicketGranted     map[string]bool // ticket -> granted (standby or not)
 	PlacementStrategy string          // default, utilization, minimal, balanced
 	HealthStrategy    string          // none, migrate-on-red, only-green, progressive, custom
 	TicketDeps        []TicketDep
@@ -681,8 +682,10 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 
 	// Tickets the cluster holds (status section).
 	cl.Tickets = map[string]bool{}
+	cl.TicketGranted = map[string]bool{}
 	for _, t := range c.Status().FindElements("./tickets/ticket_state") {
 		cl.Tickets[t.SelectAttrValue("id", "")] = isTrue(t.SelectAttrValue("granted", "false")) && !isTrue(t.SelectAttrValue("standby", "false"))
+		cl.TicketGranted[t.SelectAttrValue("id", "")] = isTrue(t.SelectAttrValue("granted", "false"))
 	}
 
 	// History.
