@@ -143,6 +143,12 @@ func (s *scheduler) run() {
 				for _, n := range m.ActiveOn() {
 					if nd := s.node(n); nd != nil && !nd.Unclean {
 						nd.Unclean, nd.UncleanReason = true, "deadman ticket was lost"
+						// What runs there stops with the fencing.
+						for _, r := range s.cl.Resources {
+							if st := r.State[n]; st != nil && (st.Active || st.Pending) {
+								r.Blocked = true
+							}
+						}
 					}
 				}
 			}

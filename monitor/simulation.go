@@ -190,7 +190,7 @@ func (t *TransitionSummary) cloneSummary(w io.Writer, cl *engine.Cluster, r *eng
 		return byName[name]
 	}
 	for _, a := range plan.Actions {
-		if a.Resource != r.ID || a.Pseudo {
+		if a.Resource != r.ID {
 			continue
 		}
 		name := a.Instance
