@@ -117,20 +117,30 @@ func (s *scheduler) add(a Action) int {
 
 func (s *scheduler) run() {
 	cl := s.cl
-	canStart := true
 	if cl.StonithEnabled && !s.hasStonithDevice() {
-		canStart = false
 		s.plan.Notes = append(s.plan.Notes, stonithNotes...)
 	}
-	stopAll := false
 	if !cl.HaveQuorum {
 		switch cl.NoQuorumPolicy {
 		case "ignore":
 		case "freeze":
-			canStart = false
 			s.plan.Notes = append(s.plan.Notes, "No quorum: no-quorum-policy=freeze keeps resources where they run and starts none")
+		case "demote":
+			s.plan.Notes = append(s.plan.Notes, "No quorum: no-quorum-policy=demote demotes promoted instances and stops other resources")
+		case "suicide":
+			// Every node of this partition fences itself.
+			for _, n := range cl.Nodes {
+				if n.Online && !n.Unclean {
+					n.Unclean, n.UncleanReason = true, "cluster does not have quorum"
+					for _, r := range cl.Resources {
+						if st := r.State[n.Uname]; st != nil && (st.Active || st.Pending) {
+							r.Blocked = true
+						}
+					}
+				}
+			}
+			s.plan.Notes = append(s.plan.Notes, "No quorum: no-quorum-policy=suicide fences this partition")
 		default:
-			canStart, stopAll = false, true
 			s.plan.Notes = append(s.plan.Notes, "No quorum: no-quorum-policy="+cl.NoQuorumPolicy+" stops all resources")
 		}
 	}
@@ -154,7 +164,8 @@ func (s *scheduler) run() {
 			}
 		}
 	}
-	s.fenceUnclean(stopAll || (!cl.HaveQuorum && cl.NoQuorumPolicy != "ignore"))
+	// Without quorum, nothing is fenced (but a partition fencing itself).
+	s.fenceUnclean(!cl.HaveQuorum && cl.NoQuorumPolicy != "ignore" && cl.NoQuorumPolicy != "suicide")
 	s.placed = map[string]bool{}
 	s.free = map[string]map[string]int{}
 	for _, n := range cl.Nodes {
@@ -167,7 +178,8 @@ func (s *scheduler) run() {
 		s.sortForCapacity()
 	}
 	for _, u := range s.placementOrder() {
-		s.place(u, canStart, stopAll)
+		canStart, stop := s.mayStart(u)
+		s.place(u, canStart, stop)
 	}
 	s.applyOrderBlocking()
 	for _, u := range s.units {
@@ -393,6 +405,48 @@ func (s *scheduler) sortForCapacity() {
 			s.capacityOrder[m.ID] = i
 		}
 	}
+}
+
+// requires is what a resource needs before it may start (Pacemaker's
+// "requires"): nothing, quorum, or fencing (unclean nodes fenced first,
+// and quorum). Fencing devices need quorum; other resources fencing when
+// fencing is enabled, quorum otherwise.
+func (s *scheduler) requires(r *Resource) string {
+	if v := r.Meta["requires"]; v != "" {
+		if v == "unfencing" {
+			return "fencing"
+		}
+		return v
+	}
+	if r.Class == "stonith" || !s.cl.StonithEnabled {
+		return "quorum"
+	}
+	return "fencing"
+}
+
+// mayStart decides, from what the unit requires, whether it may start
+// anything, and whether it must stop everything: without quorum (unless
+// no-quorum-policy is ignore, or it requires nothing), and without any
+// fencing device when it requires fencing.
+func (s *scheduler) mayStart(u *unit) (canStart, stopAll bool) {
+	canStart = true
+	need := s.requires(u.members[0])
+	if need == "fencing" && s.cl.StonithEnabled && !s.hasStonithDevice() {
+		canStart = false
+	}
+	if !s.cl.HaveQuorum && need != "nothing" {
+		switch s.cl.NoQuorumPolicy {
+		case "ignore":
+		case "freeze":
+			canStart = false
+		case "demote":
+			canStart = false
+			stopAll = u.clone == nil || !u.clone.Promotable
+		default:
+			canStart, stopAll = false, true
+		}
+	}
+	return canStart, stopAll
 }
 
 // canStay reports whether a unit runs healthy on a node that may still
@@ -767,6 +821,9 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 		}
 	}
 	if u.clone != nil {
+		if u.clone.Promotable && !s.cl.HaveQuorum && s.cl.NoQuorumPolicy == "demote" && s.requires(u.members[0]) != "nothing" {
+			defer func() { s.promoted[u.id] = nil; s.promoted[u.members[0].ID] = nil }()
+		}
 		s.placeClone(u, canStart, stopAll)
 		return
 	}
