@@ -150,6 +150,17 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 				}
 			}
 		case start != "":
+			// One line, from where Pacemaker sees it first (the node
+			// whose history it reads first) to where it goes.
+			if len(stops) > 1 {
+				first := stops[0]
+				for _, n := range stops {
+					if rank(cl, n) < rank(cl, first) {
+						first = n
+					}
+				}
+				stops = []string{first}
+			}
 			for _, n := range stops {
 				change := "Move"
 				if migrates {
@@ -388,4 +399,14 @@ func ExecutedActions(w io.Writer, cl *engine.Cluster, plan *engine.Plan) {
 			fmt.Fprintf(w, "  * Resource action: %-15s %s on %s\n", name, task, a.Node)
 		}
 	}
+}
+
+// rank is the position at which Pacemaker reads a node's history.
+func rank(cl *engine.Cluster, node string) int {
+	for _, n := range cl.Nodes {
+		if n.Uname == node {
+			return n.HistoryRank
+		}
+	}
+	return len(cl.Nodes) + 1
 }
