@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -502,6 +503,66 @@ func (s *scheduler) placementOrder() []*unit {
 
 // scores gives each node's score for a unit.
 func (s *scheduler) scores(u *unit) map[string]int {
+	out := s.ownScores(u, true)
+	if u.clone == nil {
+		out = s.addDependents(u, out, 1, map[*unit]bool{u: true})
+	}
+	return out
+}
+
+// addDependents folds into a unit's node scores what the resources
+// placed with it prefer, as Pacemaker does before placing it: each
+// dependent's scores, scaled by its colocation score over INFINITY, unless
+// that would leave no node usable (then that dependent is ignored), and
+// recursively its own dependents'.
+func (s *scheduler) addDependents(u *unit, scores map[string]int, factor float64, visited map[*unit]bool) map[string]int {
+	ids := map[string]bool{u.id: true}
+	for _, m := range u.members {
+		ids[m.ID] = true
+	}
+	for _, c := range s.cl.Colocations {
+		if !ids[c.With] || c.Role != "" || c.WithRole != "" {
+			continue
+		}
+		d := s.byID[c.Resource]
+		if d == nil || visited[d] || s.placed[d.id] || d.clone != nil || d.members[0].Unique != nil {
+			continue
+		}
+		f := factor * float64(c.Score) / Infinity
+		dep := s.ownScores(d, false)
+		work := make(map[string]int, len(scores))
+		for n, v := range scores {
+			work[n] = v
+			sc, ok := dep[n]
+			if !ok || (f < 0 && sc < 0) {
+				continue
+			}
+			w := f * float64(sc)
+			iw := int(math.Round(w))
+			if iw == 0 && sc != 0 {
+				iw = 1
+				if f < 0 {
+					iw = -1
+				}
+			}
+			work[n] = addScores(iw, v)
+		}
+		usable := false
+		for _, v := range work {
+			usable = usable || v >= 0
+		}
+		if !usable {
+			continue // it would leave nowhere to run: ignore this one
+		}
+		visited[d] = true
+		scores = s.addDependents(d, work, f, visited)
+	}
+	return scores
+}
+
+// ownScores is a unit's node scores from its own constraints, state and
+// the nodes; with colocate, also from what it is placed with.
+func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 	out := map[string]int{}
 	ids := map[string]bool{u.id: true}
 	for _, m := range u.members {
@@ -559,7 +620,7 @@ func (s *scheduler) scores(u *unit) map[string]int {
 		}
 	}
 	for _, c := range s.cl.Colocations {
-		if !ids[c.Resource] || ids[c.With] || (c.Role == "Promoted" && u.clone != nil && u.clone.Promotable) {
+		if !colocate || !ids[c.Resource] || ids[c.With] || (c.Role == "Promoted" && u.clone != nil && u.clone.Promotable) {
 			continue // the Promoted role's colocations decide promotion only
 		}
 		with := s.target[c.With]
