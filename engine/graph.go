@@ -162,7 +162,11 @@ func (s *scheduler) addCollectives() {
 			for _, m := range u.members {
 				for _, id := range byRsc[m.ID] {
 					a := s.plan.Actions[id-1]
-					s.instance[id] = fmt.Sprintf("%s:%d", m.ID, num[a.Node])
+					k := num[a.Node]
+					if taskOf(a) == "probe" && !s.hasInstanceOn(u, a.Node) {
+						k = 0 // a node with no instance is probed by the first one
+					}
+					s.instance[id] = fmt.Sprintf("%s:%d", m.ID, k)
 					all = append(all, id)
 					perNode[a.Node] = append(perNode[a.Node], id)
 				}
@@ -254,6 +258,17 @@ func (s *scheduler) addCollectives() {
 func withoutProbes(m map[string][]int) map[string][]int {
 	delete(m, "probe")
 	return m
+}
+
+// hasInstanceOn reports whether a clone has an instance on a node: one
+// active there, or placed there.
+func (s *scheduler) hasInstanceOn(u *unit, node string) bool {
+	for _, m := range u.members {
+		if st := m.State[node]; st != nil && st.Active {
+			return true
+		}
+	}
+	return containsString(s.allocOrder[u.id], node)
 }
 
 // instanceNumbers numbers an anonymous clone's instances by node: the
