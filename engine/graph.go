@@ -414,10 +414,18 @@ func (s *scheduler) graphOrder() {
 			if a.Task == "cancel" && !s.earlyCancel[a.ID] {
 				k.rank = -primitiveRank["monitor"]
 			}
-			if r := rsc[a.Resource]; a.Task == "stop" && r != nil && r.State[a.Node] != nil && r.State[a.Node].Failed {
-				// Pacemaker creates the stop of a failed resource while
-				// reading its history, before anything else.
-				k.rank = 1
+			if r := rsc[a.Resource]; r != nil && r.State[a.Node] != nil {
+				st := r.State[a.Node]
+				switch {
+				case a.Task == "stop" && st.Failed:
+					// Pacemaker creates the stop of a failed resource while
+					// reading its history, before anything else...
+					k.rank = 1
+				case a.Task == "monitor" && a.Interval > 0 && (st.MonitorActive[a.Interval] || st.monitorSeen[a.Interval]):
+					// ... and, before that, an action for each recurring
+					// monitor the history shows running.
+					k.rank = 2
+				}
 			}
 			if isInst {
 				k.sub = num + 1

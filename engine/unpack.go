@@ -135,6 +135,7 @@ type ResourceState struct {
 	Pending       bool
 	PendingTask   string // the operation in flight, for display: start, stop, monitor, ...
 	MonitorActive map[time.Duration]bool
+	monitorSeen   map[time.Duration]bool // recurring monitors recorded since the last start, failed or not
 	FailCount     int
 	HistoryID     string // the id the history uses (an anonymous clone's may carry an instance number)
 	lastCall      int
@@ -966,7 +967,7 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 
 // replay walks a resource's records on one node in call order.
 func replay(re *etree.Element) *ResourceState {
-	st := &ResourceState{MonitorActive: map[time.Duration]bool{}}
+	st := &ResourceState{MonitorActive: map[time.Duration]bool{}, monitorSeen: map[time.Duration]bool{}}
 	var recs []cib.OpRecord
 	seen := map[int]bool{}
 	for _, op := range re.SelectElements("lrm_rsc_op") {
@@ -1016,6 +1017,7 @@ func replay(re *etree.Element) *ResourceState {
 			}
 		case r.Operation == "start" || r.Operation == "migrate_from":
 			st.MonitorActive = map[time.Duration]bool{}
+			st.monitorSeen = map[time.Duration]bool{}
 			st.Promoted = false
 			st.Active = true
 			st.Failed = r.Failed()
@@ -1024,6 +1026,7 @@ func replay(re *etree.Element) *ResourceState {
 			}
 		case r.Operation == "stop":
 			st.MonitorActive = map[time.Duration]bool{}
+			st.monitorSeen = map[time.Duration]bool{}
 			if r.Failed() {
 				st.Active, st.Failed = true, true
 			} else {
@@ -1041,6 +1044,7 @@ func replay(re *etree.Element) *ResourceState {
 				st.Active, st.Failed = true, true
 			}
 		case r.Operation == "monitor":
+			st.monitorSeen[r.Interval] = true
 			if r.Failed() {
 				st.Active, st.Failed = true, true
 				delete(st.MonitorActive, r.Interval)
