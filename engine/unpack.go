@@ -412,7 +412,13 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				for k, v := range nvpairs(op, "instance_attributes") {
 					oc.Attrs[k] = v
 				}
-				r.Ops = append(r.Ops, oc)
+				dup := false
+				for _, o := range r.Ops {
+					dup = dup || (o.Name == oc.Name && o.Interval == oc.Interval && oc.Interval > 0 && normRole(o.Attrs["role"]) == normRole(oc.Attrs["role"]))
+				}
+				if !dup { // Pacemaker ignores a second op with the same name, interval and role
+					r.Ops = append(r.Ops, oc)
+				}
 			}
 		}
 		cl.Resources = append(cl.Resources, r)
@@ -969,13 +975,19 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 func replay(re *etree.Element) *ResourceState {
 	st := &ResourceState{MonitorActive: map[time.Duration]bool{}, monitorSeen: map[time.Duration]bool{}}
 	var recs []cib.OpRecord
-	seen := map[int]bool{}
+	seen := map[int]int{} // call id -> index in recs
 	for _, op := range re.SelectElements("lrm_rsc_op") {
 		r := remapStatus(cib.ParseOpRecord(re, op))
-		if seen[r.CallID] && r.CallID > 0 {
+		if i, dup := seen[r.CallID]; dup && r.CallID > 0 {
+			// A recurring monitor keeps its call id: of its results (the
+			// last one, and the last failure kept apart) the most recent
+			// change counts, as Pacemaker orders them.
+			if r.LastChange.After(recs[i].LastChange) {
+				recs[i] = r
+			}
 			continue
 		}
-		seen[r.CallID] = true
+		seen[r.CallID] = len(recs)
 		recs = append(recs, r)
 	}
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].CallID < recs[j].CallID })
@@ -1364,8 +1376,10 @@ func parseISODuration(s string) (time.Duration, error) {
 				u = time.Hour
 			case ch == 'm' && inTime:
 				u = time.Minute
-			case ch == 's' && inTime:
-				u = time.Second
+			case ch == 's':
+				u = time.Second // "P10S" without the T is read as seconds, as Pacemaker does
+			case ch == 'h' && !inTime:
+				u = time.Hour
 			case ch == 'd' && !inTime:
 				u = 24 * time.Hour
 			case ch == 'w' && !inTime:
