@@ -311,7 +311,11 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 		out = append(out, fmt.Sprintf("%s  * %s: [ %s ]", indent, label, strings.Join(started, " ")))
 	}
 	if inactive && len(started)+len(promoted)+len(lines) < max && len(stopped) > 0 {
-		out = append(out, fmt.Sprintf("%s  * Stopped: [ %s ]", indent, strings.Join(stopped, " ")))
+		label := "Stopped"
+		if r.Disabled() {
+			label = "Stopped (disabled)"
+		}
+		out = append(out, fmt.Sprintf("%s  * %s: [ %s ]", indent, label, strings.Join(stopped, " ")))
 	}
 	return out
 }
@@ -356,7 +360,12 @@ func groupCloneLines(cl *engine.Cluster, c *engine.Clone, inactive bool, indent 
 	if len(started)+len(partial) == 0 && !inactive {
 		return nil
 	}
-	out := []string{fmt.Sprintf("%s* Clone Set: %s [%s]:", indent, c.ID, c.Group.ID)}
+	disabled := strings.EqualFold(c.Meta["target-role"], "Stopped")
+	head := fmt.Sprintf("%s* Clone Set: %s [%s]:", indent, c.ID, c.Group.ID)
+	if disabled {
+		head = fmt.Sprintf("%s* Clone Set: %s [%s] (disabled):", indent, c.ID, c.Group.ID)
+	}
+	out := []string{head}
 	out = append(out, partial...)
 	if len(started) > 0 {
 		out = append(out, fmt.Sprintf("%s  * Started: [ %s ]", indent, strings.Join(started, " ")))
@@ -366,7 +375,11 @@ func groupCloneLines(cl *engine.Cluster, c *engine.Clone, inactive bool, indent 
 		max = len(cl.Nodes)
 	}
 	if inactive && len(stopped) > 0 && len(started) < max {
-		out = append(out, fmt.Sprintf("%s  * Stopped: [ %s ]", indent, strings.Join(stopped, " ")))
+		label := "Stopped"
+		if disabled || c.Primitive.Disabled() {
+			label = "Stopped (disabled)"
+		}
+		out = append(out, fmt.Sprintf("%s  * %s: [ %s ]", indent, label, strings.Join(stopped, " ")))
 	}
 	return out
 }
