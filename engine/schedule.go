@@ -1145,7 +1145,17 @@ func (s *scheduler) applyOrderBlocking() {
 				continue
 			}
 			first, then := s.byID[o.First], s.byID[o.Then]
-			if first == nil || then == nil || s.target[o.First] != "" || !then.members[0].Managed {
+			if first == nil || then == nil || !then.members[0].Managed {
+				continue
+			}
+			// A first clone with clone-min runs only with that many
+			// instances (Pacemaker's clone-one-or-more pseudo action).
+			cloneMin := 0
+			if first.clone != nil {
+				cloneMin, _ = strconv.Atoi(first.clone.Meta["clone-min"])
+			}
+			short := cloneMin > 0 && len(s.targets[first.id]) < cloneMin
+			if s.target[o.First] != "" && !short {
 				continue
 			}
 			firstStops := false
@@ -1158,7 +1168,13 @@ func (s *scheduler) applyOrderBlocking() {
 			if first.clone != nil || len(first.members) > 1 || first.id != first.members[0].ID {
 				unrunnable = "unrunnable " + o.First + " running"
 			}
+			if short {
+				unrunnable = "unrunnable clone-one-or-more:" + o.ID
+			}
 			required := "required " + o.First + " start"
+			if short || first.clone != nil {
+				required = unrunnable
+			}
 			stays := func(m *Resource, node string) bool {
 				st := m.State[node]
 				return st != nil && st.Active && !st.Failed
