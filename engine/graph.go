@@ -221,7 +221,7 @@ func (s *scheduler) addCollectives() {
 					all = append(all, byRsc[m.ID]...)
 				}
 			}
-			s.collectiveOps(c.ID, tasks(all), tasks(all), false, false)
+			s.collectiveOps(c.ID, tasks(all), tasks(all), c.Promotable, false)
 			if isTrue(c.Meta["notify"]) {
 				var before, after []notifyTarget
 				var rscs []*Resource

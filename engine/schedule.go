@@ -182,6 +182,7 @@ func (s *scheduler) run() {
 		canStart, stop := s.mayStart(u)
 		s.place(u, canStart, stop)
 	}
+	s.chooseUniquePromotions()
 	s.applyOrderBlocking()
 	for _, u := range s.units {
 		if u.clone != nil && u.clone.Group != nil {
@@ -217,6 +218,12 @@ func (s *scheduler) run() {
 			role := "Stopped"
 			if s.target[r.ID] != "" {
 				role = "Started"
+				if r.Unique != nil && r.Unique.Promotable {
+					role = "Unpromoted"
+					if len(s.promoted[r.ID]) > 0 {
+						role = "Promoted"
+					}
+				}
 			}
 			s.plan.Placements = append(s.plan.Placements, Placement{Resource: r.ID, Node: s.target[r.ID], Role: role})
 		}
@@ -608,6 +615,9 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 		}
 		for _, n := range s.cl.Nodes {
 			for _, rule := range rl.Rules {
+				if r := normRole(rule.SelectAttrValue("role", "")); r == "Promoted" || r == "Unpromoted" {
+					continue // a rule for a role decides promotion, not placement
+				}
 				sc, ok, err := ruleScore(rule, n, s.now)
 				if err != nil {
 					s.plan.Notes = appendOnce(s.plan.Notes, fmt.Sprintf("location %s: %v; rule ignored", rl.ID, err))
@@ -1392,6 +1402,21 @@ func (s *scheduler) actions(u *unit) {
 		migrated[r.ID] = mf
 		prevMigrate = mf
 	}
+	// An instance of a unique promotable clone promoted where it must not
+	// stay promoted is demoted first.
+	demoted := map[string]int{}
+	for _, r := range u.members {
+		if r.Unique == nil || !r.Unique.Promotable || !r.Managed || r.Blocked {
+			continue
+		}
+		want := s.promoted[r.ID]
+		for _, n := range r.ActiveOn() {
+			if st := r.State[n]; st.Promoted && (len(want) == 0 || want[0] != n || st.Failed || containsStop(stopList, r.ID, n)) {
+				cancels := s.cancelRoleMonitors(r, n, true)
+				demoted[r.ID+" "+n] = s.action(r, "demote", n, 0, "demote "+r.ID+" on "+n, cancels)
+			}
+		}
+	}
 	// Stops, in reverse member order.
 	var prevStop []int
 	for i := len(u.members) - 1; i >= 0; i-- {
@@ -1405,6 +1430,9 @@ func (s *scheduler) actions(u *unit) {
 			after := prevStop
 			if mf := migrated[r.ID]; mf != 0 {
 				after = append(append([]int(nil), prevStop...), mf)
+			}
+			if d := demoted[r.ID+" "+sa.node]; d != 0 {
+				after = append(append([]int(nil), after...), d)
 			}
 			id := s.action(r, "stop", sa.node, 0, reason, after)
 			mine = append(mine, id)
@@ -1453,15 +1481,130 @@ func (s *scheduler) actions(u *unit) {
 			s.starts[r.ID] = []int{start}
 			prevStart = start
 		}
+		promotable := r.Unique != nil && r.Unique.Promotable
+		if !promotable {
+			for _, op := range r.Ops {
+				if op.Name != "monitor" || op.Interval <= 0 || normRole(op.Attrs["role"]) == "Stopped" {
+					continue
+				}
+				if start != 0 {
+					s.action(r, "monitor", t, op.Interval, "monitor "+r.ID, []int{start})
+				} else if !st.MonitorActive[op.Interval] {
+					s.action(r, "monitor", t, op.Interval, "monitor "+r.ID, nil)
+				}
+			}
+			continue
+		}
+		// A promotable instance: promoted where chosen, and monitored in
+		// the role it ends in.
+		wasPromoted := st != nil && st.Active && st.Promoted && start == 0 && demoted[r.ID+" "+t] == 0
+		promote := len(s.promoted[r.ID]) > 0 && s.promoted[r.ID][0] == t
+		last := start
+		if promote && !wasPromoted {
+			after := []int{}
+			if start != 0 {
+				after = append(after, start)
+			} else {
+				after = append(after, s.cancelRoleMonitors(r, t, false)...)
+			}
+			last = s.action(r, "promote", t, 0, "promote "+r.ID+" on "+t, after)
+			s.promotes[r.ID] = append(s.promotes[r.ID], last)
+		} else if d := demoted[r.ID+" "+t]; d != 0 && start == 0 {
+			last = d
+		}
 		for _, op := range r.Ops {
-			if op.Name != "monitor" || op.Interval <= 0 || normRole(op.Attrs["role"]) == "Stopped" {
+			role := normRole(op.Attrs["role"])
+			if op.Name != "monitor" || op.Interval <= 0 || role == "Stopped" || role == "Started" || (role == "Promoted") != promote {
 				continue
 			}
-			if start != 0 {
-				s.action(r, "monitor", t, op.Interval, "monitor "+r.ID, []int{start})
-			} else if !st.MonitorActive[op.Interval] {
-				s.action(r, "monitor", t, op.Interval, "monitor "+r.ID, nil)
+			kept := last != 0 && start == 0 && st != nil && st.MonitorActive[op.Interval] && !s.cancelled[r.ID+" "+t+" "+op.Interval.String()]
+			var id int
+			switch {
+			case last != 0 && !kept:
+				id = s.action(r, "monitor", t, op.Interval, "monitor "+r.ID, []int{last})
+			case last == 0 && !st.MonitorActive[op.Interval]:
+				id = s.action(r, "monitor", t, op.Interval, "monitor "+r.ID, nil)
 			}
+			if id != 0 && role == "Promoted" {
+				s.plan.Actions[id-1].ExpectedRC = 8
+			}
+		}
+	}
+}
+
+// chooseUniquePromotions picks which instances of each unique promotable
+// clone are promoted: by promotion score where each is placed (the node's
+// master-INSTANCE attribute, Promoted-role location constraints and
+// rules), those promoted already first on a tie, then instance order; at
+// most promoted-max, one per node.
+func (s *scheduler) chooseUniquePromotions() {
+	done := map[*Clone]bool{}
+	for _, u := range s.units {
+		c := u.members[0].Unique
+		if c == nil || !c.Promotable || done[c] {
+			continue
+		}
+		done[c] = true
+		type cand struct {
+			r     *Resource
+			node  string
+			score int
+			prom  bool
+			order int
+		}
+		var cands []cand
+		for i, iu := range s.uniqueInstances(c.ID) {
+			r := iu.members[0]
+			t := s.target[r.ID]
+			n := s.node(t)
+			if t == "" || n == nil || (r.State[t] != nil && r.State[t].Failed) || !r.Managed {
+				continue
+			}
+			score, has := promotionScore(n, r.ID)
+			if !has {
+				base, _, _ := cutInstance(r.ID)
+				score, has = promotionScore(n, base)
+			}
+			for _, l := range s.cl.Constraints {
+				if l.Role == "Promoted" && (l.Resource == c.ID || l.Resource == r.ID) && l.Node == t {
+					score, has = addScores(score, l.Score), true
+				}
+			}
+			for _, rl := range s.cl.Rules {
+				if rl.Resource != c.ID && rl.Resource != r.ID {
+					continue
+				}
+				for _, rule := range rl.Rules {
+					if normRole(rule.SelectAttrValue("role", "")) != "Promoted" {
+						continue
+					}
+					if sc, ok, err := ruleScore(rule, n, s.now); err == nil && ok {
+						score, has = addScores(score, sc), true
+					}
+				}
+			}
+			if has && score >= 0 {
+				cands = append(cands, cand{r, t, score, r.State[t] != nil && r.State[t].Promoted, i})
+			}
+		}
+		sort.SliceStable(cands, func(i, j int) bool {
+			if cands[i].score != cands[j].score {
+				return cands[i].score > cands[j].score
+			}
+			if cands[i].prom != cands[j].prom {
+				return cands[i].prom
+			}
+			return cands[i].order < cands[j].order
+		})
+		used := map[string]bool{}
+		count := 0
+		for _, cd := range cands {
+			if count >= c.PromotedMax || used[cd.node] {
+				continue
+			}
+			used[cd.node] = true
+			count++
+			s.promoted[cd.r.ID] = []string{cd.node}
 		}
 	}
 }

@@ -504,6 +504,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				if n, err := strconv.Atoi(meta["clone-max"]); err == nil && n >= 0 {
 					cln.Max = n
 				}
+				if e.Tag == "master" || isTrue(meta["promotable"]) {
+					cln.Promotable, cln.PromotedMax = true, promotedMax(meta)
+				}
 				g := &Group{ID: cln.ID, Meta: meta}
 				for i := 0; i < cln.Max; i++ {
 					inst := prims[0].Copy()
@@ -524,13 +527,8 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: clone-node-max other than 1 is not supported yet and is ignored", e.SelectAttrValue("id", "")))
 				continue
 			}
-			cln := &Clone{ID: e.SelectAttrValue("id", ""), Meta: meta, Max: -1, PromotedMax: 1,
+			cln := &Clone{ID: e.SelectAttrValue("id", ""), Meta: meta, Max: -1, PromotedMax: promotedMax(meta),
 				Promotable: e.Tag == "master" || isTrue(meta["promotable"])}
-			for _, k := range []string{"promoted-max", "master-max"} {
-				if n, err := strconv.Atoi(meta[k]); err == nil && n >= 0 {
-					cln.PromotedMax = n
-				}
-			}
 			if v, ok := meta["clone-max"]; ok {
 				if n, err := strconv.Atoi(v); err == nil && n >= 0 {
 					cln.Max = n
@@ -1136,6 +1134,17 @@ func defaultsFor(c *cib.CIB, agent *agentRef, now time.Time) map[string]string {
 		}
 	}
 	return out
+}
+
+// promotedMax is how many instances of a promotable clone are promoted:
+// promoted-max, or the older master-max, 1 by default.
+func promotedMax(meta map[string]string) int {
+	for _, k := range []string{"promoted-max", "master-max"} {
+		if n, err := strconv.Atoi(meta[k]); err == nil && n >= 0 {
+			return n
+		}
+	}
+	return 1
 }
 
 // expandTag gives the members of a template or tag, or id itself.

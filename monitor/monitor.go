@@ -223,7 +223,11 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 				members = append(members, indent+"  * "+l)
 			}
 			if anyActive || inactive {
-				out = append(out, fmt.Sprintf("%s* Clone Set: %s [%s] (unique):", indent, r.Unique.ID, base))
+				kind := "unique"
+				if r.Unique.Promotable {
+					kind = "promotable, unique"
+				}
+				out = append(out, fmt.Sprintf("%s* Clone Set: %s [%s] (%s):", indent, r.Unique.ID, base, kind))
 				out = append(out, members...)
 			}
 			continue
@@ -419,7 +423,7 @@ func resourceLine(r *engine.Resource, nodes map[string]*engine.Node) (string, bo
 		b.WriteString(" " + pendingStates[pending])
 	case promoted:
 		b.WriteString(" Promoted")
-	case len(active) > 0 && r.Clone != nil && r.Clone.Promotable:
+	case len(active) > 0 && ((r.Clone != nil && r.Clone.Promotable) || (r.Unique != nil && r.Unique.Promotable)):
 		b.WriteString(" Unpromoted")
 	case len(active) > 0:
 		b.WriteString(" Started")

@@ -112,6 +112,15 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 			t.cloneSummary(w, cl, r, plan, inst[r.ID])
 			continue
 		}
+		if r.Unique != nil && r.Unique.Promotable {
+			// An instance of its own, with roles.
+			names := map[string]string{}
+			for _, n := range cl.Nodes {
+				names[n.Uname] = r.ID
+			}
+			t.cloneSummary(w, cl, r, plan, names)
+			continue
+		}
 		var stops []string
 		start, migrates := "", false
 		for _, a := range plan.Actions {
@@ -228,7 +237,7 @@ func (t *TransitionSummary) cloneSummary(w io.Writer, cl *engine.Cluster, r *eng
 		}
 	}
 	sort.SliceStable(order, func(i, j int) bool { return instanceLess(order[i], order[j]) })
-	promotable := r.Clone.Promotable
+	promotable := (r.Clone != nil && r.Clone.Promotable) || (r.Unique != nil && r.Unique.Promotable)
 	for _, name := range order {
 		c := byName[name]
 		// Where it runs now and in which role, and where it will.
