@@ -626,17 +626,24 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: rsc, With: with, Score: score,
 				WithRole: normRole(e.SelectAttrValue("with-rsc-role", "")), Role: normRole(e.SelectAttrValue("rsc-role", ""))})
 		case "rsc_ticket":
-			var rscs []string
+			type dep struct{ rsc, role string }
+			var deps []dep
 			if r := e.SelectAttrValue("rsc", ""); r != "" {
-				rscs = append(rscs, expandTag(tags, r)...)
+				for _, m := range expandTag(tags, r) {
+					deps = append(deps, dep{m, normRole(e.SelectAttrValue("rsc-role", ""))})
+				}
 			}
-			for _, ref := range e.FindElements(".//resource_ref") {
-				rscs = append(rscs, expandTag(tags, ref.SelectAttrValue("id", ""))...)
+			for _, set := range e.SelectElements("resource_set") {
+				for _, ref := range set.SelectElements("resource_ref") {
+					for _, m := range expandTag(tags, ref.SelectAttrValue("id", "")) {
+						deps = append(deps, dep{m, normRole(set.SelectAttrValue("role", ""))})
+					}
+				}
 			}
-			for _, r := range rscs {
-				if known(r) {
-					cl.TicketDeps = append(cl.TicketDeps, TicketDep{ID: id, Resource: r, Ticket: e.SelectAttrValue("ticket", ""),
-						Role: normRole(e.SelectAttrValue("rsc-role", "")), LossPolicy: e.SelectAttrValue("loss-policy", "stop")})
+			for _, d := range deps {
+				if known(d.rsc) {
+					cl.TicketDeps = append(cl.TicketDeps, TicketDep{ID: id, Resource: d.rsc, Ticket: e.SelectAttrValue("ticket", ""),
+						Role: d.role, LossPolicy: e.SelectAttrValue("loss-policy", "stop")})
 				}
 			}
 		case "rsc_order":
