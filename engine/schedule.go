@@ -1051,7 +1051,7 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 				}
 			}
 		}
-		if st := r.State[name]; st != nil && st.Failed {
+		if st := r.State[name]; st != nil && (st.Failed || st.demoteOnFail) {
 			continue
 		}
 		// Colocations of the Promoted role: promote where the other
@@ -1758,7 +1758,7 @@ func (s *scheduler) cancelRoleMonitors(r *Resource, node string, promoted bool) 
 	var out []int
 	for _, op := range r.Ops {
 		role := normRole(op.Attrs["role"])
-		if op.Name != "monitor" || op.Interval <= 0 || !st.MonitorActive[op.Interval] || role == "Stopped" || (role == "Promoted") != promoted || next[op.Interval] {
+		if op.Name != "monitor" || op.Interval <= 0 || !(st.MonitorActive[op.Interval] || st.monitorSeen[op.Interval]) || role == "Stopped" || (role == "Promoted") != promoted || next[op.Interval] {
 			continue
 		}
 		s.cancelled[r.ID+" "+node+" "+op.Interval.String()] = true

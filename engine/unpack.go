@@ -136,6 +136,8 @@ type ResourceState struct {
 	PendingTask   string // the operation in flight, for display: start, stop, monitor, ...
 	MonitorActive map[time.Duration]bool
 	monitorSeen   map[time.Duration]bool // recurring monitors recorded since the last start, failed or not
+	demoteOnFail  bool                   // a promoted-role failure with on-fail=demote: demote, keep running
+	FailedInRole  bool                   // failed in the promoted role and only demoted for it (shown as FAILED)
 	FailCount     int
 	HistoryID     string // the id the history uses (an anonymous clone's may carry an instance number)
 	lastCall      int
@@ -957,7 +959,15 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 		}
 	}
 	switch onFail {
-	case "ignore":
+	case "demote":
+		// A failure in the promoted role only costs the promotion: the
+		// instance is demoted and keeps running, and is not promoted again
+		// in this transition.
+		if st.Promoted {
+			st.Failed = false
+			st.demoteOnFail, st.FailedInRole = true, true
+			return
+		}
 		st.Failed = false
 		r.FailureIgnored = true
 		if f.Operation == "stop" {

@@ -273,7 +273,7 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 	for _, n := range cl.Nodes {
 		st := r.State[n.Uname]
 		switch {
-		case st != nil && st.Active && st.Failed:
+		case st != nil && st.Active && (st.Failed || st.FailedInRole):
 			role := ""
 			if st.Promoted {
 				role = " Promoted"
@@ -407,7 +407,7 @@ func resourceLine(r *engine.Resource, nodes map[string]*engine.Node) (string, bo
 	failed, promoted, pending := false, false, ""
 	for _, n := range active {
 		st := r.State[n]
-		failed = failed || st.Failed
+		failed = failed || st.Failed || st.FailedInRole
 		promoted = promoted || st.Promoted
 		if st.PendingTask != "" {
 			pending = st.PendingTask
