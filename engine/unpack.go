@@ -966,8 +966,8 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 		if st.Promoted {
 			st.Failed = false
 			st.demoteOnFail, st.FailedInRole = true, true
-			return
 		}
+	case "ignore":
 		st.Failed = false
 		r.FailureIgnored = true
 		if f.Operation == "stop" {
