@@ -57,17 +57,24 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 		rc := a.ExpectedRC // every action succeeds; a probe finds it stopped
 		rec := cib.OpRecord{Resource: a.Resource, Class: a.Class, Provider: a.Provider, Type: a.Type, Operation: a.Task,
 			Interval: a.Interval, CallID: call, RC: rc, ExpectedRC: a.ExpectedRC, Node: a.Node}
-		rsc := lrmResource(ns, a)
 		id := a.Resource + "_last_0"
 		if a.Interval > 0 {
 			id = rec.Key()
 		}
-		for _, old := range rsc.SelectElements("lrm_rsc_op") {
-			if old.SelectAttrValue("id", "") == id {
-				rsc.RemoveChild(old)
-			}
+		targets := []*etree.Element{lrmResource(ns, a)}
+		if a.Task == "stop" {
+			// An anonymous clone's history may be kept under instance
+			// names ("rsc:1"): a stop ends every one of them here.
+			targets = append(targets, instanceHistories(ns, a.Resource)...)
 		}
-		rsc.AddChild(rec.Element(id))
+		for _, rsc := range targets {
+			for _, old := range rsc.SelectElements("lrm_rsc_op") {
+				if old.SelectAttrValue("id", "") == id {
+					rsc.RemoveChild(old)
+				}
+			}
+			rsc.AddChild(rec.Element(id))
+		}
 	}
 	return out
 }
@@ -128,4 +135,17 @@ func newNodeState(c *cib.CIB, uname string) *etree.Element {
 	ns.CreateAttr("id", id)
 	ns.CreateAttr("uname", uname)
 	return ns
+}
+
+// instanceHistories lists a node's histories of rsc kept under instance
+// names (rsc:N).
+func instanceHistories(ns *etree.Element, rsc string) []*etree.Element {
+	var out []*etree.Element
+	for _, r := range ns.FindElements("./lrm/lrm_resources/lrm_resource") {
+		id := r.SelectAttrValue("id", "")
+		if base, _, ok := strings.Cut(id, ":"); ok && base == rsc {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -721,8 +721,10 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 					}
 					st := replay(re)
 					st.HistoryID = rid
-					if prev := r.State[n.Uname]; prev != nil && prev.lastCall > st.lastCall {
-						st = prev // another instance's record on this node is newer
+					if prev := r.State[n.Uname]; prev != nil && (prev.Active && !st.Active || (prev.Active == st.Active && prev.lastCall > st.lastCall)) {
+						// Another instance's history on this node: an active
+						// instance counts over a stopped one, then the newer.
+						st = prev
 					}
 					st.FailCount = failCount(n.Attrs, r.ID)
 					r.State[n.Uname] = st
