@@ -66,6 +66,14 @@ func (l *localResources) exec(e execMsg) {
 		l.report()
 		return
 	}
+	if a.Task == "delete" {
+		// Forget a resource no longer configured (it was stopped).
+		l.cancelMonitors(a.Resource)
+		l.hist.Forget(a.Resource)
+		l.seq++
+		l.report()
+		return
+	}
 	if a.Task == "cancel" {
 		// Stop a recurring monitor and forget its result, as Pacemaker's
 		// executor does on a cancel.

@@ -912,6 +912,8 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 	scores := s.scores(u)
 	target := ""
 	switch {
+	case lead.Orphan && managed:
+		// Nothing configures it any more: it stops.
 	case blocked:
 		target = current
 		s.plan.Notes = append(s.plan.Notes, fmt.Sprintf("Cannot recover %s: it may still run on an unclean node", u.id))
@@ -1328,6 +1330,9 @@ func (s *scheduler) actions(u *unit) {
 	}
 	// Probes find out what runs where, managed or not.
 	for _, r := range u.members {
+		if r.Orphan {
+			continue
+		}
 		for _, n := range s.cl.Nodes {
 			if probeable(n) && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
 				s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
@@ -1436,6 +1441,10 @@ func (s *scheduler) actions(u *unit) {
 			}
 			id := s.action(r, "stop", sa.node, 0, reason, after)
 			mine = append(mine, id)
+			if r.Orphan {
+				// Its history goes with it.
+				s.action(r, "delete", sa.node, 0, "forget "+r.ID+", no longer configured", []int{id})
+			}
 		}
 		if len(mine) > 0 {
 			prevStop = mine

@@ -43,6 +43,13 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 			}
 			continue
 		}
+		if a.Task == "delete" {
+			// The node forgets the resource's history.
+			for _, r := range ns.FindElements("./lrm/lrm_resources/lrm_resource[@id='" + a.Resource + "']") {
+				r.Parent().RemoveChild(r)
+			}
+			continue
+		}
 		if a.Task == "cancel" {
 			// The recurring monitor stops and its record goes.
 			key := cib.OpRecord{Resource: a.Resource, Operation: "monitor", Interval: a.Interval}.Key()

@@ -92,6 +92,7 @@ type Resource struct {
 	Halted                bool           // on-fail=stop: stopped and not started again
 	Utilization           map[string]int // what it needs of each node capacity
 	Unique                *Clone         // the globally-unique clone this is an instance of
+	Orphan                bool           // in the history only, no longer configured
 	Clone                 *Clone         // the anonymous clone it is the primitive of, or nil
 }
 
@@ -703,6 +704,10 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	}
 
 	// History.
+	stopOrphans := true
+	if v, ok := prop("stop-orphan-resources"); ok {
+		stopOrphans = isTrue(v)
+	}
 	for _, n := range cl.Nodes {
 		ns := states[n.Uname]
 		if ns == nil {
@@ -717,7 +722,23 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 						r = byRsc[base] // an instance of an anonymous clone
 					}
 					if r == nil {
-						continue
+						// In the history but no longer configured: an orphan,
+						// stopped where it runs (unless stop-orphan-resources
+						// is false: then left alone).
+						if _, _, inst := strings.Cut(rid, ":"); inst || rid == "" || groups[rid] != nil || clones[rid] != nil {
+							continue
+						}
+						st := replay(re)
+						if !st.Active && !st.Pending {
+							continue
+						}
+						r = &Resource{ID: rid, Class: re.SelectAttrValue("class", ""), Provider: re.SelectAttrValue("provider", ""),
+							Type: re.SelectAttrValue("type", ""), Order: order, Params: map[string]string{}, Meta: map[string]string{},
+							State: map[string]*ResourceState{}, DefaultTimeout: defTimeout, Managed: stopOrphans,
+							MigrationThreshold: Infinity, Orphan: true}
+						order++
+						cl.Resources = append(cl.Resources, r)
+						byRsc[rid] = r
 					}
 					st := replay(re)
 					st.HistoryID = rid

@@ -233,7 +233,7 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 			continue
 		}
 		if r.Group == "" {
-			if l, active := resourceLine(r, nodes); active || inactive {
+			if l, active := resourceLine(r, nodes); active || (inactive && !r.Orphan) {
 				out = append(out, indent+"* "+l)
 			}
 			continue
@@ -403,6 +403,9 @@ func plural(n int) string {
 func resourceLine(r *engine.Resource, nodes map[string]*engine.Node) (string, bool) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\t(%s):\t", r.ID, r.Agent())
+	if r.Orphan {
+		b.WriteString(" ORPHANED")
+	}
 	active := r.ActiveOn()
 	failed, promoted, pending := false, false, ""
 	for _, n := range active {
