@@ -412,7 +412,10 @@ func (s *scheduler) graphOrder() {
 			k.top = topOf[a.Resource]
 			k.member = memOf[a.Resource]
 			k.rank = -primitiveRank[taskOf(a)]
-			if a.Task == "cancel" && !s.earlyCancel[a.ID] {
+			switch {
+			case a.Task == "cancel" && s.orphanCancel[a.ID]:
+				k.rank = 3
+			case a.Task == "cancel" && !s.earlyCancel[a.ID]:
 				k.rank = -primitiveRank["monitor"]
 			}
 			if r := rsc[a.Resource]; r != nil && r.State[a.Node] != nil {

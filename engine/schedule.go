@@ -104,7 +104,10 @@ type scheduler struct {
 	// earlyCancel marks cancels of a monitor for the role being left,
 	// which Pacemaker creates before the role change itself.
 	earlyCancel map[int]bool
-	cancelled   map[string]bool // "rsc node interval" of monitors cancelled
+	// orphanCancel marks cancels of monitors no longer configured, which
+	// Pacemaker creates while reading the history.
+	orphanCancel map[int]bool
+	cancelled    map[string]bool // "rsc node interval" of monitors cancelled
 	// capacityOrder is the resources' position once sorted for a
 	// placement strategy (nil without one): Pacemaker's graph follows it.
 	capacityOrder map[string]int
@@ -2193,7 +2196,16 @@ func (s *scheduler) cancelOrphanMonitors() {
 	if s.earlyCancel == nil {
 		s.earlyCancel = map[int]bool{}
 	}
+	if s.orphanCancel == nil {
+		s.orphanCancel = map[int]bool{}
+	}
+	if !s.cl.StopOrphanActions {
+		return // left running, as configured
+	}
 	for _, r := range s.cl.Resources {
+		if r.Orphan {
+			continue // its monitors end with its stop
+		}
 		configured := map[time.Duration]bool{}
 		for _, op := range r.Ops {
 			if op.Name == "monitor" && op.Interval > 0 && !strings.EqualFold(op.Attrs["enabled"], "false") {
@@ -2214,7 +2226,7 @@ func (s *scheduler) cancelOrphanMonitors() {
 			sort.Slice(intervals, func(i, j int) bool { return intervals[i] < intervals[j] })
 			for _, iv := range intervals {
 				id := s.action(r, "cancel", n.Uname, iv, "cancel the monitor of "+r.ID+" no longer configured", nil)
-				s.earlyCancel[id] = true
+				s.earlyCancel[id], s.orphanCancel[id] = true, true
 			}
 		}
 	}

@@ -36,6 +36,7 @@ type Cluster struct {
 	TicketGranted     map[string]bool // ticket -> granted (standby or not)
 	PlacementStrategy string          // default, utilization, minimal, balanced
 	HealthStrategy    string          // none, migrate-on-red, only-green, progressive, custom
+	StopOrphanActions bool            // cancel recurring monitors no longer configured (stop-orphan-actions)
 	TicketDeps        []TicketDep
 	Notes             []string
 	Failures          []Failure
@@ -225,6 +226,10 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	}
 	if v, ok := prop("no-quorum-policy"); ok {
 		cl.NoQuorumPolicy = v
+	}
+	cl.StopOrphanActions = true
+	if v, ok := prop("stop-orphan-actions"); ok {
+		cl.StopOrphanActions = isTrue(v)
 	}
 	if v, ok := prop("maintenance-mode"); ok {
 		cl.MaintenanceMode = isTrue(v)
