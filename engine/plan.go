@@ -69,10 +69,12 @@ type Plan struct {
 	Causes map[string]string
 }
 
-// BlockedStart is a start that cannot happen, and why.
+// BlockedStart is a start (or, with Task "stop", a stop) that cannot
+// happen, and why.
 type BlockedStart struct {
 	Resource, Instance, Node string
-	Cause                    string // "no quorum", "quorum freeze", "unrunnable A start"
+	Cause                    string // "no quorum", "quorum freeze", "unrunnable A start"; "" when Pacemaker gives none
+	Task                     string // "" or "start"; "stop"
 }
 
 // Runnable lists the actions that may run now: every action they wait

@@ -293,7 +293,19 @@ func (s *scheduler) fenceUnclean(noQuorum bool) {
 			}
 			id, ok := s.fences[node]
 			if !ok {
+				// Its stop waits for a fencing that cannot happen.
 				blocked = true
+				cause := ""
+				if noQuorum && !s.cl.HaveQuorum && s.cl.NoQuorumPolicy != "freeze" {
+					cause = "no quorum"
+				}
+				inst := ""
+				if r.Clone != nil {
+					if u := s.byID[r.ID]; u != nil {
+						inst = fmt.Sprintf("%s:%d", r.ID, s.instanceNumbers(u)[node])
+					}
+				}
+				s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: r.ID, Instance: inst, Node: node, Cause: cause, Task: "stop"})
 				continue
 			}
 			stop := s.add(Action{Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Task: "stop", Node: node,

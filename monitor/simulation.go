@@ -154,8 +154,7 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 		case start == "" && len(stops) == 0:
 			for _, b := range plan.Blocked {
 				if b.Resource == r.ID {
-					t.line(w, "Start", r.ID, b.Node)
-					t.reason[len(t.lines)-1] = "due to " + b.Cause + " (blocked)"
+					t.blocked(w, b, r.ID)
 				}
 			}
 		case start != "":
@@ -315,8 +314,7 @@ func (t *TransitionSummary) cloneSummary(w io.Writer, cl *engine.Cluster, r *eng
 				if name == "" {
 					name = r.ID
 				}
-				t.line(w, "Start", name, b.Node)
-				t.reason[len(t.lines)-1] = "due to " + b.Cause + " (blocked)"
+				t.blocked(w, b, name)
 			}
 		}
 	}
@@ -365,6 +363,20 @@ func instanceNumber(name string) int {
 		fmt.Sscanf(name[i+1:], "%d", &n)
 	}
 	return n
+}
+
+// blocked words a start or stop that cannot happen: "due to CAUSE
+// (blocked)", or just "blocked".
+func (t *TransitionSummary) blocked(w io.Writer, b engine.BlockedStart, name string) {
+	change := "Start"
+	if b.Task == "stop" {
+		change = "Stop"
+	}
+	t.line(w, change, name, b.Node)
+	t.reason[len(t.lines)-1] = "blocked"
+	if b.Cause != "" {
+		t.reason[len(t.lines)-1] = "due to " + b.Cause + " (blocked)"
+	}
 }
 
 func (t *TransitionSummary) line(_ io.Writer, change, rsc, details string) {
