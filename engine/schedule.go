@@ -430,6 +430,39 @@ func (s *scheduler) sortForCapacity() {
 	}
 }
 
+// stopBlockedByUnmanaged reports whether stopping the unit on node must
+// wait for the stop of something that cannot be stopped there (unmanaged,
+// or blocked after a failure): by a symmetrical order with the unit first,
+// or an explicit stop-then-stop order with the unit second.
+func (s *scheduler) stopBlockedByUnmanaged(u *unit, node string) bool {
+	ids := map[string]bool{u.id: true}
+	for _, m := range u.members {
+		ids[m.ID] = true
+	}
+	for _, o := range s.cl.Orders {
+		if !o.Mandatory {
+			continue
+		}
+		other := ""
+		switch {
+		case ids[o.First] && o.Symmetrical && o.FirstAction == "start" && o.ThenAction == "start":
+			other = o.Then
+		case ids[o.Then] && o.FirstAction == "stop" && o.ThenAction == "stop":
+			other = o.First
+		}
+		ou := s.byID[other]
+		if other == "" || ou == nil {
+			continue
+		}
+		for _, m := range members(ou, other) {
+			if st := m.State[node]; st != nil && st.Active && (!m.Managed || m.FailBlocked) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // requires is what a resource needs before it may start (Pacemaker's
 // "requires"): nothing, quorum, or fencing (unclean nodes fenced first,
 // and quorum). Fencing devices need quorum; other resources fencing when
@@ -964,6 +997,15 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 			}
 		}
 		s.target[r.ID] = t
+	}
+	if current != "" && managed && s.stopBlockedByUnmanaged(u, current) {
+		// A stop that must wait for one that cannot happen: it stays.
+		for _, m := range u.members {
+			if s.target[m.ID] == "" && m.State[current] != nil && m.State[current].Active {
+				s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: m.ID, Node: current, Cause: "node availability", Task: "stop"})
+				s.target[m.ID] = current
+			}
+		}
 	}
 }
 
