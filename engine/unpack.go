@@ -772,11 +772,12 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			if st == nil || (n.Online && !n.Unclean) {
 				continue
 			}
-			if n.Unclean && (st.Active || st.Pending) {
+			if n.Unclean && (st.Active || st.Pending) && (cl.StonithEnabled || n.Online) {
 				r.Blocked = true
 				continue
 			}
-			// Cleanly down, or fencing disabled: nothing runs there.
+			// Cleanly down, or down with fencing disabled (Pacemaker then
+			// does not read its history): nothing runs there.
 			st.Active, st.Pending, st.Failed = false, false, false
 			st.MonitorActive = map[time.Duration]bool{}
 		}
