@@ -494,7 +494,12 @@ func (s *scheduler) mayStart(u *unit) (canStart, stopAll bool) {
 		switch s.cl.NoQuorumPolicy {
 		case "ignore":
 		case "freeze":
-			canStart = false
+			// What runs keeps running (and may move); nothing new starts.
+			active := false
+			for _, m := range u.members {
+				active = active || len(m.ActiveOn()) > 0
+			}
+			canStart = canStart && active && u.clone == nil
 		case "demote":
 			canStart = false
 			stopAll = u.clone == nil || !u.clone.Promotable
