@@ -236,6 +236,7 @@ func (s *scheduler) run() {
 	for _, u := range s.units {
 		s.actions(u)
 	}
+	s.restartDependents()
 	s.addCollectives()
 	s.loadStopped()
 	s.shutdowns()
@@ -426,6 +427,63 @@ func (s *scheduler) sortForCapacity() {
 	for i, u := range s.units {
 		for _, m := range u.members {
 			s.capacityOrder[m.ID] = i
+		}
+	}
+}
+
+// restartDependents restarts what a mandatory start order puts after a
+// resource that restarts (stops and starts again) or moves: Pacemaker's
+// "due to required FIRST start" (or "running" for a group or clone).
+func (s *scheduler) restartDependents() {
+	for changed := true; changed; {
+		changed = false
+		for _, o := range s.cl.Orders {
+			if !o.Mandatory || o.FirstAction != "start" || o.ThenAction != "start" {
+				continue
+			}
+			fu, tu := s.byID[o.First], s.byID[o.Then]
+			if fu == nil || tu == nil || fu == tu || tu.clone != nil || tu.members[0].Unique != nil {
+				continue
+			}
+			stops, starts := false, false
+			for _, m := range members(fu, o.First) {
+				stops = stops || len(s.stops[m.ID]) > 0
+				for _, id := range s.starts[m.ID] {
+					// A migration keeps the service up: no restart for it.
+					starts = starts || !s.plan.Actions[id-1].Pseudo
+				}
+			}
+			if !stops || !starts {
+				continue
+			}
+			cause := "required " + o.First + " start"
+			if fu.clone != nil || len(fu.members) > 1 || fu.id != fu.members[0].ID {
+				cause = "required " + o.First + " running"
+			}
+			var prevStart int
+			for _, m := range members(tu, o.Then) {
+				t := s.target[m.ID]
+				st := m.State[t]
+				if t == "" || !m.Managed || m.Blocked || st == nil || !st.Active || st.Failed || len(s.stops[m.ID]) > 0 || len(s.starts[m.ID]) > 0 {
+					continue
+				}
+				stop := s.action(m, "stop", t, 0, "restart "+m.ID+" with "+o.First, nil)
+				s.stops[m.ID] = []int{stop}
+				after := []int{stop}
+				if prevStart != 0 {
+					after = append(after, prevStart)
+				}
+				start := s.action(m, "start", t, 0, "restart "+m.ID+" with "+o.First, after)
+				s.starts[m.ID] = []int{start}
+				prevStart = start
+				for _, op := range m.Ops {
+					if op.Name == "monitor" && op.Interval > 0 && normRole(op.Attrs["role"]) != "Stopped" {
+						s.action(m, "monitor", t, op.Interval, "monitor "+m.ID, []int{start})
+					}
+				}
+				s.cause(m.ID, cause)
+				changed = true
+			}
 		}
 	}
 }

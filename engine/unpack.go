@@ -708,6 +708,23 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		cl.TicketGranted[t.SelectAttrValue("id", "")] = isTrue(t.SelectAttrValue("granted", "false"))
 	}
 
+	// Resources Pacemaker creates itself (remote connections, a bundle's
+	// containers and addresses) are not orphans even if unconfigured.
+	var bundles []string
+	for _, b := range c.Section("resources", true).FindElements(".//bundle") {
+		bundles = append(bundles, b.SelectAttrValue("id", ""))
+	}
+	implicit := func(rid string, re *etree.Element) bool {
+		if re.SelectAttrValue("type", "") == "remote" && re.SelectAttrValue("provider", "") == "pacemaker" {
+			return true
+		}
+		for _, b := range bundles {
+			if strings.HasPrefix(rid, b+"-") {
+				return true
+			}
+		}
+		return false
+	}
 	// History.
 	stopOrphans := true
 	if v, ok := prop("stop-orphan-resources"); ok {
@@ -730,7 +747,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 						// In the history but no longer configured: an orphan,
 						// stopped where it runs (unless stop-orphan-resources
 						// is false: then left alone).
-						if _, _, inst := strings.Cut(rid, ":"); inst || rid == "" || groups[rid] != nil || clones[rid] != nil {
+						if _, _, inst := strings.Cut(rid, ":"); inst || rid == "" || groups[rid] != nil || clones[rid] != nil || implicit(rid, re) {
 							continue
 						}
 						st := replay(re)
