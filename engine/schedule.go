@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,7 +58,13 @@ func Schedule(in Input) (*Plan, error) {
 func newScheduler(cl *Cluster, now time.Time) *scheduler {
 	return &scheduler{cl: cl, now: now, plan: &Plan{Notes: append([]string(nil), cl.Notes...)},
 		assigned: map[string]int{}, target: map[string]string{}, targets: map[string][]string{}, allocOrder: map[string][]string{}, starts: map[string][]int{}, stops: map[string][]int{},
-		promoted: map[string][]string{}, promotes: map[string][]int{}}
+		promoted: map[string][]string{}, promotes: map[string][]int{},
+		locationsOf:   indexBy(len(cl.Constraints), func(i int) string { return cl.Constraints[i].Resource }),
+		rulesOf:       indexBy(len(cl.Rules), func(i int) string { return cl.Rules[i].Resource }),
+		colocationsOf: indexBy(len(cl.Colocations), func(i int) string { return cl.Colocations[i].Resource }),
+		colocatedWith: indexBy(len(cl.Colocations), func(i int) string { return cl.Colocations[i].With }),
+		ordersOf:      indexBy(2*len(cl.Orders), func(i int) string { return [2]string{cl.Orders[i/2].First, cl.Orders[i/2].Then}[i%2] }),
+	}
 }
 
 func resourceByID(cl *Cluster, id string) *Resource {
@@ -111,6 +118,32 @@ type scheduler struct {
 	// capacityOrder is the resources' position once sorted for a
 	// placement strategy (nil without one): Pacemaker's graph follows it.
 	capacityOrder map[string]int
+	// Positions in the cluster's lists of location constraints, location
+	// rules and colocations, by the resource they constrain (and for
+	// colocations also by the resource they are with): placement looks at
+	// a unit's own constraints only, in their configured order.
+	locationsOf, rulesOf, colocationsOf, colocatedWith map[string][]int
+	ordersOf                                           map[string][]int // by first and by then
+}
+
+// indexBy lists the positions of a cluster list's items by a key.
+func indexBy(n int, key func(i int) string) map[string][]int {
+	out := map[string][]int{}
+	for i := 0; i < n; i++ {
+		out[key(i)] = append(out[key(i)], i)
+	}
+	return out
+}
+
+// positions merges the positions that an index holds for any of ids, in
+// ascending order (each once).
+func positions(index map[string][]int, ids map[string]bool) []int {
+	var out []int
+	for id := range ids {
+		out = append(out, index[id]...)
+	}
+	sort.Ints(out)
+	return slices.Compact(out)
 }
 
 func (s *scheduler) add(a Action) int {
@@ -497,7 +530,12 @@ func (s *scheduler) stopBlockedByUnmanaged(u *unit, node string) bool {
 	for _, m := range u.members {
 		ids[m.ID] = true
 	}
-	for _, o := range s.cl.Orders {
+	var mine []int
+	for _, i := range positions(s.ordersOf, ids) {
+		mine = append(mine, i/2)
+	}
+	for _, i := range slices.Compact(mine) {
+		o := s.cl.Orders[i]
 		if !o.Mandatory {
 			continue
 		}
@@ -638,7 +676,8 @@ func (s *scheduler) addDependents(u *unit, scores map[string]int, factor float64
 	for _, m := range u.members {
 		ids[m.ID] = true
 	}
-	for _, c := range s.cl.Colocations {
+	for _, i := range positions(s.colocatedWith, ids) {
+		c := s.cl.Colocations[i]
 		if !ids[c.With] || c.Role != "" || c.WithRole != "" {
 			continue
 		}
@@ -706,8 +745,8 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 		}
 		out[node] = addScores(out[node], score)
 	}
-	for _, l := range s.cl.Constraints {
-		if ids[l.Resource] && l.Role != "Promoted" && l.Role != "Unpromoted" {
+	for _, i := range positions(s.locationsOf, ids) {
+		if l := s.cl.Constraints[i]; l.Role != "Promoted" && l.Role != "Unpromoted" {
 			addAt(l.Node, l.Score)
 		}
 	}
@@ -720,10 +759,8 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 			}
 		}
 	}
-	for _, rl := range s.cl.Rules {
-		if !ids[rl.Resource] {
-			continue
-		}
+	for _, i := range positions(s.rulesOf, ids) {
+		rl := s.cl.Rules[i]
 		for _, n := range s.cl.Nodes {
 			for _, rule := range rl.Rules {
 				if r := normRole(rule.SelectAttrValue("role", "")); r == "Promoted" || r == "Unpromoted" {
@@ -740,8 +777,13 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 			}
 		}
 	}
-	for _, c := range s.cl.Colocations {
-		if !colocate || !ids[c.Resource] || ids[c.With] || (c.Role == "Promoted" && u.clone != nil && u.clone.Promotable) {
+	var own []int
+	if colocate {
+		own = positions(s.colocationsOf, ids)
+	}
+	for _, i := range own {
+		c := s.cl.Colocations[i]
+		if ids[c.With] || (c.Role == "Promoted" && u.clone != nil && u.clone.Promotable) {
 			continue // the Promoted role's colocations decide promotion only
 		}
 		with := s.target[c.With]

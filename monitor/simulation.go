@@ -64,6 +64,10 @@ type TransitionSummary struct {
 	lines                 [][3]string
 	reason                map[int]string // by line: "due to ..." after it
 	fences                []string
+	// The plan's actions and blocked starts by resource, so that each
+	// resource's lines cost its own actions, not the whole plan's.
+	actions map[string][]engine.Action
+	blocked map[string][]engine.BlockedStart
 }
 
 // NewTransitionSummary starts the column widths where crm_simulate does.
@@ -107,6 +111,14 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 		}
 	}
 	inst := instances(cl, plan)
+	t.actions = map[string][]engine.Action{}
+	for _, a := range plan.Actions {
+		t.actions[a.Resource] = append(t.actions[a.Resource], a)
+	}
+	t.blocked = map[string][]engine.BlockedStart{}
+	for _, b := range plan.Blocked {
+		t.blocked[b.Resource] = append(t.blocked[b.Resource], b)
+	}
 	for _, r := range cl.Resources {
 		if r.Clone != nil {
 			t.cloneSummary(w, cl, r, plan, inst[r.ID])
@@ -123,10 +135,7 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 		}
 		var stops []string
 		start, migrates := "", false
-		for _, a := range plan.Actions {
-			if a.Resource != r.ID {
-				continue
-			}
+		for _, a := range t.actions[r.ID] {
 			switch a.Task {
 			case "stop":
 				stops = append(stops, a.Node)
@@ -152,10 +161,8 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 				}
 			}
 		case start == "" && len(stops) == 0:
-			for _, b := range plan.Blocked {
-				if b.Resource == r.ID {
-					t.blocked(w, b, r.ID)
-				}
+			for _, b := range t.blocked[r.ID] {
+				t.blockedLine(w, b, r.ID)
 			}
 		case start != "":
 			// One line, from where Pacemaker sees it first (the node
@@ -208,10 +215,7 @@ func (t *TransitionSummary) cloneSummary(w io.Writer, cl *engine.Cluster, r *eng
 		}
 		return byName[name]
 	}
-	for _, a := range plan.Actions {
-		if a.Resource != r.ID {
-			continue
-		}
+	for _, a := range t.actions[r.ID] {
 		name := a.Instance
 		if name == "" {
 			name = names[a.Node]
@@ -308,14 +312,12 @@ func (t *TransitionSummary) cloneSummary(w io.Writer, cl *engine.Cluster, r *eng
 		}
 	}
 	if len(order) == 0 {
-		for _, b := range plan.Blocked {
-			if b.Resource == r.ID {
-				name := b.Instance
-				if name == "" {
-					name = r.ID
-				}
-				t.blocked(w, b, name)
+		for _, b := range t.blocked[r.ID] {
+			name := b.Instance
+			if name == "" {
+				name = r.ID
 			}
+			t.blockedLine(w, b, name)
 		}
 	}
 }
@@ -367,7 +369,7 @@ func instanceNumber(name string) int {
 
 // blocked words a start or stop that cannot happen: "due to CAUSE
 // (blocked)", or just "blocked".
-func (t *TransitionSummary) blocked(w io.Writer, b engine.BlockedStart, name string) {
+func (t *TransitionSummary) blockedLine(w io.Writer, b engine.BlockedStart, name string) {
 	change := "Start"
 	if b.Task == "stop" {
 		change = "Stop"
