@@ -217,6 +217,9 @@ func (s *scheduler) run() {
 	for _, u := range s.placementOrder() {
 		canStart, stop := s.mayStart(u)
 		s.place(u, canStart, stop)
+		if isConnectionUnit(u) {
+			s.connectionPlaced(u)
+		}
 	}
 	s.chooseUniquePromotions()
 	s.applyOrderBlocking()
@@ -651,10 +654,35 @@ func (s *scheduler) placementOrder() []*unit {
 		state[u] = 2
 		out = append(out, u)
 	}
-	for _, u := range s.units {
-		visit(u)
+	// Pacemaker places the connections of remote nodes first (with what
+	// they are placed with): where they go decides which remote nodes can
+	// run anything.
+	for _, connections := range []bool{true, false} {
+		for _, u := range s.units {
+			if isConnectionUnit(u) == connections {
+				visit(u)
+			}
+		}
 	}
 	return out
+}
+
+func isConnectionUnit(u *unit) bool {
+	return u.clone == nil && len(u.members) == 1 && u.members[0].IsConnection()
+}
+
+// connectionPlaced brings a remote node up for the rest of the placement
+// when its connection will run, or takes it down when it will not.
+func (s *scheduler) connectionPlaced(u *unit) {
+	n := s.node(u.id)
+	if n == nil || !n.Remote {
+		return
+	}
+	if s.target[u.id] != "" {
+		n.Online = true
+	} else {
+		n.ShuttingDown = true
+	}
 }
 
 // scores gives each node's score for a unit.
@@ -871,6 +899,14 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 		}
 		if !n.Online || n.Standby || n.Unclean || n.ShuttingDown || n.Maintenance {
 			out[n.Uname] = -Infinity
+		}
+		if n.Remote && !s.mayRunOnRemote(u) {
+			out[n.Uname] = -Infinity
+		}
+		for _, m := range u.members {
+			if host := s.remoteHost(m); host != "" && host != n.Uname {
+				out[n.Uname] = -Infinity
+			}
 		}
 		if !s.fits(u, n.Uname) {
 			out[n.Uname] = -Infinity
@@ -1496,7 +1532,7 @@ func (s *scheduler) actions(u *unit) {
 			continue
 		}
 		for _, n := range s.cl.Nodes {
-			if probeable(n) && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
+			if s.needsProbe(r, n) {
 				s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
 			}
 		}
@@ -2064,7 +2100,7 @@ func (s *scheduler) groupCloneActions(u *unit) {
 	managed := true
 	for _, r := range u.members {
 		for _, n := range s.cl.Nodes {
-			if probeable(n) && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
+			if s.needsProbe(r, n) {
 				s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
 			}
 		}
@@ -2140,7 +2176,7 @@ func (s *scheduler) primitiveCloneActions(u *unit) {
 		}
 	}
 	for _, n := range s.cl.Nodes {
-		if probeable(n) && (r.State[n.Uname] == nil || !r.State[n.Uname].Known) {
+		if s.needsProbe(r, n) {
 			s.probes[r.ID] = append(s.probes[r.ID], s.action(r, "monitor", n.Uname, 0, "probe", nil))
 		}
 	}
@@ -2391,8 +2427,55 @@ func (s *scheduler) cancelOrphanMonitors() {
 	}
 }
 
+// needsProbe reports whether a resource is probed on a node: where its
+// state is unknown, on a node that can be probed, unless it cannot run
+// there at all (fencing devices and connections on remote nodes) or runs
+// inside a container (found through the container).
+func (s *scheduler) needsProbe(r *Resource, n *Node) bool {
+	if !probeable(n) || (r.State[n.Uname] != nil && r.State[n.Uname].Known) {
+		return false
+	}
+	if r.Container != "" && !r.IsConnection() {
+		return false
+	}
+	if n.Remote && (r.Class == "stonith" || r.IsConnection() || (n.Container != "" && r.Meta["remote-node"] != "")) {
+		return false
+	}
+	return true
+}
+
 // probeable reports whether resources are probed on a node: one that is
 // up, clean and has finished joining.
 func probeable(n *Node) bool {
 	return n.Online && !n.Unclean && !n.Pending
+}
+
+// mayRunOnRemote reports whether a unit may run on Pacemaker Remote nodes:
+// connections, fencing devices and guests' containers may not (no
+// nesting of remote nodes).
+func (s *scheduler) mayRunOnRemote(u *unit) bool {
+	for _, m := range u.members {
+		if m.IsConnection() || m.Class == "stonith" || m.Meta["remote-node"] != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// remoteHost is the remote node a resource must run on because its
+// container is that node's connection or the guest's resource ("" if
+// none).
+func (s *scheduler) remoteHost(r *Resource) string {
+	if r.Container == "" || r.IsConnection() {
+		return ""
+	}
+	ct := resourceByID(s.cl, r.Container)
+	switch {
+	case ct == nil:
+		return ""
+	case ct.IsConnection():
+		return ct.ID
+	default:
+		return ct.Meta["remote-node"]
+	}
 }

@@ -69,6 +69,13 @@ type Node struct {
 	HistoryRank int
 	Attrs       map[string]string // node attributes, permanent then transient
 	Capacity    map[string]int    // utilization the node offers
+	// A Pacemaker Remote node is reached through its connection resource
+	// (an ocf:pacemaker:remote primitive of the node's name), and is
+	// online when that connection runs. A guest node's connection is
+	// implicit: the Container primitive (meta remote-node) runs the node.
+	Remote     bool
+	Connection string // the connection resource's id (Remote nodes)
+	Container  string // the resource running the guest node ("" for a bare-metal remote node)
 }
 
 // Resource is a primitive with its configuration and where it is active.
@@ -95,6 +102,18 @@ type Resource struct {
 	Unique                *Clone         // the globally-unique clone this is an instance of
 	Orphan                bool           // in the history only, no longer configured
 	Clone                 *Clone         // the anonymous clone it is the primitive of, or nil
+	// Implicit marks a resource Pacemaker creates itself (a guest node's
+	// connection): scheduled like the others, never listed.
+	Implicit bool
+	// Container is the resource this one runs inside (meta container, or
+	// for a guest node's connection, the guest's resource).
+	Container string
+}
+
+// IsConnection reports whether the resource connects a Pacemaker Remote
+// node (bare-metal or guest).
+func (r *Resource) IsConnection() bool {
+	return r.Class == "ocf" && r.Provider == "pacemaker" && r.Type == "remote"
 }
 
 // Agent is the resource's class:provider:type.
@@ -246,15 +265,21 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	cl.HaveQuorum = q == "1" || isTrue(q)
 	cl.LastWritten, cl.UpdateOrigin, cl.UpdateClient, cl.UpdateUser = c.Attr("cib-last-written"), c.Attr("update-origin"), c.Attr("update-client"), c.Attr("update-user")
 
-	// Nodes.
+	// Nodes: the cluster's, then the Pacemaker Remote nodes that the
+	// resources define (a node entry of type remote only adds attributes).
 	byID := map[string]*Node{}
+	remotes := remoteNodes(c)
 	for _, e := range c.Section("nodes", true).SelectElements("node") {
 		n := &Node{ID: e.SelectAttrValue("id", ""), Uname: e.SelectAttrValue("uname", ""), Attrs: map[string]string{}}
 		if n.Uname == "" {
 			n.Uname = n.ID
 		}
 		if t := e.SelectAttrValue("type", "member"); t != "member" && t != "normal" {
-			continue
+			rn, ok := remotes[n.Uname]
+			if t != "remote" || !ok || byID[n.Uname] != nil {
+				continue
+			}
+			n.ID, n.Remote, n.Connection, n.Container = n.Uname, true, n.Uname, rn.container
 		}
 		attrs := nvpairs(e, "instance_attributes")
 		for k, v := range attrs {
@@ -271,6 +296,17 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		cl.Nodes = append(cl.Nodes, n)
 		byID[n.ID] = n
 	}
+	for _, name := range sortedKeys(remotes) {
+		if n := byID[name]; n == nil || !n.Remote {
+			if n != nil {
+				continue // a cluster node of that name wins
+			}
+			n = &Node{ID: name, Uname: name, Attrs: map[string]string{}, Capacity: map[string]int{},
+				Remote: true, Connection: name, Container: remotes[name].container}
+			cl.Nodes = append(cl.Nodes, n)
+			byID[name] = n
+		}
+	}
 	// Pacemaker keeps nodes in natural name order; much of what it does
 	// in node order (probes, ties) follows from that.
 	sort.SliceStable(cl.Nodes, func(i, j int) bool { return NaturalLess(cl.Nodes[i].Uname, cl.Nodes[j].Uname) })
@@ -283,7 +319,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		startupFencing = isTrue(v)
 	}
 	for _, n := range cl.Nodes {
-		n.Unclean = startupFencing
+		n.Unclean = startupFencing && !n.Remote
 	}
 	for _, ns := range c.Status().SelectElements("node_state") {
 		id := ns.SelectAttrValue("id", "")
@@ -304,6 +340,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 		if v := n.Attrs["shutdown"]; v != "" && v != "0" {
 			n.ShuttingDown = true
+		}
+		if n.Remote {
+			continue // online when its connection runs (read with the history)
 		}
 		cl.readNodeState(n, ns)
 	}
@@ -559,6 +598,28 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			cl.Notes = append(cl.Notes, fmt.Sprintf("%s %s is not supported yet and is ignored", e.Tag, e.SelectAttrValue("id", "")))
 		}
 	}
+	// Containers, and the connections of guest nodes: Pacemaker adds one
+	// ocf:pacemaker:remote primitive per guest, after all the others.
+	for _, r := range append([]*Resource(nil), cl.Resources...) {
+		r.Container = r.Meta["container"]
+		if r.IsConnection() && r.Container == "" {
+			if _, set := r.Meta["allow-migrate"]; !set {
+				r.Meta["allow-migrate"] = "true" // a connection may move without stopping what runs behind it
+			}
+		}
+		name := r.Meta["remote-node"]
+		if name == "" || byRsc[name] != nil {
+			continue
+		}
+		conn := &Resource{ID: name, Class: "ocf", Provider: "pacemaker", Type: "remote", Order: order,
+			Params: map[string]string{}, Meta: map[string]string{"container": r.ID}, State: map[string]*ResourceState{},
+			DefaultTimeout: defTimeout, Managed: r.Managed, MigrationThreshold: Infinity, startFailureIsFatal: sfif,
+			Utilization: map[string]int{}, Implicit: true, Container: r.ID,
+			Ops: []OpConfig{{Name: "monitor", Interval: 30 * time.Second, Timeout: 30 * time.Second, Attrs: map[string]string{}}}}
+		order++
+		cl.Resources = append(cl.Resources, conn)
+		byRsc[name] = conn
+	}
 	known := func(id string) bool {
 		return byRsc[id] != nil || groups[id] != nil || clones[id] != nil || uniques[id] != nil
 	}
@@ -700,6 +761,19 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 	}
 
+	// What runs in a container (a guest node's connection included) runs
+	// where the container does, after it starts and before it stops.
+	for _, r := range cl.Resources {
+		// (With a container that is a remote node's connection or runs a
+		// guest node, it runs on that node instead: see remoteHost.)
+		if ct := byRsc[r.Container]; r.Container == "" || ct == nil || (!r.IsConnection() && (ct.IsConnection() || ct.Meta["remote-node"] != "")) {
+			continue
+		}
+		cl.Colocations = append(cl.Colocations, Colocation{ID: "resource-with-container", Resource: r.ID, With: r.Container, Score: Infinity})
+		cl.Orders = append(cl.Orders, Order{ID: "resource-with-container", First: r.Container, Then: r.ID, Mandatory: true,
+			FirstAction: "start", ThenAction: "start", Symmetrical: true})
+	}
+
 	// Tickets the cluster holds (status section).
 	cl.Tickets = map[string]bool{}
 	cl.TicketGranted = map[string]bool{}
@@ -730,7 +804,23 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	if v, ok := prop("stop-orphan-resources"); ok {
 		stopOrphans = isTrue(v)
 	}
-	for _, n := range cl.Nodes {
+	// Cluster nodes' history first: it says whether the connections of
+	// Pacemaker Remote nodes run, and so whether those nodes are online
+	// (and their own history worth reading).
+	var historyOrder []*Node
+	for _, remote := range []bool{false, true} {
+		for _, n := range cl.Nodes {
+			if n.Remote == remote {
+				historyOrder = append(historyOrder, n)
+			}
+		}
+	}
+	remotesOnline := false
+	for _, n := range historyOrder {
+		if n.Remote && !remotesOnline {
+			remotesOnline = true
+			cl.remoteOnline(byRsc)
+		}
 		ns := states[n.Uname]
 		if ns == nil {
 			continue
@@ -781,6 +871,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				}
 			}
 		}
+	}
+	if !remotesOnline {
+		cl.remoteOnline(byRsc)
 	}
 	// What happens on nodes that are not online.
 	for _, r := range cl.Resources {
@@ -1466,4 +1559,71 @@ func parseISODuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("duration %q", s)
 	}
 	return total, nil
+}
+
+// remoteNode is a Pacemaker Remote node a resource defines.
+type remoteNode struct {
+	container string // the guest's resource; "" for a bare-metal node
+}
+
+// remoteNodes finds the Pacemaker Remote nodes the resources section
+// defines: one per ocf:pacemaker:remote primitive (named by its id), and
+// one guest node per primitive with the remote-node meta attribute.
+func remoteNodes(c *cib.CIB) map[string]remoteNode {
+	out := map[string]remoteNode{}
+	for _, e := range c.Section("resources", true).FindElements(".//primitive") {
+		if e.Parent() != nil && e.Parent().Tag == "bundle" {
+			continue
+		}
+		id := e.SelectAttrValue("id", "")
+		if e.SelectAttrValue("class", "") == "ocf" && e.SelectAttrValue("provider", "") == "pacemaker" && e.SelectAttrValue("type", "") == "remote" {
+			out[id] = remoteNode{}
+			continue
+		}
+		if name := nvpairs(e, "meta_attributes")["remote-node"]; name != "" {
+			out[name] = remoteNode{container: id}
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// remoteOnline decides whether each Pacemaker Remote node is online, as
+// Pacemaker does: when its connection is started and neither it nor the
+// guest's container has failed.
+func (cl *Cluster) remoteOnline(byRsc map[string]*Resource) {
+	for _, n := range cl.Nodes {
+		if !n.Remote {
+			continue
+		}
+		n.Online = false
+		conn := byRsc[n.Connection]
+		if conn == nil {
+			continue
+		}
+		started, failed := false, false
+		for _, st := range conn.State {
+			started = started || st.Active
+			failed = failed || st.Failed
+		}
+		if n.Container != "" {
+			if ct := byRsc[n.Container]; ct != nil {
+				up := false
+				for _, st := range ct.State {
+					up = up || st.Active
+					failed = failed || st.Failed
+				}
+				started = started && up
+			}
+		}
+		n.Online = started && !failed
+	}
 }

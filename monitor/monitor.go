@@ -121,8 +121,36 @@ func writeNodes(b *strings.Builder, cl *engine.Cluster, indent string) {
 			busy[n] = true
 		}
 	}
-	var online, offline []string
+	var online, offline, remoteOnline, remoteOffline, guestOnline []string
 	for _, n := range sortedNodes(cl.Nodes) {
+		if n.Remote && !n.Unclean {
+			// Remote and guest nodes are listed after the cluster's
+			// (an offline guest node not at all).
+			switch {
+			case n.Container != "" && n.Online && n.Maintenance:
+				fmt.Fprintf(b, "%s* GuestNode %s: maintenance\n", indent, n.Uname)
+			case n.Container != "":
+				if n.Online {
+					guestOnline = append(guestOnline, n.Uname)
+				}
+			case n.Online && n.Maintenance:
+				fmt.Fprintf(b, "%s* RemoteNode %s: maintenance\n", indent, n.Uname)
+			case n.Online && n.Standby:
+				fmt.Fprintf(b, "%s* RemoteNode %s: standby\n", indent, n.Uname)
+			case n.Online:
+				remoteOnline = append(remoteOnline, n.Uname)
+			default:
+				remoteOffline = append(remoteOffline, n.Uname)
+			}
+			continue
+		}
+		kind := "Node"
+		if n.Remote {
+			kind = "RemoteNode"
+			if n.Container != "" {
+				kind = "GuestNode"
+			}
+		}
 		state := ""
 		// Without a node_state, crm_mon never reads a node's standby or
 		// maintenance attribute.
@@ -160,14 +188,19 @@ func writeNodes(b *strings.Builder, cl *engine.Cluster, indent string) {
 			state += " (health is YELLOW)"
 		}
 		if state != "" {
-			fmt.Fprintf(b, "%s* Node %s: %s\n", indent, n.Uname, state)
+			fmt.Fprintf(b, "%s* %s %s: %s\n", indent, kind, n.Uname, state)
 		}
 	}
 	if len(online) > 0 {
 		fmt.Fprintf(b, "%s* Online: [ %s ]\n", indent, strings.Join(online, " "))
 	}
-	if len(offline) > 0 {
-		fmt.Fprintf(b, "%s* OFFLINE: [ %s ]\n", indent, strings.Join(offline, " "))
+	for _, l := range []struct {
+		label string
+		nodes []string
+	}{{"OFFLINE", offline}, {"RemoteOnline", remoteOnline}, {"RemoteOFFLINE", remoteOffline}, {"GuestOnline", guestOnline}} {
+		if len(l.nodes) > 0 {
+			fmt.Fprintf(b, "%s* %s: [ %s ]\n", indent, l.label, strings.Join(l.nodes, " "))
+		}
 	}
 }
 
@@ -195,6 +228,9 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 		groups[g.ID] = g
 	}
 	for _, r := range cl.Resources {
+		if r.Implicit {
+			continue // Pacemaker's own (a guest node's connection)
+		}
 		if r.Clone != nil && r.Clone.Group != nil {
 			if !done[r.Clone.ID] {
 				done[r.Clone.ID] = true
