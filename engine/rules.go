@@ -94,6 +94,12 @@ func exprHolds(x *etree.Element, n *Node) (bool, error) {
 		have, defined = n.ID, true
 	case "#kind":
 		have, defined = "cluster", true
+		if n.Remote {
+			have = "remote"
+			if n.Container != "" {
+				have = "container"
+			}
+		}
 	case "#is_dc":
 		have, defined = fmt.Sprint(n.IsDC), true
 	default:

@@ -273,6 +273,7 @@ func (s *scheduler) run() {
 		s.actions(u)
 	}
 	s.restartDependents()
+	s.remoteOrdering()
 	s.addCollectives()
 	s.loadStopped()
 	s.shutdowns()
@@ -2441,6 +2442,13 @@ func (s *scheduler) needsProbe(r *Resource, n *Node) bool {
 	if n.Remote && (r.Class == "stonith" || r.IsConnection() || (n.Container != "" && r.Meta["remote-node"] != "")) {
 		return false
 	}
+	if n.Container != "" {
+		// Nothing runs in a guest that is not running yet, or that stops.
+		ct := resourceByID(s.cl, n.Container)
+		if ct == nil || len(ct.ActiveOn()) == 0 || s.target[ct.ID] == "" || len(s.stops[ct.ID]) > 0 {
+			return false
+		}
+	}
 	return true
 }
 
@@ -2477,5 +2485,50 @@ func (s *scheduler) remoteHost(r *Resource) string {
 		return ct.ID
 	default:
 		return ct.Meta["remote-node"]
+	}
+}
+
+// remoteOrdering orders what happens on Pacemaker Remote nodes around
+// their connections, as Pacemaker does: anything but a stop or demote
+// waits for the connection to start, and stops come before the
+// connection stops. A resource moving onto a remote node stops where it
+// was only once the connection is up, so that it keeps running if the
+// connection fails.
+func (s *scheduler) remoteOrdering() {
+	for i, n := 0, len(s.plan.Actions); i < n; i++ {
+		a := s.plan.Actions[i]
+		if a.Pseudo || a.Resource == "" {
+			continue
+		}
+		node := s.node(a.Node)
+		if node == nil || !node.Remote || node.Connection == a.Resource {
+			continue
+		}
+		starts, stops := s.starts[node.Connection], s.stops[node.Connection]
+		switch a.Task {
+		case "stop", "demote", "migrate_to", "migrate_from":
+			for _, st := range stops {
+				s.addAfterNoCycle(st, a.ID)
+			}
+		default:
+			if len(starts) == 0 && len(stops) > 0 && a.Task == "monitor" && a.Interval == 0 {
+				// The connection goes down for good: probe before.
+				for _, st := range stops {
+					s.addAfterNoCycle(st, a.ID)
+				}
+				continue
+			}
+			for _, st := range starts {
+				s.addAfterNoCycle(a.ID, st)
+				if a.Task != "start" {
+					continue
+				}
+				for _, stop := range s.stops[a.Resource] {
+					if s.plan.Actions[stop-1].Node != a.Node {
+						s.addAfterNoCycle(stop, st)
+					}
+				}
+			}
+		}
 	}
 }

@@ -275,11 +275,12 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			n.Uname = n.ID
 		}
 		if t := e.SelectAttrValue("type", "member"); t != "member" && t != "normal" {
-			rn, ok := remotes[n.Uname]
-			if t != "remote" || !ok || byID[n.Uname] != nil {
+			// A remote node entry without a resource defining it is a
+			// remote node that stays offline.
+			if t != "remote" || byID[n.Uname] != nil {
 				continue
 			}
-			n.ID, n.Remote, n.Connection, n.Container = n.Uname, true, n.Uname, rn.container
+			n.ID, n.Remote, n.Connection, n.Container = n.Uname, true, n.Uname, remotes[n.Uname].container
 		}
 		attrs := nvpairs(e, "instance_attributes")
 		for k, v := range attrs {
