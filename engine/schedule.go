@@ -1928,8 +1928,8 @@ func (s *scheduler) loadStopped() {
 // everything stops there.
 func (s *scheduler) shutdowns() {
 	for _, n := range s.cl.Nodes {
-		if !n.ShuttingDown || !n.Online || n.Unclean {
-			continue
+		if !n.ShuttingDown || !n.Online || n.Unclean || n.Remote {
+			continue // (remote nodes are not shut down: their connections stop)
 		}
 		var after []int
 		for _, a := range s.plan.Actions {
@@ -2441,6 +2441,9 @@ func (s *scheduler) needsProbe(r *Resource, n *Node) bool {
 	}
 	if n.Remote && (r.Class == "stonith" || r.IsConnection() || (n.Container != "" && r.Meta["remote-node"] != "")) {
 		return false
+	}
+	if n.Remote && isFalse(n.Attrs["resource-discovery-enabled"]) && (s.cl.StonithEnabled || n.Container != "") {
+		return false // discovery disabled there (allowed where it can be fenced)
 	}
 	if n.Container != "" {
 		// Nothing runs in a guest that is not running yet, or that stops.

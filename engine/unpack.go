@@ -602,7 +602,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	// Containers, and the connections of guest nodes: Pacemaker adds one
 	// ocf:pacemaker:remote primitive per guest, after all the others.
 	for _, r := range append([]*Resource(nil), cl.Resources...) {
-		r.Container = r.Meta["container"]
+		if ct := r.Meta["container"]; ct != r.ID {
+			r.Container = ct // (a group's container is not its own)
+		}
 		if r.IsConnection() && r.Container == "" {
 			if _, set := r.Meta["allow-migrate"]; !set {
 				r.Meta["allow-migrate"] = "true" // a connection may move without stopping what runs behind it
@@ -1253,6 +1255,15 @@ func nvpairs(e *etree.Element, tag string) map[string]string {
 func isTrue(s string) bool {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "true", "on", "yes", "y", "1":
+		return true
+	}
+	return false
+}
+
+// isFalse reports an explicit false (not an unset value).
+func isFalse(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "false", "off", "no", "n", "0":
 		return true
 	}
 	return false
