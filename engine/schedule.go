@@ -757,9 +757,12 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 			ids[m.Unique.ID] = true // constraints on the clone apply to each instance
 		}
 	}
+	// A guest's connection goes where its container goes, allowed there
+	// even in an asymmetric cluster.
+	guestConnection := len(u.members) == 1 && u.members[0].Implicit
 	for _, n := range s.cl.Nodes {
 		base := 0
-		if !s.cl.Symmetric {
+		if !s.cl.Symmetric && !guestConnection {
 			base = -Infinity
 		}
 		out[n.Uname] = base

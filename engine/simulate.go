@@ -27,8 +27,10 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 	call := maxCallID(out)
 	for _, a := range plan.ExecutionOrder() {
 		ns := nodeStateFor(out, a.Node)
-		if ns == nil && a.Task == "fence" {
-			ns = newNodeState(out, a.Node) // fencing settles a node never seen
+		if ns == nil && (a.Task == "fence" || (a.Resource != "" && !a.Pseudo)) {
+			// Fencing settles a node never seen; a remote node gets its
+			// first history.
+			ns = newNodeState(out, a.Node)
 		}
 		if ns == nil || a.Pseudo || a.Task == "do_shutdown" || a.Task == "notify" {
 			continue // nothing to record
@@ -141,6 +143,9 @@ func newNodeState(c *cib.CIB, uname string) *etree.Element {
 	ns := c.Status().CreateElement("node_state")
 	ns.CreateAttr("id", id)
 	ns.CreateAttr("uname", uname)
+	if hasKey(remoteNodes(c), uname) {
+		ns.CreateAttr("remote_node", "true")
+	}
 	return ns
 }
 
@@ -155,4 +160,9 @@ func instanceHistories(ns *etree.Element, rsc string) []*etree.Element {
 		}
 	}
 	return out
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
 }

@@ -292,7 +292,7 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 			continue
 		}
 		head := "Resource Group: " + g.ID + ":"
-		if !anyActive && g.Members[0].Disabled() {
+		if !anyActive && strings.EqualFold(g.Meta["target-role"], "Stopped") {
 			head = "Resource Group: " + g.ID + " (disabled):"
 		}
 		out = append(out, indent+"* "+head)
