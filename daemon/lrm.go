@@ -208,6 +208,11 @@ func (l *localResources) finished(r opResult) {
 		delete(l.running, r.key)
 	}
 	rec := l.hist.Record(l.record(r.action, r.res, execStatus(r.res)))
+	if rec.Failed() && r.action.FailFatal {
+		// As Pacemaker's controller does with start-failure-is-fatal: the
+		// scheduler reads the fail count and keeps the resource away.
+		l.hist.Attrs["fail-count-"+rec.FailKey()] = "INFINITY"
+	}
 	lvl := l.n.log.Info
 	if rec.Failed() {
 		lvl = l.n.log.Warn

@@ -46,6 +46,10 @@ type Action struct {
 	// Instance names the clone instance the action is for ("rsc:1"),
 	// "" outside anonymous clones.
 	Instance string
+	// FailFatal marks a start whose failure bans the resource from the
+	// node (start-failure-is-fatal): the node that runs it records an
+	// INFINITY fail count, which is what the scheduler reads.
+	FailFatal bool `json:",omitempty"`
 }
 
 // Plan is the scheduler's answer: the placement of every resource, the

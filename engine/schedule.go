@@ -1512,7 +1512,7 @@ func (s *scheduler) action(r *Resource, task, node string, interval time.Duratio
 	}
 	return s.add(Action{Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Task: task, Interval: interval,
 		Node: node, Timeout: s.timeout(r, task, interval), Params: r.Params, Meta: meta, ExpectedRC: expected,
-		After: append([]int(nil), after...), Reason: reason})
+		After: append([]int(nil), after...), Reason: reason, FailFatal: task == "start" && r.startFailureIsFatal})
 }
 
 // actions plans the probes, stops, starts and monitors of a unit.

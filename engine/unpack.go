@@ -162,7 +162,6 @@ type ResourceState struct {
 	FailCount     int
 	HistoryID     string // the id the history uses (an anonymous clone's may carry an instance number)
 	lastCall      int
-	startFailed   bool
 	fencedActive  bool // it ran on a node that is being fenced
 	lastFailure   *cib.OpRecord
 }
@@ -867,9 +866,6 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 					if n.Online {
 						cl.Failures = appendFailures(cl.Failures, re, r.ID, n.Uname)
 					}
-					if st.startFailed && r.startFailureIsFatal {
-						st.FailCount = Infinity
-					}
 					cl.applyOnFail(r, n, st)
 				}
 			}
@@ -1191,7 +1187,6 @@ func replay(re *etree.Element) *ResourceState {
 			st.Active = true
 			st.Failed = r.Failed()
 			if st.Failed {
-				st.startFailed = true
 			}
 		case r.Operation == "stop":
 			st.MonitorActive = map[time.Duration]bool{}
@@ -1637,5 +1632,10 @@ func (cl *Cluster) remoteOnline(byRsc map[string]*Resource) {
 			}
 		}
 		n.Online = started && !failed
+		if n.Container == "" && failed && conn.Managed && cl.StonithEnabled {
+			// A failed connection (on-fail reset-remote, the default with
+			// fencing): the node must be fenced before it is trusted.
+			n.Unclean, n.UncleanReason = true, "remote connection is unrecoverable"
+		}
 	}
 }
