@@ -201,8 +201,6 @@ func (s *scheduler) run() {
 			}
 		}
 	}
-	// Without quorum, nothing is fenced (but a partition fencing itself).
-	s.fenceUnclean(!cl.HaveQuorum && cl.NoQuorumPolicy != "ignore" && cl.NoQuorumPolicy != "suicide")
 	s.placed = map[string]bool{}
 	s.free = map[string]map[string]int{}
 	for _, n := range cl.Nodes {
@@ -214,13 +212,28 @@ func (s *scheduler) run() {
 	if cl.PlacementStrategy != "default" && cl.PlacementStrategy != "" {
 		s.sortForCapacity()
 	}
+	// Connections are placed first; then the fencing of unclean nodes is
+	// planned (a remote node whose connection will run again is not
+	// fenced), and the rest placed.
+	fenced := false
+	fence := func() {
+		if !fenced {
+			fenced = true
+			// Without quorum, nothing is fenced (but a partition fencing itself).
+			s.fenceUnclean(!cl.HaveQuorum && cl.NoQuorumPolicy != "ignore" && cl.NoQuorumPolicy != "suicide")
+		}
+	}
 	for _, u := range s.placementOrder() {
+		if !isConnectionUnit(u) {
+			fence()
+		}
 		canStart, stop := s.mayStart(u)
 		s.place(u, canStart, stop)
 		if isConnectionUnit(u) {
 			s.connectionPlaced(u)
 		}
 	}
+	fence()
 	s.chooseUniquePromotions()
 	s.applyOrderBlocking()
 	for _, u := range s.units {
@@ -681,6 +694,16 @@ func (s *scheduler) connectionPlaced(u *unit) {
 	}
 	if s.target[u.id] != "" {
 		n.Online = true
+		if n.Unseen {
+			// What seemed to run there is found again through the new
+			// connection: no fencing.
+			n.Unclean, n.Unseen, n.UncleanReason = false, false, ""
+			for _, r := range s.cl.Resources {
+				if st := r.State[n.Uname]; st != nil && r.Blocked {
+					r.Blocked = s.onUncleanNode(r)
+				}
+			}
+		}
 	} else {
 		n.ShuttingDown = true
 	}
@@ -2501,9 +2524,36 @@ func (s *scheduler) remoteHost(r *Resource) string {
 // was only once the connection is up, so that it keeps running if the
 // connection fails.
 func (s *scheduler) remoteOrdering() {
+	// A connection that starts (not just migrates) restarts the
+	// recurring monitors of what keeps running behind it.
+	for _, n := range s.cl.Nodes {
+		if !n.Remote || s.target[n.Connection] == "" {
+			continue
+		}
+		starts := false
+		for _, id := range s.starts[n.Connection] {
+			starts = starts || !s.plan.Actions[id-1].Pseudo
+		}
+		if !starts {
+			continue
+		}
+		for _, r := range s.cl.Resources {
+			st := r.State[n.Uname]
+			if st == nil || !st.Active || r.Clone != nil || r.Unique != nil || s.target[r.ID] != n.Uname || len(s.stops[r.ID]) > 0 || len(s.starts[r.ID]) > 0 {
+				continue
+			}
+			for _, op := range r.Ops {
+				if op.Name == "monitor" && op.Interval > 0 && (normRole(op.Attrs["role"]) == "" || normRole(op.Attrs["role"]) == "Started") && !strings.EqualFold(op.Attrs["enabled"], "false") {
+					s.action(r, "monitor", n.Uname, op.Interval, "monitor "+r.ID+" through the new connection", nil)
+				}
+			}
+		}
+	}
 	for i, n := 0, len(s.plan.Actions); i < n; i++ {
 		a := s.plan.Actions[i]
-		if a.Pseudo || a.Resource == "" {
+		// (A stop that fencing implies still comes before the
+		// connection's stop: Pacemaker orders it before it becomes one.)
+		if a.Resource == "" || a.Node == "" || (a.Pseudo && a.Task != "stop") {
 			continue
 		}
 		node := s.node(a.Node)
@@ -2537,4 +2587,15 @@ func (s *scheduler) remoteOrdering() {
 			}
 		}
 	}
+}
+
+// onUncleanNode reports whether a resource is active (or pending) on a
+// node that is unclean.
+func (s *scheduler) onUncleanNode(r *Resource) bool {
+	for node, st := range r.State {
+		if n := s.node(node); n != nil && n.Unclean && (st.Active || st.Pending) {
+			return true
+		}
+	}
+	return false
 }

@@ -74,6 +74,7 @@ type Node struct {
 	// online when that connection runs. A guest node's connection is
 	// implicit: the Container primitive (meta remote-node) runs the node.
 	Remote     bool
+	Unseen     bool   // unclean only because something ran there: not fenced if the connection comes back
 	Connection string // the connection resource's id (Remote nodes)
 	Container  string // the resource running the guest node ("" for a bare-metal remote node)
 }
@@ -881,6 +882,12 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			if st == nil || (n.Online && !n.Unclean) {
 				continue
 			}
+			if n.Remote && n.Container == "" && !n.Unclean && cl.StonithEnabled && (st.Active || st.Pending) {
+				// Active on a remote node whose connection is down: fenced,
+				// unless the connection can start again somewhere.
+				n.Unclean, n.Unseen = true, true
+				n.UncleanReason = r.ID + " is active there (fencing will be revoked if remote connection can be re-established elsewhere)"
+			}
 			if n.Unclean && (st.Active || st.Pending) && (cl.StonithEnabled || n.Online) {
 				r.Blocked = true
 				continue
@@ -1636,6 +1643,11 @@ func (cl *Cluster) remoteOnline(byRsc map[string]*Resource) {
 			// A failed connection (on-fail reset-remote, the default with
 			// fencing): the node must be fenced before it is trusted.
 			n.Unclean, n.UncleanReason = true, "remote connection is unrecoverable"
+		}
+		if failed && n.Container == "" {
+			if d, err := ParseDuration(conn.Params["reconnect_interval"]); err == nil && d > 0 {
+				conn.Halted = true // it stays down until the failure expires
+			}
 		}
 	}
 }
