@@ -1586,7 +1586,7 @@ func (s *scheduler) actions(u *unit) {
 				if node == target {
 					restartFrom = min(restartFrom, i)
 				}
-			} else if st.Failed {
+			} else if st.Failed || st.Restart {
 				restartFrom = min(restartFrom, i)
 			}
 		}

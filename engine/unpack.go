@@ -150,21 +150,23 @@ type OpConfig struct {
 
 // ResourceState is what the history says of a resource on one node.
 type ResourceState struct {
-	Known         bool // there is history: no probe needed
-	Active        bool
-	Promoted      bool // runs in the promoted role
-	Failed        bool
-	Pending       bool
-	PendingTask   string // the operation in flight, for display: start, stop, monitor, ...
-	MonitorActive map[time.Duration]bool
-	monitorSeen   map[time.Duration]bool // recurring monitors recorded since the last start, failed or not
-	demoteOnFail  bool                   // a promoted-role failure with on-fail=demote: demote, keep running
-	FailedInRole  bool                   // failed in the promoted role and only demoted for it (shown as FAILED)
-	FailCount     int
-	HistoryID     string // the id the history uses (an anonymous clone's may carry an instance number)
-	lastCall      int
-	fencedActive  bool // it ran on a node that is being fenced
-	lastFailure   *cib.OpRecord
+	Known            bool // there is history: no probe needed
+	Active           bool
+	Promoted         bool // runs in the promoted role
+	Failed           bool
+	Restart          bool // must restart in place (something inside it failed), without having failed itself
+	Pending          bool
+	PendingTask      string // the operation in flight, for display: start, stop, monitor, ...
+	MonitorActive    map[time.Duration]bool
+	monitorSeen      map[time.Duration]bool // recurring monitors recorded since the last start, failed or not
+	demoteOnFail     bool                   // a promoted-role failure with on-fail=demote: demote, keep running
+	restartContainer bool                   // failed inside a container with on-fail=restart-container
+	FailedInRole     bool                   // failed in the promoted role and only demoted for it (shown as FAILED)
+	FailCount        int
+	HistoryID        string // the id the history uses (an anonymous clone's may carry an instance number)
+	lastCall         int
+	fencedActive     bool // it ran on a node that is being fenced
+	lastFailure      *cib.OpRecord
 }
 
 // Failure is a failed operation, for the status display.
@@ -875,6 +877,14 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	if !remotesOnline {
 		cl.remoteOnline(byRsc)
 	}
+	// A resource that failed inside its container restarts the container.
+	for _, r := range cl.Resources {
+		for node, st := range r.State {
+			if ct := byRsc[r.Container]; st.restartContainer && ct != nil && ct.State[node] != nil && ct.State[node].Active {
+				ct.State[node].Restart = true
+			}
+		}
+	}
 	// What happens on nodes that are not online.
 	for _, r := range cl.Resources {
 		for _, n := range cl.Nodes {
@@ -1097,6 +1107,9 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 		st.Failed = false
 		return
 	}
+	if onFail == "" && r.Container != "" && !r.IsConnection() && !n.Remote {
+		onFail = "restart-container" // the default inside a container
+	}
 	if onFail == "" && f.Operation == "stop" {
 		onFail = "block"
 		if cl.StonithEnabled {
@@ -1123,6 +1136,14 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 		r.FailBlocked = true
 	case "stop":
 		r.Halted = true
+	case "restart-container":
+		// The container restarts (see restartContainers), and stops this
+		// with it.
+		st.restartContainer = true
+		if f.Operation == "stop" {
+			st.Active, st.Failed = false, false
+			r.FailureIgnored = true
+		}
 	case "fence":
 		if !n.Unclean {
 			n.Unclean = true
