@@ -2477,6 +2477,9 @@ func (s *scheduler) needsProbe(r *Resource, n *Node) bool {
 		if ct == nil || len(ct.ActiveOn()) == 0 || s.target[ct.ID] == "" || len(s.stops[ct.ID]) > 0 {
 			return false
 		}
+		if st := ct.State[s.target[ct.ID]]; st == nil || !st.Active || st.Failed || st.Restart {
+			return false // it moves or restarts
+		}
 	}
 	return true
 }

@@ -621,6 +621,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			DefaultTimeout: defTimeout, Managed: r.Managed, MigrationThreshold: Infinity, startFailureIsFatal: sfif,
 			Utilization: map[string]int{}, Implicit: true, Container: r.ID,
 			Ops: []OpConfig{{Name: "monitor", Interval: 30 * time.Second, Timeout: 30 * time.Second, Attrs: map[string]string{}}}}
+		if v, ok := r.Meta["remote-allow-migrate"]; ok {
+			conn.Meta["allow-migrate"] = v
+		}
 		order++
 		cl.Resources = append(cl.Resources, conn)
 		byRsc[name] = conn
