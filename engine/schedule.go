@@ -923,6 +923,14 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 			if st != nil && r.MigrationThreshold > 0 && st.FailCount >= r.MigrationThreshold {
 				out[n.Uname] = -Infinity
 			}
+			if st != nil && st.Banned {
+				out[n.Uname] = -Infinity // after a hard error there
+			}
+			for _, other := range r.State {
+				if other.BannedEverywhere {
+					out[n.Uname] = -Infinity // after a fatal error anywhere
+				}
+			}
 		}
 		if !n.Online || n.Standby || n.Unclean || n.ShuttingDown || n.Maintenance {
 			out[n.Uname] = -Infinity

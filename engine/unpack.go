@@ -150,11 +150,19 @@ type OpConfig struct {
 
 // ResourceState is what the history says of a resource on one node.
 type ResourceState struct {
-	Known            bool // there is history: no probe needed
-	Active           bool
-	Promoted         bool // runs in the promoted role
-	Failed           bool
-	Restart          bool // must restart in place (something inside it failed), without having failed itself
+	Known    bool // there is history: no probe needed
+	Active   bool
+	Promoted bool // runs in the promoted role
+	Failed   bool
+	Restart  bool // must restart in place (something inside it failed), without having failed itself
+	// Banned: a hard error here (invalid parameter, insufficient
+	// privileges, not installed, a probe that could not tell) keeps the
+	// resource off this node while the record stays; BannedEverywhere: a
+	// fatal one (not configured) keeps it off every node.
+	Banned, BannedEverywhere bool
+	// ProbeRC is the result of a probe that failed in a way read as "not
+	// running" (not installed, invalid parameter), for display; 0 if none.
+	ProbeRC          int
 	Pending          bool
 	PendingTask      string // the operation in flight, for display: start, stop, monitor, ...
 	MonitorActive    map[time.Duration]bool
@@ -908,6 +916,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			// Cleanly down, or down with fencing disabled (Pacemaker then
 			// does not read its history): nothing runs there.
 			st.Active, st.Pending, st.Failed = false, false, false
+			st.Banned, st.BannedEverywhere = false, false
 			st.MonitorActive = map[time.Duration]bool{}
 		}
 	}
@@ -1110,6 +1119,9 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 		st.Failed = false
 		return
 	}
+	if onFail == "ignore" && f.OpStatus == cib.ExecNotInstalled {
+		onFail = "" // an agent that is not there cannot be ignored: it moves
+	}
 	if onFail == "" && r.Container != "" && !r.IsConnection() && !n.Remote {
 		onFail = "restart-container" // the default inside a container
 	}
@@ -1130,6 +1142,7 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 		}
 	case "ignore":
 		st.Failed = false
+		st.Banned, st.BannedEverywhere = false, false
 		r.FailureIgnored = true
 		if f.Operation == "stop" {
 			st.Active = false
@@ -1198,6 +1211,14 @@ func replay(re *etree.Element) *ResourceState {
 			continue
 		}
 		st.Pending, st.PendingTask = false, ""
+		if r.Failed() {
+			switch {
+			case r.RC == 6:
+				st.BannedEverywhere = true
+			case r.RC == 2 || r.RC == 4 || r.RC == 5 || r.OpStatus == cib.ExecNotInstalled:
+				st.Banned = true
+			}
+		}
 		switch {
 		case r.Operation == "promote":
 			if r.Failed() {
@@ -1226,6 +1247,14 @@ func replay(re *etree.Element) *ResourceState {
 				st.Active, st.Failed = true, true
 			} else {
 				st.Active, st.Failed = false, false
+			}
+		case r.Operation == "monitor" && r.Interval == 0 && (r.RC == 5 || r.RC == 2 || r.OpStatus == cib.ExecNotInstalled):
+			// Pacemaker reads such a probe as "not running", and keeps
+			// the resource off the node.
+			st.Active, st.Failed, st.Promoted = false, false, false
+			st.Banned = true
+			if st.ProbeRC == 0 {
+				st.ProbeRC = r.RC
 			}
 		case r.Operation == "monitor" && r.Interval == 0:
 			switch {

@@ -468,6 +468,11 @@ func resourceLine(r *engine.Resource, nodes map[string]*engine.Node) (string, bo
 		b.WriteString(" Started")
 	default:
 		b.WriteString(" Stopped")
+		// A probe that found it unusable somewhere says why (crm_mon
+		// leaves a space after it).
+		if rc := failedProbe(r, nodes); rc != 0 {
+			b.WriteString(" (" + rcText[rc] + ") ")
+		}
 	}
 	if len(active) == 1 {
 		b.WriteString(" " + active[0])
@@ -627,4 +632,21 @@ func instanceCounts(cl *engine.Cluster) (instances, disabled, blocked int) {
 		}
 	}
 	return instances, disabled, blocked
+}
+
+// failedProbe is the result of the first probe (in the order the nodes'
+// histories are read) that found the resource unusable on an online node,
+// or 0.
+func failedProbe(r *engine.Resource, nodes map[string]*engine.Node) int {
+	rc, rank := 0, 0
+	for name, st := range r.State {
+		n := nodes[name]
+		if st.ProbeRC == 0 || n == nil || !n.Online {
+			continue
+		}
+		if rc == 0 || n.HistoryRank < rank {
+			rc, rank = st.ProbeRC, n.HistoryRank
+		}
+	}
+	return rc
 }
