@@ -196,6 +196,12 @@ func (h *NodeHistory) CancelRecurring(rsc, op string, interval time.Duration) {
 // (what a cleanup does).
 func (h *NodeHistory) Forget(rsc string) {
 	delete(h.resources, rsc)
+	h.ClearFailCount(rsc)
+}
+
+// ClearFailCount forgets a resource's fail counts (and last failure
+// times), keeping its records: what Pacemaker does when a failure expires.
+func (h *NodeHistory) ClearFailCount(rsc string) {
 	for k := range h.Attrs {
 		if strings.HasPrefix(k, "fail-count-"+rsc+"#") || strings.HasPrefix(k, "last-failure-"+rsc+"#") {
 			delete(h.Attrs, k)

@@ -74,6 +74,13 @@ func (l *localResources) exec(e execMsg) {
 		l.report()
 		return
 	}
+	if a.Task == "clear_failcount" {
+		// The failure expired (failure-timeout): its count goes.
+		l.hist.ClearFailCount(a.Resource)
+		l.seq++
+		l.report()
+		return
+	}
 	if a.Task == "cancel" {
 		// Stop a recurring monitor and forget its result, as Pacemaker's
 		// executor does on a cancel.

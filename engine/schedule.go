@@ -182,6 +182,14 @@ func (s *scheduler) run() {
 		}
 	}
 	s.buildUnits()
+	// Fail counts that expired are cleared (Pacemaker plans this while
+	// reading the history, ahead of everything else).
+	for _, r := range cl.Resources {
+		for _, n := range r.ClearFailCount {
+			s.add(Action{Task: "clear_failcount", Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Node: n,
+				Reason: "the failure of " + r.ID + " on " + n + " expired (failure-timeout)"})
+		}
+	}
 	// A lost ticket with loss-policy=fence fences the nodes its resources
 	// run on.
 	for _, u := range s.units {

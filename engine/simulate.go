@@ -52,6 +52,17 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 			}
 			continue
 		}
+		if a.Task == "clear_failcount" {
+			// The expired fail count goes; the records stay.
+			for _, nv := range ns.FindElements("./transient_attributes/instance_attributes/nvpair") {
+				name := nv.SelectAttrValue("name", "")
+				if strings.HasPrefix(name, "fail-count-"+a.Resource+"#") || strings.HasPrefix(name, "last-failure-"+a.Resource+"#") ||
+					name == "fail-count-"+a.Resource || name == "last-failure-"+a.Resource {
+					nv.Parent().RemoveChild(nv)
+				}
+			}
+			continue
+		}
 		if a.Task == "cancel" {
 			// The recurring monitor stops and its record goes.
 			key := cib.OpRecord{Resource: a.Resource, Operation: "monitor", Interval: a.Interval}.Key()

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -103,6 +104,12 @@ type Resource struct {
 	Unique                *Clone         // the globally-unique clone this is an instance of
 	Orphan                bool           // in the history only, no longer configured
 	Clone                 *Clone         // the anonymous clone it is the primitive of, or nil
+	// FailureTimeout (failure-timeout) is how long a failure counts: after
+	// it, the failure is forgotten and its fail count cleared.
+	FailureTimeout time.Duration
+	// ClearFailCount lists the nodes whose fail count for this resource
+	// expired: the plan clears it there.
+	ClearFailCount []string
 	// Implicit marks a resource Pacemaker creates itself (a guest node's
 	// connection): scheduled like the others, never listed.
 	Implicit bool
@@ -444,6 +451,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			}
 		}
 		r.TargetRole = r.Meta["target-role"]
+		if d, err := ParseDuration(r.Meta["failure-timeout"]); err == nil && d > 0 {
+			r.FailureTimeout = d
+		}
 		if v, ok := r.Meta["is-managed"]; ok {
 			r.Managed = isTrue(v)
 		}
@@ -868,14 +878,14 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 						cl.Resources = append(cl.Resources, r)
 						byRsc[rid] = r
 					}
-					st := replay(re)
+					st := replayExpiring(re, cl.expiry(r, n, re, now))
 					st.HistoryID = rid
 					if prev := r.State[n.Uname]; prev != nil && (prev.Active && !st.Active || (prev.Active == st.Active && prev.lastCall > st.lastCall)) {
 						// Another instance's history on this node: an active
 						// instance counts over a stopped one, then the newer.
 						st = prev
 					}
-					st.FailCount = failCount(n.Attrs, r.ID)
+					st.FailCount = effectiveFailCount(n.Attrs, r.ID, r.FailureTimeout, now)
 					r.State[n.Uname] = st
 					if n.Online {
 						cl.Failures = appendFailures(cl.Failures, re, r.ID, n.Uname)
@@ -1168,8 +1178,75 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 	}
 }
 
+// expiry tells which failed records of a resource on a node have expired
+// (failure-timeout), as Pacemaker decides it: old enough, and no fail
+// count that is still running. When a fail count is what expired, the
+// node is noted for clearing it.
+func (cl *Cluster) expiry(r *Resource, n *Node, re *etree.Element, now time.Time) func(cib.OpRecord) bool {
+	if r.FailureTimeout <= 0 {
+		return nil
+	}
+	// A failure that blocks the resource never expires: Pacemaker then
+	// drops the resource's failure timeout altogether.
+	for _, op := range re.SelectElements("lrm_rsc_op") {
+		rec := remapStatus(cib.ParseOpRecord(re, op))
+		if !rec.Failed() || rec.OpStatus == cib.ExecPending {
+			continue
+		}
+		onFail := ""
+		for _, oc := range r.Ops {
+			if oc.Name == rec.Operation && oc.Interval == rec.Interval {
+				onFail = oc.Attrs["on-fail"]
+			}
+		}
+		if onFail == "block" || (onFail == "" && rec.Operation == "stop" && !cl.StonithEnabled) {
+			r.FailureTimeout = 0
+			return nil
+		}
+	}
+	old := func(rec cib.OpRecord) bool {
+		return !rec.LastChange.IsZero() && !now.Before(rec.LastChange.Add(r.FailureTimeout))
+	}
+	count, running := failCount(n.Attrs, r.ID), effectiveFailCount(n.Attrs, r.ID, r.FailureTimeout, now)
+	if count > 0 && running == 0 && !slices.Contains(r.ClearFailCount, n.Uname) {
+		for _, op := range re.SelectElements("lrm_rsc_op") {
+			if old(cib.ParseOpRecord(re, op)) {
+				r.ClearFailCount = append(r.ClearFailCount, n.Uname)
+				break
+			}
+		}
+	}
+	return func(rec cib.OpRecord) bool { return old(rec) && running == 0 }
+}
+
+// effectiveFailCount is a resource's fail count on a node, zero once the
+// last failure is older than the failure timeout.
+func effectiveFailCount(attrs map[string]string, rsc string, timeout time.Duration, now time.Time) int {
+	count := failCount(attrs, rsc)
+	if count == 0 || timeout <= 0 {
+		return count
+	}
+	var last int64
+	for k, v := range attrs {
+		if attrFor(k, "last-failure", rsc) {
+			if t, err := strconv.ParseInt(v, 10, 64); err == nil && t > last {
+				last = t
+			}
+		}
+	}
+	if last > 0 && !now.Before(time.Unix(last, 0).Add(timeout)) {
+		return 0
+	}
+	return count
+}
+
 // replay walks a resource's records on one node in call order.
-func replay(re *etree.Element) *ResourceState {
+func replay(re *etree.Element) *ResourceState { return replayExpiring(re, nil) }
+
+// replayExpiring is replay where the failures that expired (by expired)
+// are forgotten: a one-shot operation's as if it never ran (a probe's
+// leaving the state unknown), a recurring monitor's as if it passed.
+func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *ResourceState {
 	st := &ResourceState{MonitorActive: map[time.Duration]bool{}, monitorSeen: map[time.Duration]bool{}}
 	var recs []cib.OpRecord
 	seen := map[int]int{} // call id -> index in recs
@@ -1192,6 +1269,20 @@ func replay(re *etree.Element) *ResourceState {
 		st.lastCall = r.CallID
 		if r.OpStatus == cib.ExecPending && r.Operation == "monitor" && r.Interval == 0 {
 			continue // a probe still running tells nothing yet, and blocks nothing
+		}
+		if expired != nil && r.Failed() && r.OpStatus != cib.ExecPending && expired(r) {
+			switch {
+			case r.Operation == "monitor" && r.Interval == 0 && (r.RC == 5 || r.RC == 2 || r.OpStatus == cib.ExecNotInstalled):
+				// Unknown again: probed again.
+			case r.Interval == 0:
+				st.Known = true // as if it never ran
+			default:
+				// The monitor is scheduled again.
+				st.Known = true
+				st.monitorSeen[r.Interval] = true
+				delete(st.MonitorActive, r.Interval)
+			}
+			continue
 		}
 		st.Known = true
 		if r.Failed() {
@@ -1280,10 +1371,32 @@ func replay(re *etree.Element) *ResourceState {
 	return st
 }
 
+// attrFor reports whether a node attribute is the given kind ("fail-count"
+// or "last-failure") for a resource: NAME-RSC, NAME-RSC#OP_INTERVAL, or
+// with an anonymous clone instance number as older versions wrote them
+// (NAME-RSC:N...).
+func attrFor(k, kind, rsc string) bool {
+	rest, ok := strings.CutPrefix(k, kind+"-"+rsc)
+	if !ok {
+		return false
+	}
+	if n, ok := strings.CutPrefix(rest, ":"); ok {
+		digits := strings.IndexFunc(n, func(c rune) bool { return c < '0' || c > '9' })
+		if digits == 0 {
+			return false
+		}
+		if digits < 0 {
+			return true
+		}
+		rest = n[digits:]
+	}
+	return rest == "" || rest[0] == '#'
+}
+
 func failCount(attrs map[string]string, rsc string) int {
 	total := 0
 	for k, v := range attrs {
-		if !strings.HasPrefix(k, "fail-count-"+rsc+"#") && k != "fail-count-"+rsc {
+		if !attrFor(k, "fail-count", rsc) {
 			continue
 		}
 		n, err := ParseScore(v)
