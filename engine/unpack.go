@@ -1365,6 +1365,11 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 				delete(st.MonitorActive, r.Interval)
 			} else {
 				st.MonitorActive[r.Interval] = true
+				if r.RC != 7 && !st.Active {
+					// A monitor that passed says it runs, even with no
+					// start on record.
+					st.Active, st.Promoted = true, r.RC == 8
+				}
 			}
 		}
 	}
