@@ -2450,6 +2450,9 @@ func (s *scheduler) cancelOrphanMonitors() {
 				configured[op.Interval] = true
 			}
 		}
+		for _, iv := range r.duplicateMonitors {
+			configured[iv] = true // configured, if not scheduled
+		}
 		for _, n := range s.cl.Nodes {
 			st := r.State[n.Uname]
 			if st == nil || !probeable(n) {

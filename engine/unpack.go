@@ -98,12 +98,13 @@ type Resource struct {
 	FailureIgnored        bool                      // a failure was ignored (on-fail=ignore)
 	DefaultTimeout        time.Duration
 	startFailureIsFatal   bool
-	Group                 string         // the group it belongs to, "" if none
-	Halted                bool           // on-fail=stop: stopped and not started again
-	Utilization           map[string]int // what it needs of each node capacity
-	Unique                *Clone         // the globally-unique clone this is an instance of
-	Orphan                bool           // in the history only, no longer configured
-	Clone                 *Clone         // the anonymous clone it is the primitive of, or nil
+	duplicateMonitors     []time.Duration // monitors configured twice (none is scheduled)
+	Group                 string          // the group it belongs to, "" if none
+	Halted                bool            // on-fail=stop: stopped and not started again
+	Utilization           map[string]int  // what it needs of each node capacity
+	Unique                *Clone          // the globally-unique clone this is an instance of
+	Orphan                bool            // in the history only, no longer configured
+	Clone                 *Clone          // the anonymous clone it is the primitive of, or nil
 	// FailureTimeout (failure-timeout) is how long a failure counts: after
 	// it, the failure is forgotten and its fail count cleared.
 	FailureTimeout time.Duration
@@ -489,6 +490,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				}
 			}
 		}
+		r.Ops, r.duplicateMonitors = withoutDuplicateRecurring(r.Ops)
 		cl.Resources = append(cl.Resources, r)
 		byRsc[r.ID] = r
 		return r
@@ -1821,4 +1823,31 @@ func (cl *Cluster) remoteOnline(byRsc map[string]*Resource) {
 			}
 		}
 	}
+}
+
+// withoutDuplicateRecurring drops recurring operations configured more
+// than once with the same name and interval (for different roles, say):
+// Pacemaker rejects the configuration of every one of them and schedules
+// none.
+func withoutDuplicateRecurring(ops []OpConfig) ([]OpConfig, []time.Duration) {
+	type key struct {
+		name     string
+		interval time.Duration
+	}
+	count := map[key]int{}
+	for _, op := range ops {
+		count[key{op.Name, op.Interval}]++
+	}
+	out := ops[:0:0]
+	var dupMonitors []time.Duration
+	for _, op := range ops {
+		if op.Interval > 0 && count[key{op.Name, op.Interval}] > 1 {
+			if op.Name == "monitor" {
+				dupMonitors = append(dupMonitors, op.Interval)
+			}
+			continue
+		}
+		out = append(out, op)
+	}
+	return out, dupMonitors
 }
