@@ -296,6 +296,7 @@ func (s *scheduler) run() {
 	s.restartDependents()
 	s.remoteOrdering()
 	s.addCollectives()
+	s.orderFencedStops()
 	s.loadStopped()
 	s.shutdowns()
 	s.orderActions()
@@ -2620,4 +2621,41 @@ func (s *scheduler) onUncleanNode(r *Resource) bool {
 		}
 	}
 	return false
+}
+
+// orderFencedStops orders the stops that fencing implies as Pacemaker
+// does: a group's members still stop in reverse order, and the stop of
+// the top-level group or clone comes after the fencing.
+func (s *scheduler) orderFencedStops() {
+	for _, g := range s.cl.Groups {
+		for i := len(g.Members) - 1; i > 0; i-- {
+			for _, later := range s.fenced[g.Members[i-1].ID] {
+				for _, first := range s.fenced[g.Members[i].ID] {
+					if s.plan.Actions[later-1].Node == s.plan.Actions[first-1].Node {
+						s.addAfterNoCycle(later, first)
+					}
+				}
+			}
+		}
+	}
+	for _, r := range s.cl.Resources {
+		top := r.Group
+		switch {
+		case r.Clone != nil:
+			top = r.Clone.ID
+		case r.Unique != nil:
+			top = r.Unique.ID
+		}
+		stop, ok := s.collective[top+" stop"]
+		if top == "" || !ok || s.requires(r) != "fencing" {
+			continue
+		}
+		for _, id := range s.fenced[r.ID] {
+			for _, fence := range s.plan.Actions[id-1].After {
+				if s.plan.Actions[fence-1].Task == "fence" {
+					s.addAfterNoCycle(stop, fence)
+				}
+			}
+		}
+	}
 }
