@@ -415,6 +415,8 @@ func (s *scheduler) graphOrder() {
 			switch {
 			case a.Task == "cancel" && s.orphanCancel[a.ID]:
 				k.rank = 3
+			case a.Task == "clear_failcount":
+				k.rank = 4 // created first of all, while the history is read
 			case a.Task == "cancel" && !s.earlyCancel[a.ID]:
 				k.rank = -primitiveRank["monitor"]
 			}

@@ -71,6 +71,10 @@ type Plan struct {
 	// Causes gives, by resource, Pacemaker's words for why it changes
 	// when they are not the obvious ones ("unrunnable A start").
 	Causes map[string]string
+	// ProcessOrder is, with a placement strategy, each resource's place
+	// in the order Pacemaker sorts them for placement (and then lists
+	// them in its summary); nil otherwise.
+	ProcessOrder map[string]int
 }
 
 // BlockedStart is a start (or, with Task "stop", a stop) that cannot

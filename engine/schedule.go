@@ -483,6 +483,7 @@ func (s *scheduler) sortForCapacity() {
 		return false
 	})
 	s.capacityOrder = map[string]int{}
+	s.plan.ProcessOrder = s.capacityOrder
 	for i, u := range s.units {
 		for _, m := range u.members {
 			s.capacityOrder[m.ID] = i
@@ -1702,6 +1703,9 @@ func (s *scheduler) actions(u *unit) {
 	prevStart := 0
 	for _, r := range u.members {
 		t := s.target[r.ID]
+		if t != "" && !r.Managed && !r.Blocked && !r.FailBlocked {
+			s.unmanagedMonitors(r, t)
+		}
 		if t == "" || !r.Managed || r.Blocked {
 			continue
 		}
@@ -2656,6 +2660,24 @@ func (s *scheduler) orderFencedStops() {
 					s.addAfterNoCycle(stop, fence)
 				}
 			}
+		}
+	}
+}
+
+// unmanagedMonitors schedules the recurring monitors that an unmanaged
+// resource runs without (Pacemaker keeps watching what it does not
+// manage), unless it is in maintenance, where monitors stop too.
+func (s *scheduler) unmanagedMonitors(r *Resource, node string) {
+	st := r.State[node]
+	n := s.node(node)
+	if st == nil || !st.Active || st.Failed || s.cl.MaintenanceMode || isTrue(r.Meta["maintenance"]) || n == nil || n.Maintenance ||
+		r.Clone != nil || r.Unique != nil {
+		return
+	}
+	for _, op := range r.Ops {
+		role := normRole(op.Attrs["role"])
+		if op.Name == "monitor" && op.Interval > 0 && (role == "" || role == "Started") && !strings.EqualFold(op.Attrs["enabled"], "false") && !st.MonitorActive[op.Interval] {
+			s.action(r, "monitor", node, op.Interval, "monitor "+r.ID+" (unmanaged)", nil)
 		}
 	}
 }

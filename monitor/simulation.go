@@ -119,7 +119,15 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 	for _, b := range plan.Blocked {
 		t.blocked[b.Resource] = append(t.blocked[b.Resource], b)
 	}
-	for _, r := range cl.Resources {
+	resources := cl.Resources
+	if plan.ProcessOrder != nil {
+		// Listed in the order Pacemaker sorted them to place them.
+		resources = append([]*engine.Resource(nil), resources...)
+		sort.SliceStable(resources, func(i, j int) bool {
+			return plan.ProcessOrder[resources[i].ID] < plan.ProcessOrder[resources[j].ID]
+		})
+	}
+	for _, r := range resources {
 		if r.Clone != nil {
 			t.cloneSummary(w, cl, r, plan, inst[r.ID])
 			continue

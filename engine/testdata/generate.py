@@ -53,8 +53,12 @@ def group(id, members, meta=None):
 
 def op(rsc, task, call, rc, interval=0, expected=0, status=0, node="node1", suffix=None):
     oid = suffix or ("%s_last_0" % rsc if interval == 0 else "%s_%s_%d" % (rsc, task, interval))
-    return ('          <lrm_rsc_op id="%s" operation_key="%s_%s_%d" operation="%s" crm-debug-origin="test" crm_feature_set="3.16.1" transition-key="1:1:%d:test" transition-magic="%d:%d;1:1:%d:test" exit-reason="" on_node="%s" call-id="%d" rc-code="%d" op-status="%d" interval="%d" last-rc-change="1700000000" exec-time="10" queue-time="0"/>\n'
-            % (oid, rsc, task, interval, task, expected, status, rc, expected, node, call, rc, status, interval))
+    # Pacemaker's parameter digests for a parameterless agent (one-shot
+    # operations, and the 10 s monitor with a 20 s timeout), so that
+    # crm_simulate does not take every resource as redefined.
+    digest = {0: ' op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"', 10000: ' op-digest="4811cef7f7f94e3a35a70be7916cb2fd"'}.get(interval, '')
+    return ('          <lrm_rsc_op id="%s" operation_key="%s_%s_%d" operation="%s" crm-debug-origin="test" crm_feature_set="3.16.1" transition-key="1:1:%d:test" transition-magic="%d:%d;1:1:%d:test" exit-reason="" on_node="%s" call-id="%d" rc-code="%d" op-status="%d" interval="%d" last-rc-change="1700000000" exec-time="10" queue-time="0"%s/>\n'
+            % (oid, rsc, task, interval, task, expected, status, rc, expected, node, call, rc, status, interval, digest))
 
 def ns(node, online=True, expected="member", rscs=None, attrs=None):
     s = '    <node_state id="%s" uname="%s" in_ccm="%s" crmd="%s" join="%s" expected="%s">\n' % (
@@ -87,10 +91,14 @@ def failed_mon(rsc, node):
     return [op(rsc, "start", 2, 0, node=node), op(rsc, "monitor", 3, 7, interval=10000, node=node),
             op(rsc, "monitor", 3, 7, interval=10000, node=node, suffix=rsc + "_last_failure_0")]
 
-def write(name, props={"stonith-enabled": "false"}, prims=None, cons="", status="", quorum="1", extra="", node2=""):
+def write(name, props={"stonith-enabled": "false"}, prims=None, cons="", status="", quorum="1", extra="", node2="", nodes=None):
     p = ''.join(prop(k, v) for k, v in props.items())
     n2 = '>\n        <instance_attributes id="node2-ia"><nvpair id="node2-standby" name="standby" value="on"/></instance_attributes>\n      </node>' if node2 == "standby" else '/>'
-    open(name + ".xml", "w").write(HEAD % (quorum, p, n2, prims if prims is not None else prim("d1"), cons, extra, status))
+    out = HEAD % (quorum, p, n2, prims if prims is not None else prim("d1"), cons, extra, status)
+    if nodes is not None:
+        start, end = out.index("    <nodes>\n"), out.index("    </nodes>\n") + len("    </nodes>\n")
+        out = out[:start] + "    <nodes>\n" + nodes + "    </nodes>\n" + out[end:]
+    open(name + ".xml", "w").write(out)
 
 def everywhere(state):
     """state(rsc, node) -> ops; rscs given per node."""
@@ -198,3 +206,54 @@ def unique_clone(id, prim_id, maxn):
 write("31-unique-clone-colocated", prims=unique_clone("cl-u", "u", 2) + prim("app"),
       cons='      <rsc_colocation id="c-app" score="INFINITY" rsc="app" with-rsc="cl-u"/>\n      <rsc_order id="o-app" kind="Mandatory" first="cl-u" then="app"/>\n',
       status=stopped_all(("u:0", "u:1", "app")))
+
+# Live migration: a migratable resource leaves a node going into standby
+# by migrate_to/migrate_from instead of stop/start.
+write("32-live-migration", node2="standby", prims=prim("d1", {"allow-migrate": "true", "resource-stickiness": "100"}), status=on("node2"))
+
+# Utilization: each node offers 2 cpu; three resources need 1, 1 and 2;
+# with placement-strategy=utilization the big one gets a node of its own.
+def util_prim(id, cpu):
+    return prim(id).replace('  </primitive>', '  <utilization id="%s-utilization"><nvpair id="%s-cpu" name="cpu" value="%d"/></utilization>\n      </primitive>' % (id, id, cpu))
+util_nodes = ''.join('      <node id="%s" uname="%s">\n        <utilization id="%s-utilization"><nvpair id="%s-cpu" name="cpu" value="2"/></utilization>\n      </node>\n' % (n, n, n, n) for n in NODES)
+write("33-utilization", props={"stonith-enabled": "false", "placement-strategy": "utilization"}, nodes=util_nodes,
+      prims=util_prim("big", 2) + util_prim("small1", 1) + util_prim("small2", 1),
+      cons='      <rsc_location id="l-big" rsc="big" node="node1" score="50"/>\n      <rsc_location id="l-small1" rsc="small1" node="node1" score="100"/>\n',
+      status=stopped_all(("big", "small1", "small2")))
+
+# Templates and tags: two primitives made from one template; a location
+# constraint on a tag applies to every tagged resource.
+tmpl = ('      <template id="web-tmpl" class="ocf" provider="pacer" type="Dummy">\n        <operations>\n'
+        '          <op name="monitor" interval="10s" timeout="20s" id="web-tmpl-monitor-10s"/>\n        </operations>\n      </template>\n'
+        '      <primitive id="w1" template="web-tmpl"/>\n      <primitive id="w2" template="web-tmpl"/>\n')
+write("34-template-and-tag", prims=tmpl, cons='      <rsc_location id="l-webs" rsc="webs" node="node3" score="100"/>\n',
+      extra='    <tags>\n      <tag id="webs">\n        <obj_ref id="w1"/>\n        <obj_ref id="w2"/>\n      </tag>\n    </tags>\n',
+      status=stopped_all(("w1", "w2")))
+
+# A Pacemaker Remote node: its connection starts on a cluster node, then
+# what prefers the remote node is probed and started there.
+remote_conn = ('      <primitive id="remote1" class="ocf" provider="pacemaker" type="remote">\n        <operations>\n'
+               '          <op name="monitor" interval="60s" timeout="30s" id="remote1-monitor-60s"/>\n        </operations>\n      </primitive>\n')
+write("35-remote-node", prims=remote_conn + prim("d1"), cons='      <rsc_location id="l-d1" rsc="d1" node="remote1" score="100"/>\n',
+      status=''.join(ns(n) for n in NODES))
+
+# A guest node: the container resource runs it; its connection (implicit)
+# follows the container, and what prefers the guest runs in it.
+write("36-guest-node", prims=prim("vm1", {"remote-node": "guest1"}) + prim("d1"),
+      cons='      <rsc_location id="l-d1" rsc="d1" node="guest1" score="100"/>\n      <rsc_location id="l-vm1" rsc="vm1" node="node2" score="50"/>\n',
+      status=''.join(ns(n) for n in NODES))
+
+# Resource sets: a sequential order set and a colocation set.
+sets = ('      <rsc_order id="o-set" kind="Mandatory">\n        <resource_set id="o-set-0">\n'
+        '          <resource_ref id="a"/>\n          <resource_ref id="b"/>\n          <resource_ref id="c"/>\n        </resource_set>\n      </rsc_order>\n'
+        '      <rsc_colocation id="c-set" score="INFINITY">\n        <resource_set id="c-set-0">\n'
+        '          <resource_ref id="a"/>\n          <resource_ref id="b"/>\n          <resource_ref id="c"/>\n        </resource_set>\n      </rsc_colocation>\n'
+        '      <rsc_location id="l-a" rsc="a" node="node3" score="100"/>\n')
+write("37-resource-sets", prims=prim("a") + prim("b") + prim("c"), cons=sets, status=stopped_all("abc"))
+
+# failure-timeout: a monitor failure that expired is forgotten (the
+# monitor is scheduled again) and its fail count cleared.
+write("38-failure-timeout", prims=prim("d1", {"failure-timeout": "60s", "resource-stickiness": "100"}),
+      status=ns("node1", rscs={"d1": probed("d1", "node1")}) +
+             ns("node2", rscs={"d1": failed_mon("d1", "node2")}, attrs={"fail-count-d1#monitor_10000": "1", "last-failure-d1#monitor_10000": "1700000000"}) +
+             ns("node3", rscs={"d1": probed("d1", "node3")}))
