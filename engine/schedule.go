@@ -1565,8 +1565,8 @@ func (s *scheduler) actions(u *unit) {
 		return
 	}
 	for _, r := range u.members {
-		for _, st := range r.State {
-			if st.Pending {
+		for node, st := range r.State {
+			if st.Pending && !(st.PendingTask == "start" && s.target[r.ID] == node) {
 				return // an operation is in progress: wait for its result
 			}
 		}
@@ -1710,7 +1710,9 @@ func (s *scheduler) actions(u *unit) {
 			continue
 		}
 		st := r.State[t]
-		running := st != nil && st.Active && !st.Failed && !containsStop(stopList, r.ID, t)
+		// A start still in flight is asked for again (with its monitors),
+		// as Pacemaker does: the node does not run it twice.
+		running := st != nil && st.Active && !st.Failed && !st.Pending && !containsStop(stopList, r.ID, t)
 		start := 0
 		if !running {
 			after := append(append(append([]int(nil), allStops...), s.probes[r.ID]...), s.fenced[r.ID]...)

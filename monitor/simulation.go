@@ -158,6 +158,8 @@ func (t *TransitionSummary) collect(cl *engine.Cluster, plan *engine.Plan) {
 			failed = failed || r.State[n].Failed
 		}
 		switch {
+		case start != "" && len(stops) == 0 && r.State[start] != nil && r.State[start].Pending:
+			// A start still in flight, asked for again: no change to report.
 		case start != "" && len(stops) == 0:
 			t.line(w, "Start", r.ID, start)
 		case start == "" && len(stops) > 0:

@@ -54,9 +54,9 @@ def group(id, members, meta=None):
 def op(rsc, task, call, rc, interval=0, expected=0, status=0, node="node1", suffix=None):
     oid = suffix or ("%s_last_0" % rsc if interval == 0 else "%s_%s_%d" % (rsc, task, interval))
     # Pacemaker's parameter digests for a parameterless agent (one-shot
-    # operations, and the 10 s monitor with a 20 s timeout), so that
+    # operations, and recurring monitors with a 20 s timeout), so that
     # crm_simulate does not take every resource as redefined.
-    digest = {0: ' op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"', 10000: ' op-digest="4811cef7f7f94e3a35a70be7916cb2fd"'}.get(interval, '')
+    digest = ' op-digest="%s"' % ("f2317cad3d54cec5d7d7aa7d0bf35cf8" if interval == 0 else "4811cef7f7f94e3a35a70be7916cb2fd")
     return ('          <lrm_rsc_op id="%s" operation_key="%s_%s_%d" operation="%s" crm-debug-origin="test" crm_feature_set="3.16.1" transition-key="1:1:%d:test" transition-magic="%d:%d;1:1:%d:test" exit-reason="" on_node="%s" call-id="%d" rc-code="%d" op-status="%d" interval="%d" last-rc-change="1700000000" exec-time="10" queue-time="0"%s/>\n'
             % (oid, rsc, task, interval, task, expected, status, rc, expected, node, call, rc, status, interval, digest))
 
@@ -71,7 +71,10 @@ def ns(node, online=True, expected="member", rscs=None, attrs=None):
     if rscs is not None:
         s += '      <lrm id="%s">\n        <lrm_resources>\n' % node
         for rid, ops in rscs.items():
-            s += '          <lrm_resource id="%s" class="ocf" provider="pacer" type="Dummy">\n' % rid
+            if rid.startswith("fence"):
+                s += '          <lrm_resource id="%s" class="stonith" type="fence_dummy">\n' % rid
+            else:
+                s += '          <lrm_resource id="%s" class="ocf" provider="pacer" type="Dummy">\n' % rid
             for o in ops:
                 s += '  ' + o
             s += '          </lrm_resource>\n'
@@ -125,7 +128,7 @@ write("10-target-role-stopped", prims=prim("d1", {"target-role": "Stopped"}), st
 write("11-failed-monitor-recover", status=ns("node1", rscs={"d1": probed("d1", "node1")}) + ns("node2", rscs={"d1": failed_mon("d1", "node2")}, attrs={"fail-count-d1#monitor_10000": "1"}) + ns("node3", rscs={"d1": probed("d1", "node3")}))
 write("12-migration-threshold", prims=prim("d1", {"migration-threshold": "1", "resource-stickiness": "100"}),
       status=ns("node1", rscs={"d1": probed("d1", "node1")}) + ns("node2", rscs={"d1": failed_mon("d1", "node2")}, attrs={"fail-count-d1#monitor_10000": "1"}) + ns("node3", rscs={"d1": probed("d1", "node3")}))
-write("13-pending-start", status=ns("node1", rscs={"d1": probed("d1", "node1")}) + ns("node2", rscs={"d1": [op("d1", "monitor", 1, 7, expected=7, node="node2"), op("d1", "start", 2, 0, status=-1, node="node2")]}) + ns("node3", rscs={"d1": probed("d1", "node3")}))
+write("13-pending-start", status=ns("node1", rscs={"d1": probed("d1", "node1")}) + ns("node2", rscs={"d1": [op("d1", "start", 2, 0, status=-1, node="node2")]}) + ns("node3", rscs={"d1": probed("d1", "node3")}))
 write("14-multiple-active", status=ns("node1", rscs={"d1": running("d1", "node1")}) + ns("node2", rscs={"d1": running("d1", "node2")}) + ns("node3", rscs={"d1": probed("d1", "node3")}))
 write("15-no-quorum-stop", quorum="0", status=on("node2"))
 write("16-balance", prims=prim("a") + prim("b") + prim("c"), status=stopped_all("abc"))
