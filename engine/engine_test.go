@@ -147,3 +147,51 @@ func FuzzSchedule(f *testing.F) {
 		}
 	})
 }
+
+// TestBrokenConstraintsAreReported: constraints that name missing
+// resources, carry invalid scores or close an ordering loop are left out
+// with a note saying which and why; the rest is still scheduled.
+func TestBrokenConstraintsAreReported(t *testing.T) {
+	base, err := os.ReadFile("testdata/16-balance.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, constraints, note string
+	}{
+		{"missing resource", `<rsc_location id="l1" rsc="nosuch" node="node1" score="100"/>`, "location l1: no such resource nosuch; ignored"},
+		{"invalid score", `<rsc_location id="l2" rsc="a" node="node1" score="lots"/>`, `location l2: score "lots" is not an integer or INFINITY; ignored`},
+		{"colocation with nothing", `<rsc_colocation id="c1" rsc="a" with-rsc="ghost" score="INFINITY"/>`, "colocation c1: no such resource ghost; ignored"},
+		{"order of nothing", `<rsc_order id="o0" first="ghost" then="a"/>`, "order o0: no such resource ghost; ignored"},
+		{"ordering loop", `<rsc_order id="o1" first="a" then="b"/><rsc_order id="o2" first="b" then="c"/><rsc_order id="o3" first="c" then="a"/>`,
+			"order o3: c start then a start would close an ordering loop"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			xml := strings.Replace(string(base), "<constraints>\n", "<constraints>\n"+tc.constraints+"\n", 1)
+			c, err := cib.Parse([]byte(xml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := Schedule(Input{CIB: c, Now: time.Unix(1700000100, 0)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, n := range plan.Notes {
+				found = found || strings.Contains(n, tc.note)
+			}
+			if !found {
+				t.Errorf("no note %q in %q", tc.note, plan.Notes)
+			}
+			starts := 0
+			for _, a := range plan.Actions {
+				if a.Task == "start" {
+					starts++
+				}
+			}
+			if starts != 3 || len(plan.ExecutionOrder()) != len(plan.Actions) {
+				t.Errorf("%d starts, %d of %d actions runnable: the rest of the configuration must still be scheduled", starts, len(plan.ExecutionOrder()), len(plan.Actions))
+			}
+		})
+	}
+}

@@ -2368,7 +2368,10 @@ func (s *scheduler) orderActions() {
 		}
 		for _, f := range ends(o.First, fa) {
 			for _, t := range begins(o.Then, ta) {
-				s.addAfterNoCycle(t, f)
+				if !s.addAfterNoCycle(t, f) {
+					s.plan.Notes = appendOnce(s.plan.Notes, fmt.Sprintf("order %s: %s %s then %s %s would close an ordering loop (check the order constraints); that step is not ordered",
+						o.ID, o.First, fa, o.Then, ta))
+				}
 			}
 		}
 		if o.Symmetrical && opposite[fa] != "" && opposite[ta] != "" {
@@ -2382,15 +2385,16 @@ func (s *scheduler) orderActions() {
 }
 
 // addAfterNoCycle makes t wait for f unless f already waits for t: a
-// cycle would leave both waiting forever, so that ordering gives way.
-func (s *scheduler) addAfterNoCycle(t, f int) {
+// cycle would leave both waiting forever, so that ordering gives way (and
+// false is returned).
+func (s *scheduler) addAfterNoCycle(t, f int) bool {
 	seen := map[int]bool{}
 	stack := []int{f}
 	for len(stack) > 0 {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if x == t {
-			return
+			return false
 		}
 		if seen[x] {
 			continue
@@ -2399,6 +2403,7 @@ func (s *scheduler) addAfterNoCycle(t, f int) {
 		stack = append(stack, s.plan.Actions[x-1].After...)
 	}
 	s.addAfter(t, f)
+	return true
 }
 
 // memberActions lists the actions of a task for what a constraint names:

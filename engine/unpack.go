@@ -711,8 +711,8 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				}
 				continue
 			}
-			if rsc == "" || !known(rsc) || !known(with) {
-				cl.Notes = append(cl.Notes, fmt.Sprintf("colocation %s: only two existing resources are supported yet; ignored", id))
+			if missing := firstUnknown(known, rsc, with); missing != "" {
+				cl.Notes = append(cl.Notes, fmt.Sprintf("colocation %s: %s; ignored", id, missing))
 				continue
 			}
 			score, err := ParseScore(e.SelectAttrValue("score", "0"))
@@ -770,8 +770,8 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				}
 				continue
 			}
-			if first == "" || !known(first) || !known(then) {
-				cl.Notes = append(cl.Notes, fmt.Sprintf("order %s: only two existing resources are supported yet; ignored", id))
+			if missing := firstUnknown(known, first, then); missing != "" {
+				cl.Notes = append(cl.Notes, fmt.Sprintf("order %s: %s; ignored", id, missing))
 				continue
 			}
 			mandatory := true
@@ -1850,4 +1850,18 @@ func withoutDuplicateRecurring(ops []OpConfig) ([]OpConfig, []time.Duration) {
 		out = append(out, op)
 	}
 	return out, dupMonitors
+}
+
+// firstUnknown says what is wrong with the two resources a constraint
+// names: one missing, or one that does not exist ("" if both do).
+func firstUnknown(known func(string) bool, a, b string) string {
+	for _, id := range []string{a, b} {
+		switch {
+		case id == "":
+			return "a resource is missing"
+		case !known(id):
+			return "no such resource " + id
+		}
+	}
+	return ""
 }
