@@ -952,6 +952,14 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 			if host := s.remoteHost(m); host != "" && host != n.Uname {
 				out[n.Uname] = -Infinity
 			}
+			// A bundle's node runs its primitive and nothing else; the
+			// primitive runs nowhere else.
+			if (n.Bundle != "" || (m.Bundle != "" && m.Clone != nil)) && !(m.Clone != nil && m.Bundle == n.Bundle) {
+				out[n.Uname] = -Infinity
+			}
+		}
+		if s.bundleReplicaThere(u, n.Uname) {
+			out[n.Uname] = -Infinity // one replica of a bundle per node
 		}
 		if !s.fits(u, n.Uname) {
 			out[n.Uname] = -Infinity
@@ -2496,6 +2504,16 @@ func (s *scheduler) needsProbe(r *Resource, n *Node) bool {
 	if r.Container != "" && !r.IsConnection() {
 		return false
 	}
+	switch {
+	case r.Bundle != "" && r.IsConnection():
+		return false // found through its container
+	case r.Bundle != "" && r.Clone != nil:
+		if n.Bundle != r.Bundle {
+			return false // a bundle's primitive runs on the bundle's nodes only
+		}
+	case n.Bundle != "":
+		return false // and nothing else runs there
+	}
 	if n.Remote && (r.Class == "stonith" || r.IsConnection() || (n.Container != "" && r.Meta["remote-node"] != "")) {
 		return false
 	}
@@ -2687,4 +2705,25 @@ func (s *scheduler) unmanagedMonitors(r *Resource, node string) {
 			s.action(r, "monitor", node, op.Interval, "monitor "+r.ID+" (unmanaged)", nil)
 		}
 	}
+}
+
+// bundleReplicaThere reports whether another container of the unit's
+// bundle is placed on the node already (a bundle runs one replica per
+// node).
+func (s *scheduler) bundleReplicaThere(u *unit, node string) bool {
+	r := u.members[0]
+	if r.Bundle == "" || r.Clone != nil || r.IsConnection() || r.Type == "IPaddr2" {
+		return false
+	}
+	for _, b := range s.cl.Bundles {
+		if b.ID != r.Bundle {
+			continue
+		}
+		for _, rep := range b.Replicas {
+			if rep.Container != r.ID && s.placed[rep.Container] && s.target[rep.Container] == node {
+				return true
+			}
+		}
+	}
+	return false
 }

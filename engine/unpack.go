@@ -39,6 +39,7 @@ type Cluster struct {
 	HealthStrategy    string          // none, migrate-on-red, only-green, progressive, custom
 	StopOrphanActions bool            // cancel recurring monitors no longer configured (stop-orphan-actions)
 	TicketDeps        []TicketDep
+	Bundles           []*Bundle
 	Notes             []string
 	Failures          []Failure
 	LastWritten       string
@@ -78,6 +79,7 @@ type Node struct {
 	Unseen     bool   // unclean only because something ran there: not fenced if the connection comes back
 	Connection string // the connection resource's id (Remote nodes)
 	Container  string // the resource running the guest node ("" for a bare-metal remote node)
+	Bundle     string // the bundle whose replica this guest node is: only the bundle's primitive runs there
 }
 
 // Resource is a primitive with its configuration and where it is active.
@@ -111,6 +113,9 @@ type Resource struct {
 	// ClearFailCount lists the nodes whose fail count for this resource
 	// expired: the plan clears it there.
 	ClearFailCount []string
+	// Bundle is the bundle this resource is part of (its containers, IP
+	// addresses, connections, and its primitive's clone), "" if none.
+	Bundle string
 	// Implicit marks a resource Pacemaker creates itself (a guest node's
 	// connection): scheduled like the others, never listed.
 	Implicit bool
@@ -298,7 +303,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			if t != "remote" || byID[n.Uname] != nil {
 				continue
 			}
-			n.ID, n.Remote, n.Connection, n.Container = n.Uname, true, n.Uname, remotes[n.Uname].container
+			n.ID, n.Remote, n.Connection, n.Container, n.Bundle = n.Uname, true, n.Uname, remotes[n.Uname].container, remotes[n.Uname].bundle
 		}
 		attrs := nvpairs(e, "instance_attributes")
 		for k, v := range attrs {
@@ -321,7 +326,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				continue // a cluster node of that name wins
 			}
 			n = &Node{ID: name, Uname: name, Attrs: map[string]string{}, Capacity: map[string]int{},
-				Remote: true, Connection: name, Container: remotes[name].container}
+				Remote: true, Connection: name, Container: remotes[name].container, Bundle: remotes[name].bundle}
 			cl.Nodes = append(cl.Nodes, n)
 			byID[name] = n
 		}
@@ -616,6 +621,28 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				cl.Clones = append(cl.Clones, cln)
 				clones[cln.ID] = cln
 			}
+		case "bundle":
+			b, prims, child := bundleParts(e)
+			for _, p := range prims {
+				if r := addPrimitive(p, nil); r != nil {
+					r.Bundle = b.ID
+				}
+			}
+			if child != nil {
+				g := &Group{ID: b.Child.ID, Meta: b.Child.Meta}
+				if r := addPrimitive(child, g); r != nil {
+					r.Group, r.Clone, r.Bundle = "", b.Child, b.ID
+					b.Child.Primitive = r
+					if _, set := r.Meta["resource-stickiness"]; !set {
+						r.Stickiness = 1
+					}
+					cl.Clones = append(cl.Clones, b.Child)
+					clones[b.Child.ID] = b.Child
+				} else {
+					b.Child = nil
+				}
+			}
+			cl.Bundles = append(cl.Bundles, b)
 		case "template":
 		default:
 			cl.Notes = append(cl.Notes, fmt.Sprintf("%s %s is not supported yet and is ignored", e.Tag, e.SelectAttrValue("id", "")))
@@ -652,11 +679,47 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		return byRsc[id] != nil || groups[id] != nil || clones[id] != nil || uniques[id] != nil
 	}
 
-	// Constraints.
+	// Constraints. One naming a bundle means: for a location, its
+	// containers; otherwise its primitive's clone (or, for a bundle of one
+	// bare container, that container).
+	bundleAlias := map[string]string{}
+	bundleContainers := map[string][]string{}
+	for _, b := range cl.Bundles {
+		for _, rep := range b.Replicas {
+			bundleContainers[b.ID] = append(bundleContainers[b.ID], rep.Container)
+		}
+		switch {
+		case b.Child != nil:
+			bundleAlias[b.ID] = b.Child.ID
+		case len(b.Replicas) == 1:
+			bundleAlias[b.ID] = b.Replicas[0].Container
+		}
+	}
 	constraints := c.Section("constraints", true).ChildElements()
 	for i := 0; i < len(constraints); i++ {
 		e := constraints[i]
 		id := e.SelectAttrValue("id", "")
+		// Placement constraints on a bundle place its containers.
+		if ctrs := bundleContainers[e.SelectAttrValue("rsc", "")]; (e.Tag == "rsc_location" || e.Tag == "rsc_colocation") && len(ctrs) > 0 {
+			for _, m := range ctrs {
+				cp := e.Copy()
+				cp.CreateAttr("rsc", m)
+				constraints = append(constraints, cp)
+			}
+			continue
+		}
+		if ctrs := bundleContainers[e.SelectAttrValue("with-rsc", "")]; e.Tag == "rsc_colocation" && len(ctrs) == 1 {
+			e = e.Copy()
+			e.CreateAttr("with-rsc", ctrs[0])
+		}
+		if e.Tag != "rsc_location" {
+			for _, attr := range []string{"rsc", "with-rsc", "first", "then"} {
+				if alias, ok := bundleAlias[e.SelectAttrValue(attr, "")]; ok {
+					e = e.Copy()
+					e.CreateAttr(attr, alias)
+				}
+			}
+		}
 		switch e.Tag {
 		case "rsc_location":
 			rsc, node := e.SelectAttrValue("rsc", ""), e.SelectAttrValue("node", "")
@@ -789,6 +852,16 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 	}
 
+	// A bundle's IP address runs with its container, and starts first.
+	for _, b := range cl.Bundles {
+		for _, rep := range b.Replicas {
+			if rep.IP != "" && byRsc[rep.IP] != nil && byRsc[rep.Container] != nil {
+				cl.Colocations = append(cl.Colocations, Colocation{ID: "ip-with-docker", Resource: rep.IP, With: rep.Container, Score: Infinity})
+				cl.Orders = append(cl.Orders, Order{ID: "ip-then-docker", First: rep.IP, Then: rep.Container, Mandatory: true,
+					FirstAction: "start", ThenAction: "start", Symmetrical: true})
+			}
+		}
+	}
 	// What runs in a container (a guest node's connection included) runs
 	// where the container does, after it starts and before it stops.
 	for _, r := range cl.Resources {
@@ -1751,6 +1824,7 @@ func parseISODuration(s string) (time.Duration, error) {
 // remoteNode is a Pacemaker Remote node a resource defines.
 type remoteNode struct {
 	container string // the guest's resource; "" for a bare-metal node
+	bundle    string // the bundle it is a replica of, if any
 }
 
 // remoteNodes finds the Pacemaker Remote nodes the resources section
@@ -1758,6 +1832,14 @@ type remoteNode struct {
 // one guest node per primitive with the remote-node meta attribute.
 func remoteNodes(c *cib.CIB) map[string]remoteNode {
 	out := map[string]remoteNode{}
+	for _, e := range c.Section("resources", true).SelectElements("bundle") {
+		b, _, _ := bundleParts(e)
+		for _, rep := range b.Replicas {
+			if rep.Connection != "" {
+				out[rep.Connection] = remoteNode{container: rep.Container, bundle: b.ID}
+			}
+		}
+	}
 	for _, e := range c.Section("resources", true).FindElements(".//primitive") {
 		if e.Parent() != nil && e.Parent().Tag == "bundle" {
 			continue

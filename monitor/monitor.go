@@ -227,9 +227,20 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 	for _, g := range cl.Groups {
 		groups[g.ID] = g
 	}
+	bundles := map[string]*engine.Bundle{}
+	for _, b := range cl.Bundles {
+		bundles[b.ID] = b
+	}
 	for _, r := range cl.Resources {
 		if r.Implicit {
 			continue // Pacemaker's own (a guest node's connection)
+		}
+		if r.Bundle != "" {
+			if !done[r.Bundle] && bundles[r.Bundle] != nil {
+				done[r.Bundle] = true
+				out = append(out, bundleLines(cl, bundles[r.Bundle], indent, nodes)...)
+			}
+			continue
 		}
 		if r.Clone != nil && r.Clone.Group != nil {
 			if !done[r.Clone.ID] {
@@ -649,4 +660,76 @@ func failedProbe(r *engine.Resource, nodes map[string]*engine.Node) int {
 		}
 	}
 	return rc
+}
+
+// bundleLines lists a bundle as crm_mon does: a heading, then a line per
+// replica named by its guest node (or container) and its address, showing
+// the state of the bundle's primitive there (or of the container) and the
+// node the container runs on.
+func bundleLines(cl *engine.Cluster, b *engine.Bundle, indent string, nodes map[string]*engine.Node) []string {
+	byID := map[string]*engine.Resource{}
+	for _, r := range cl.Resources {
+		byID[r.ID] = r
+	}
+	set, unmanaged := "", ""
+	if len(b.Replicas) > 1 {
+		set = " set"
+	}
+	if !b.Managed {
+		unmanaged = " (unmanaged)"
+	}
+	out := []string{fmt.Sprintf("%s* Container bundle%s: %s [%s]%s:", indent, set, b.ID, b.Image, unmanaged)}
+	for _, rep := range b.Replicas {
+		ctr := byID[rep.Container]
+		if ctr == nil {
+			continue
+		}
+		node := ""
+		if a := ctr.ActiveOn(); len(a) > 0 {
+			node = a[0]
+		}
+		name, shown, where := rep.Container, ctr, node
+		if rep.Connection != "" {
+			name = rep.Connection
+			if b.Child != nil && b.Child.Primitive != nil {
+				shown, where = b.Child.Primitive, rep.Connection
+			}
+		}
+		if rep.IPAddr != "" {
+			name += " (" + rep.IPAddr + ")"
+		}
+		st := shown.State[where]
+		promotable := shown.Clone != nil && shown.Clone.Promotable
+		var state string
+		switch {
+		case st != nil && st.Active && st.Failed:
+			state = "FAILED"
+			if st.Promoted {
+				state += " Promoted"
+			}
+		case st != nil && st.Active && st.Promoted:
+			state = "Promoted"
+		case st != nil && st.Active && promotable:
+			state = "Unpromoted"
+		case st != nil && st.Active:
+			state = "Started"
+		default:
+			state = "Stopped"
+		}
+		if node != "" {
+			state += " " + node
+		}
+		var flags []string
+		if n := nodes[node]; n != nil && n.Unclean && !n.Online {
+			flags = append(flags, "UNCLEAN")
+		}
+		if !shown.Managed {
+			flags = append(flags, "unmanaged")
+		}
+		if len(flags) > 0 {
+			state += " (" + strings.Join(flags, ", ") + ")"
+		}
+		out = append(out, fmt.Sprintf("%s  * %s\t(%s):\t %s", indent, name, shown.Agent(), state))
+	}
+	return out
 }
