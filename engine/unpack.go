@@ -870,7 +870,11 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		if ct := byRsc[r.Container]; r.Container == "" || ct == nil || (!r.IsConnection() && (ct.IsConnection() || ct.Meta["remote-node"] != "")) {
 			continue
 		}
-		cl.Colocations = append(cl.Colocations, Colocation{ID: "resource-with-container", Resource: r.ID, With: r.Container, Score: Infinity})
+		score := Infinity
+		if r.Bundle != "" {
+			score = 10000 // a bundle's connection may run apart from its container (nested on a remote node)
+		}
+		cl.Colocations = append(cl.Colocations, Colocation{ID: "resource-with-container", Resource: r.ID, With: r.Container, Score: score})
 		cl.Orders = append(cl.Orders, Order{ID: "resource-with-container", First: r.Container, Then: r.ID, Mandatory: true,
 			FirstAction: "start", ThenAction: "start", Symmetrical: true})
 	}

@@ -330,6 +330,8 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 			promoted = append(promoted, n.Uname)
 		case st != nil && st.Active:
 			started = append(started, n.Uname)
+		case n.Bundle != "":
+			// A bundle's node runs nothing but the bundle's primitive.
 		default:
 			stopped = append(stopped, n.Uname)
 		}
@@ -404,6 +406,8 @@ func groupCloneLines(cl *engine.Cluster, c *engine.Clone, inactive bool, indent 
 				partial = append(partial, fmt.Sprintf("%s    * %s\t(%s):\t %s", indent, m.ID, m.Agent(), state))
 			}
 			inst++
+		case n.Bundle != "":
+			// A bundle's node runs nothing but the bundle's primitive.
 		default:
 			stopped = append(stopped, n.Uname)
 		}

@@ -88,6 +88,7 @@ func stopReason(cl *engine.Cluster) string {
 // Write prints the summary of plan for cl.
 func (t *TransitionSummary) Write(w io.Writer, cl *engine.Cluster, plan *engine.Plan) {
 	t.collect(cl, plan)
+	t.byReplica(cl)
 	for _, f := range t.fences {
 		fmt.Fprintln(w, f)
 	}
@@ -444,4 +445,63 @@ func rank(cl *engine.Cluster, node string) int {
 		}
 	}
 	return len(cl.Nodes) + 1
+}
+
+// byReplica reorders a bundle's lines as Pacemaker lists them: replica
+// by replica (address, container, connection, then the instance of the
+// bundle's primitive), where the bundle's first line was.
+func (t *TransitionSummary) byReplica(cl *engine.Cluster) {
+	type place struct{ replica, part int }
+	where := map[string]place{}
+	for _, b := range cl.Bundles {
+		child := ""
+		if b.Child != nil && b.Child.Primitive != nil {
+			child = b.Child.Primitive.ID
+		}
+		for i, rep := range b.Replicas {
+			where[rep.IP] = place{i, 0}
+			where[rep.Container] = place{i, 1}
+			where[rep.Connection] = place{i, 2}
+			if child != "" {
+				where[fmt.Sprintf("%s:%d", child, i)] = place{i, 3}
+			}
+		}
+		delete(where, "")
+		var idx []int
+		for i, l := range t.lines {
+			if _, ok := where[l[1]]; ok {
+				idx = append(idx, i)
+			}
+		}
+		if len(idx) < 2 {
+			continue
+		}
+		lines := make([][3]string, len(idx))
+		reasons := make([]string, len(idx))
+		order := make([]int, len(idx))
+		for k, i := range idx {
+			order[k] = i
+		}
+		sort.SliceStable(order, func(x, y int) bool {
+			a, b := where[t.lines[order[x]][1]], where[t.lines[order[y]][1]]
+			if a.replica != b.replica {
+				return a.replica < b.replica
+			}
+			return a.part < b.part
+		})
+		for k, i := range order {
+			lines[k], reasons[k] = t.lines[i], t.reason[i]
+		}
+		for k, i := range idx {
+			t.lines[i] = lines[k]
+			if reasons[k] != "" {
+				t.reason[i] = reasons[k]
+			} else {
+				delete(t.reason, i)
+			}
+		}
+		for k := range where {
+			delete(where, k)
+		}
+	}
 }
