@@ -134,6 +134,73 @@ func taskOf(a Action) string {
 
 // addCollectives adds the pseudo actions of every group and clone that
 // has something to do.
+// bundleOf finds a bundle by id (nil for "" or none).
+func (s *scheduler) bundleOf(id string) *Bundle {
+	for _, b := range s.cl.Bundles {
+		if id != "" && b.ID == id {
+			return b
+		}
+	}
+	return nil
+}
+
+// bundleCollectives adds a bundle's own pseudo actions: its start and
+// stop (and promote and demote) enclose its containers' and its
+// primitive's clone's; a connection is probed once its container runs.
+func (s *scheduler) bundleCollectives() {
+	byRsc := map[string][]int{}
+	for _, a := range s.plan.Actions {
+		byRsc[a.Resource] = append(byRsc[a.Resource], a.ID)
+	}
+	for _, b := range s.cl.Bundles {
+		begin, end := map[string][]int{}, map[string][]int{}
+		for _, rep := range b.Replicas {
+			for _, id := range byRsc[rep.Container] {
+				if t := taskOf(s.plan.Actions[id-1]); t == "start" || t == "stop" {
+					begin[t] = append(begin[t], id)
+					end[t] = append(end[t], id)
+				}
+			}
+			// The address is watched once the container runs.
+			for _, mon := range byRsc[rep.IP] {
+				if a := s.plan.Actions[mon-1]; a.Task == "monitor" && a.Interval > 0 {
+					for _, start := range byRsc[rep.Container] {
+						if s.plan.Actions[start-1].Task == "start" {
+							s.addAfterNoCycle(mon, start)
+						}
+					}
+				}
+			}
+			if rep.Connection == "" {
+				continue
+			}
+			for _, probe := range byRsc[rep.Connection] {
+				if taskOf(s.plan.Actions[probe-1]) != "probe" {
+					continue
+				}
+				for _, start := range byRsc[rep.Container] {
+					if s.plan.Actions[start-1].Task == "start" {
+						s.addAfterNoCycle(probe, start)
+					}
+				}
+			}
+		}
+		promotable := false
+		if c := b.Child; c != nil {
+			promotable = c.Promotable
+			for _, st := range collectiveSteps {
+				if id := s.collective[c.ID+" "+st[0]]; id != 0 {
+					begin[st[0]] = append(begin[st[0]], id)
+				}
+				if id := s.collective[c.ID+" "+st[1]]; id != 0 {
+					end[st[0]] = append(end[st[0]], id)
+				}
+			}
+		}
+		s.collectiveOps(b.ID, begin, end, promotable, false)
+	}
+}
+
 func (s *scheduler) addCollectives() {
 	s.collective = map[string]int{}
 	s.instance = map[int]string{}
@@ -276,6 +343,14 @@ func (s *scheduler) hasInstanceOn(u *unit, node string) bool {
 // nodes it is active on in the order Pacemaker reads their history, then
 // new nodes in allocation order, then any other node.
 func (s *scheduler) instanceNumbers(u *unit) map[string]int {
+	if b := s.bundleOf(u.members[0].Bundle); b != nil {
+		// A bundle's primitive is numbered by replica: N runs on B-N.
+		num := map[string]int{}
+		for i, rep := range b.Replicas {
+			num[rep.Connection] = i
+		}
+		return num
+	}
 	nodes := append([]*Node(nil), s.cl.Nodes...)
 	sort.SliceStable(nodes, func(i, j int) bool { return nodes[i].HistoryRank < nodes[j].HistoryRank })
 	num := map[string]int{}
@@ -375,6 +450,34 @@ func (s *scheduler) graphOrder() {
 			memOf[m.ID] = i + 1
 		}
 	}
+	// A bundle's parts are one top-level resource, replica by replica,
+	// its primitive's clone after them.
+	for _, b := range s.cl.Bundles {
+		top := Infinity
+		for _, r := range s.cl.Resources {
+			if r.Bundle == b.ID {
+				top = min(top, topOf[r.ID])
+			}
+		}
+		topOf[b.ID] = top
+		for i, rep := range b.Replicas {
+			for j, id := range []string{rep.IP, rep.Container, rep.Connection} {
+				if id != "" {
+					topOf[id], subOf[id], memOf[id] = top, i+1, j+1
+				}
+			}
+		}
+		subOf[b.ID] = Infinity
+		if b.Child != nil && b.Child.Primitive != nil {
+			topOf[b.Child.ID], topOf[b.Child.Primitive.ID] = top, top
+		}
+	}
+	bundleChild := map[string]bool{}
+	for _, b := range s.cl.Bundles {
+		if b.Child != nil && b.Child.Primitive != nil {
+			bundleChild[b.Child.ID], bundleChild[b.Child.Primitive.ID] = true, true
+		}
+	}
 	clones := map[string]bool{}
 	for _, c := range s.cl.Clones {
 		clones[c.ID] = true
@@ -407,6 +510,8 @@ func (s *scheduler) graphOrder() {
 				k.sub = num + 1 // a group instance: before its members
 			case clones[a.Resource]:
 				k.sub = Infinity // a clone lists its instances first
+			case s.bundleOf(a.Resource) != nil:
+				k.sub = 2 * Infinity // a bundle lists its parts first
 			}
 		default:
 			k.top = topOf[a.Resource]
@@ -438,6 +543,9 @@ func (s *scheduler) graphOrder() {
 			} else {
 				k.sub = subOf[a.Resource]
 			}
+		}
+		if bundleChild[base] || bundleChild[a.Resource] {
+			k.sub -= 3 * Infinity // a bundle's primitive comes before its replicas
 		}
 		keys[i] = k
 	}

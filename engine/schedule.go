@@ -296,6 +296,7 @@ func (s *scheduler) run() {
 	s.restartDependents()
 	s.remoteOrdering()
 	s.addCollectives()
+	s.bundleCollectives()
 	s.orderFencedStops()
 	s.loadStopped()
 	s.shutdowns()
@@ -2506,7 +2507,10 @@ func (s *scheduler) needsProbe(r *Resource, n *Node) bool {
 	}
 	switch {
 	case r.Bundle != "" && r.IsConnection():
-		return false // found through its container
+		// Probed once its container runs: not at all if it will not.
+		if ct := resourceByID(s.cl, r.Container); ct == nil || (len(ct.ActiveOn()) == 0 && (s.target[ct.ID] == "" || !ct.Managed)) {
+			return false
+		}
 	case r.Bundle != "" && r.Clone != nil:
 		if n.Bundle != r.Bundle {
 			return false // a bundle's primitive runs on the bundle's nodes only

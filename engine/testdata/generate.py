@@ -260,3 +260,13 @@ write("38-failure-timeout", prims=prim("d1", {"failure-timeout": "60s", "resourc
       status=ns("node1", rscs={"d1": probed("d1", "node1")}) +
              ns("node2", rscs={"d1": failed_mon("d1", "node2")}, attrs={"fail-count-d1#monitor_10000": "1", "last-failure-d1#monitor_10000": "1700000000"}) +
              ns("node3", rscs={"d1": probed("d1", "node3")}))
+
+# A bundle: two replicas of a Dummy in containers, each with an address
+# and a guest node; placement constraints on the bundle place containers.
+bundle = ('      <bundle id="web">\n        <docker image="pacer/web:1" replicas="2"/>\n'
+          '        <network ip-range-start="192.168.122.131" control-port="3121"/>\n'
+          '        <primitive id="httpd" class="ocf" provider="pacer" type="Dummy">\n          <operations>\n'
+          '            <op name="monitor" interval="10s" timeout="20s" id="httpd-monitor-10s"/>\n          </operations>\n'
+          '        </primitive>\n      </bundle>\n')
+write("39-bundle", prims=bundle, cons='      <rsc_location id="l-web" rsc="web" node="node3" score="-INFINITY"/>\n',
+      status=''.join(ns(n) for n in NODES))
