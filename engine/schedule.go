@@ -2521,6 +2521,9 @@ func (s *scheduler) needsProbe(r *Resource, n *Node) bool {
 	if n.Remote && (r.Class == "stonith" || r.IsConnection() || (n.Container != "" && r.Meta["remote-node"] != "")) {
 		return false
 	}
+	if !s.discoverable(r, n) {
+		return false
+	}
 	if n.Remote && isFalse(n.Attrs["resource-discovery-enabled"]) && (s.cl.StonithEnabled || n.Container != "") {
 		return false // discovery disabled there (allowed where it can be fenced)
 	}
@@ -2730,4 +2733,53 @@ func (s *scheduler) bundleReplicaThere(u *unit, node string) bool {
 		}
 	}
 	return false
+}
+
+// discoverable applies resource-discovery of the location constraints on
+// a resource (or what contains it): "never" means no probe on that node;
+// "exclusive" means probes only on the nodes such constraints name.
+func (s *scheduler) discoverable(r *Resource, n *Node) bool {
+	ids := map[string]bool{r.ID: true}
+	if r.Group != "" {
+		ids[r.Group] = true
+	}
+	if r.Clone != nil {
+		ids[r.Clone.ID] = true
+	}
+	if r.Unique != nil {
+		ids[r.Unique.ID] = true
+	}
+	exclusive, here := false, false
+	for _, i := range positions(s.locationsOf, ids) {
+		l := s.cl.Constraints[i]
+		switch l.Discovery {
+		case "never":
+			if l.Node == n.Uname {
+				return false
+			}
+		case "exclusive":
+			exclusive = true
+			here = here || l.Node == n.Uname
+		}
+	}
+	for _, i := range positions(s.rulesOf, ids) {
+		rl := s.cl.Rules[i]
+		if rl.Discovery != "never" && rl.Discovery != "exclusive" {
+			continue
+		}
+		matches := false
+		for _, rule := range rl.Rules {
+			if _, ok, err := ruleScore(rule, n, s.now); err == nil && ok {
+				matches = true
+			}
+		}
+		if rl.Discovery == "never" && matches {
+			return false
+		}
+		if rl.Discovery == "exclusive" {
+			exclusive = true
+			here = here || matches
+		}
+	}
+	return !exclusive || here
 }

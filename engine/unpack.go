@@ -202,12 +202,14 @@ type Location struct {
 	ID, Resource, Node string
 	Score              int
 	Role               string // "Promoted" for promotion preferences, "" otherwise
+	Discovery          string // resource-discovery: always (""), never, exclusive
 }
 
 // RuleLocation is a location constraint with rules, evaluated per node.
 type RuleLocation struct {
 	ID, Resource string
 	Rules        []*etree.Element
+	Discovery    string // resource-discovery, for the nodes the rules match
 }
 
 // Colocation places Resource relative to With (resources or groups).
@@ -741,7 +743,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				continue
 			}
 			if rules := e.SelectElements("rule"); len(rules) > 0 {
-				cl.Rules = append(cl.Rules, RuleLocation{ID: id, Resource: rsc, Rules: rules})
+				cl.Rules = append(cl.Rules, RuleLocation{ID: id, Resource: rsc, Rules: rules, Discovery: e.SelectAttrValue("resource-discovery", "")})
 				continue
 			}
 			if node == "" {
@@ -752,7 +754,8 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: %v; ignored", id, err))
 				continue
 			}
-			cl.Constraints = append(cl.Constraints, Location{ID: id, Resource: rsc, Node: node, Score: score, Role: normRole(e.SelectAttrValue("role", ""))})
+			cl.Constraints = append(cl.Constraints, Location{ID: id, Resource: rsc, Node: node, Score: score, Role: normRole(e.SelectAttrValue("role", "")),
+				Discovery: e.SelectAttrValue("resource-discovery", "")})
 		case "rsc_colocation":
 			rsc, with := e.SelectAttrValue("rsc", ""), e.SelectAttrValue("with-rsc", "")
 			sets := readSets(e, tags)

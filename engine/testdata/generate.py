@@ -270,3 +270,30 @@ bundle = ('      <bundle id="web">\n        <docker image="pacer/web:1" replicas
           '        </primitive>\n      </bundle>\n')
 write("39-bundle", prims=bundle, cons='      <rsc_location id="l-web" rsc="web" node="node3" score="-INFINITY"/>\n',
       status=''.join(ns(n) for n in NODES))
+
+# Rules with dates, and resource-discovery: d1 prefers node2 while a date
+# range holds (it does, at the time the goldens use) and is never probed
+# on node3, where it may not run.
+date_rule = ('      <rsc_location id="l-date" rsc="d1">\n        <rule id="l-date-rule" score="200">\n'
+             '          <date_expression id="l-date-expr" operation="in_range" start="2020-01-01" end="2099-12-31"/>\n'
+             '          <expression id="l-date-node" attribute="#uname" operation="eq" value="node2"/>\n'
+             '        </rule>\n      </rsc_location>\n'
+             '      <rsc_location id="l-never" rsc="d1" node="node3" score="-INFINITY" resource-discovery="never"/>\n')
+write("40-date-rule-and-discovery", cons=date_rule, status=''.join(ns(n) for n in NODES))
+
+# Priorities and order kinds: one node is usable; hi (priority 10) gets
+# it over lo, which may not run with it; an Optional order and a
+# Serialize order do not block anything.
+prio_cons = ('      <rsc_location id="l-hi-1" rsc="hi" node="node1" score="-INFINITY"/>\n      <rsc_location id="l-hi-2" rsc="hi" node="node2" score="-INFINITY"/>\n'
+             '      <rsc_location id="l-lo-1" rsc="lo" node="node1" score="-INFINITY"/>\n      <rsc_location id="l-lo-2" rsc="lo" node="node2" score="-INFINITY"/>\n'
+             '      <rsc_colocation id="c-lo-hi" score="-INFINITY" rsc="lo" with-rsc="hi"/>\n'
+             '      <rsc_order id="o-opt" kind="Optional" first="lo" then="other"/>\n'
+             '      <rsc_order id="o-ser" kind="Serialize" first="hi" then="other"/>\n')
+write("41-priority-and-order-kinds", prims=prim("lo") + prim("hi", {"priority": "10"}) + prim("other"), cons=prio_cons,
+      status=''.join(ns(n) for n in NODES))
+
+# Clones with notifications and interleave: B's instances wait only for
+# the A instance on their own node.
+write("42-clone-notify-interleave", prims=clone("cl-a", "a", {"notify": "true", "interleave": "true"}) + clone("cl-b", "b", {"interleave": "true"}),
+      cons='      <rsc_order id="o-ab" kind="Mandatory" first="cl-a" then="cl-b"/>\n',
+      status=stopped_all(("a", "b")))
