@@ -11,6 +11,9 @@ import (
 type Input struct {
 	CIB *cib.CIB
 	Now time.Time
+	// Scores asks for the allocation scores in the plan (Plan.Scores),
+	// which costs a second scoring of every resource.
+	Scores bool
 }
 
 // Placement is where one resource instance should be, and in which role.
@@ -71,6 +74,9 @@ type Plan struct {
 	// Causes gives, by resource, Pacemaker's words for why it changes
 	// when they are not the obvious ones ("unrunnable A start").
 	Causes map[string]string
+	// Scores are the allocation scores, in the order and under the names
+	// Pacemaker reports them (crm_simulate -s).
+	Scores []AllocationScore
 	// ProcessOrder is, with a placement strategy, each resource's place
 	// in the order Pacemaker sorts them for placement (and then lists
 	// them in its summary); nil otherwise.
@@ -153,4 +159,12 @@ func (p *Plan) ExecutionOrder() []Action {
 			return out
 		}
 	}
+}
+
+// AllocationScore is one node's score for a resource when it was placed;
+// Step names the part of Pacemaker's scheduler that reports it
+// (pcmk__primitive_assign, pcmk__group_assign, pcmk__clone_allocate).
+type AllocationScore struct {
+	Step, Resource, Node string
+	Score                int
 }

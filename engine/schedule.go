@@ -25,6 +25,7 @@ func Schedule(in Input) (*Plan, error) {
 		return nil, err
 	}
 	s := newScheduler(cl, in.Now)
+	s.reportScores = in.Scores
 	s.run()
 	if !cl.HaveQuorum && cl.NoQuorumPolicy != "ignore" {
 		// Show what would start with quorum, as blocked.
@@ -122,6 +123,10 @@ type scheduler struct {
 	// rules and colocations, by the resource they constrain (and for
 	// colocations also by the resource they are with): placement looks at
 	// a unit's own constraints only, in their configured order.
+	// reportScores records allocation scores as Pacemaker reports them
+	// (before node availability counts); reporting is true while they
+	// are being computed for that.
+	reportScores, reporting                            bool
 	locationsOf, rulesOf, colocationsOf, colocatedWith map[string][]int
 	ordersOf                                           map[string][]int // by first and by then
 }
@@ -943,7 +948,7 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 				}
 			}
 		}
-		if !n.Online || n.Standby || n.Unclean || n.ShuttingDown || n.Maintenance {
+		if (!n.Online || n.Standby || n.Unclean || n.ShuttingDown || n.Maintenance) && !s.reporting {
 			out[n.Uname] = -Infinity
 		}
 		if n.Remote && !s.mayRunOnRemote(u) {
@@ -1153,6 +1158,7 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 	}
 	disabled = lead.Disabled()
 	scores := s.scores(u)
+	defer s.recordScores(u, disabled || lead.Halted)
 	target := ""
 	switch {
 	case lead.Orphan && managed:
@@ -1209,6 +1215,7 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 func (s *scheduler) placeClone(u *unit, canStart, stopAll bool) {
 	r := u.clone.Primitive
 	scores := s.scores(u)
+	defer s.recordScores(u, r.Disabled())
 	max := u.clone.Max
 	if max < 0 {
 		max = len(s.cl.Nodes)
@@ -2782,4 +2789,69 @@ func (s *scheduler) discoverable(r *Resource, n *Node) bool {
 		}
 	}
 	return !exclusive || here
+}
+
+// recordScores notes a unit's allocation scores for crm_simulate -s, in
+// Pacemaker's layout: a group's, then its members' (each after the first
+// only where the one before it goes); a clone's, then each instance's
+// (each excluded where an earlier instance goes).
+func (s *scheduler) recordScores(u *unit, stopped bool) {
+	if !s.reportScores {
+		return
+	}
+	s.reporting = true
+	scores := s.scores(u)
+	s.reporting = false
+	if stopped {
+		for n := range scores {
+			scores[n] = -Infinity // what must stop may run nowhere
+		}
+	}
+	add := func(step, rsc string, score func(node string) int) {
+		for _, n := range s.cl.Nodes {
+			if _, ok := scores[n.Uname]; ok {
+				s.plan.Scores = append(s.plan.Scores, AllocationScore{Step: step, Resource: rsc, Node: n.Uname, Score: score(n.Uname)})
+			}
+		}
+	}
+	same := func(node string) int { return scores[node] }
+	switch {
+	case u.clone != nil:
+		add("pcmk__clone_allocate", u.clone.ID, same)
+		max := u.clone.Max
+		if max < 0 {
+			max = len(s.cl.Nodes)
+		}
+		order := s.allocOrder[u.id]
+		for i := 0; i < max; i++ {
+			add("pcmk__clone_allocate", fmt.Sprintf("%s:%d", u.members[0].ID, i), same)
+		}
+		for i := 0; i < max; i++ {
+			taken := map[string]bool{}
+			for _, n := range order[:min(i, len(order))] {
+				taken[n] = true
+			}
+			add("pcmk__primitive_assign", fmt.Sprintf("%s:%d", u.members[0].ID, i), func(node string) int {
+				if taken[node] {
+					return -Infinity
+				}
+				return scores[node]
+			})
+		}
+	case len(u.members) > 1 || u.id != u.members[0].ID:
+		add("pcmk__group_assign", u.id, same)
+		for _, m := range u.members {
+			add("pcmk__group_assign", m.ID, same)
+		}
+		for i, m := range u.members {
+			add("pcmk__primitive_assign", m.ID, func(node string) int {
+				if i > 0 && node != s.target[u.id] {
+					return -Infinity
+				}
+				return scores[node]
+			})
+		}
+	default:
+		add("pcmk__primitive_assign", u.id, same)
+	}
 }

@@ -1249,7 +1249,7 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 		// with it.
 		st.restartContainer = true
 		if f.Operation == "stop" {
-			st.Active, st.Failed = false, false
+			st.Active, st.Failed, st.Banned = false, false, false
 			r.FailureIgnored = true
 		}
 	case "fence":
@@ -1418,6 +1418,7 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 			st.monitorSeen = map[time.Duration]bool{}
 			if r.Failed() {
 				st.Active, st.Failed = true, true
+				st.Banned = true // a node that failed to stop it may not run it again
 			} else {
 				st.Active, st.Failed = false, false
 			}

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pacer-ha/pacer/cib"
@@ -30,6 +33,11 @@ func runCrmSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	fs.BoolVar(run, "run", false, "run the scheduler and show the transition summary")
 	quiet := fs.Bool("q", false, "show less")
 	fs.BoolVar(quiet, "quiet", false, "show less")
+	scores := fs.Bool("s", false, "show the allocation scores")
+	fs.BoolVar(scores, "show-scores", false, "show the allocation scores")
+	var graphFile string
+	fs.StringVar(&graphFile, "G", "", "save the transition graph (XML) to this file")
+	fs.StringVar(&graphFile, "save-graph", "", "save the transition graph (XML) to this file")
 	if err := fs.Parse(args); err != nil {
 		return 64
 	}
@@ -69,7 +77,7 @@ func runCrmSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "crm_simulate: %v\n", err)
 		return 65
 	}
-	plan, err := engine.Schedule(engine.Input{CIB: c, Now: now})
+	plan, err := engine.Schedule(engine.Input{CIB: c, Now: now, Scores: *scores})
 	if err != nil {
 		fmt.Fprintf(stderr, "crm_simulate: %v\n", err)
 		return 65
@@ -77,10 +85,30 @@ func runCrmSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	for _, n := range plan.Notes {
 		fmt.Fprintf(stderr, "crm_simulate: %s\n", n)
 	}
+	if graphFile != "" {
+		if err := saveGraph(graphFile, c, cl, plan); err != nil {
+			fmt.Fprintf(stderr, "crm_simulate: %v\n", err)
+			return 73 // CRM_EX_CANTCREAT
+		}
+	}
+	if *scores {
+		// Pacemaker lays the output out plainly when it shows scores: no
+		// headings or bullets, the scores after the current status.
+		var out bytes.Buffer
+		code := summarize(&out, stderr, c, cl, plan, now, executed, *quiet, *sim)
+		writePlain(stdout, out.String(), plan.Scores)
+		return code
+	}
+	return summarize(stdout, stderr, c, cl, plan, now, executed, *quiet, *sim)
+}
+
+// summarize writes crm_simulate's sections: the current status, the
+// transition summary, and with sim the actions and the revised status.
+func summarize(stdout, stderr io.Writer, c *cib.CIB, cl *engine.Cluster, plan *engine.Plan, now time.Time, executed string, quiet, sim bool) int {
 	if executed != "" {
 		fmt.Fprintln(stdout, executed)
 	}
-	if !*quiet {
+	if !quiet {
 		monitor.SimulationHeader(stdout, cl)
 		fmt.Fprintln(stdout, "Current cluster status:")
 		monitor.RenderClusterStatus(stdout, cl)
@@ -88,7 +116,7 @@ func runCrmSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	}
 	fmt.Fprintln(stdout, "Transition Summary:")
 	monitor.NewTransitionSummary().Write(stdout, cl, plan)
-	if *sim {
+	if sim {
 		fmt.Fprintln(stdout)
 		fmt.Fprintln(stdout, "Executing Cluster Transition:")
 		monitor.ExecutedActions(stdout, cl, plan)
@@ -105,4 +133,72 @@ func runCrmSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		monitor.RenderClusterStatus(stdout, after)
 	}
 	return 0
+}
+
+// saveGraph writes the plan as Pacemaker's transition graph XML, through
+// a temporary file renamed into place.
+func saveGraph(path string, c *cib.CIB, cl *engine.Cluster, plan *engine.Plan) error {
+	ids := map[string]string{}
+	for _, n := range cl.Nodes {
+		ids[n.Uname] = n.ID
+	}
+	fatal := true
+	if v, ok := c.Property("start-failure-is-fatal"); ok {
+		fatal = v == "true" || v == "on" || v == "yes" || v == "1"
+	}
+	data, err := plan.TransitionGraph(ids, fatal).WriteToBytes()
+	if err != nil {
+		return fmt.Errorf("graph: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".crm_simulate-graph-*")
+	if err != nil {
+		return fmt.Errorf("save graph %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save graph %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save graph %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("save graph %s: %w", path, err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// writePlain rewrites crm_simulate's output as Pacemaker prints it along
+// with the scores: section headings and list headings dropped, bullets
+// and indentation gone, node lists without their labels, and the
+// allocation scores after the current status.
+func writePlain(w io.Writer, out string, scores []engine.AllocationScore) {
+	headings := []string{"Current cluster status:", "Node List:", "Full List of Resources:", "Transition Summary:",
+		"Executing Cluster Transition:", "Revised Cluster Status:"}
+	nodeLists := []string{"Online: ", "OFFLINE: ", "RemoteOnline: ", "RemoteOFFLINE: ", "GuestOnline: "}
+	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		if line == "Transition Summary:" {
+			// After the current status: the scores.
+			for _, sc := range scores {
+				fmt.Fprintf(w, "%s: %s allocation score on %s: %s\n", sc.Step, sc.Resource, sc.Node, engine.FormatScore(sc.Score))
+			}
+			fmt.Fprintln(w)
+			continue
+		}
+		t := strings.TrimPrefix(strings.TrimLeft(line, " "), "* ")
+		heading := false
+		for _, h := range headings {
+			heading = heading || t == h
+		}
+		if heading || (strings.HasSuffix(t, ":") && (strings.HasPrefix(t, "Clone Set: ") || strings.HasPrefix(t, "Resource Group: ") ||
+			strings.HasPrefix(t, "Container bundle"))) {
+			continue
+		}
+		for _, l := range nodeLists {
+			if strings.HasPrefix(t, l+"[") {
+				t = strings.TrimPrefix(t, l)
+			}
+		}
+		fmt.Fprintln(w, t)
+	}
 }
