@@ -89,7 +89,8 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 		}
 		for _, rsc := range targets {
 			for _, old := range rsc.SelectElements("lrm_rsc_op") {
-				if old.SelectAttrValue("id", "") == id {
+				// A stop ends the resource's recurring monitors there.
+				if old.SelectAttrValue("id", "") == id || (a.Task == "stop" && old.SelectAttrValue("interval", "0") != "0") {
 					rsc.RemoveChild(old)
 				}
 			}

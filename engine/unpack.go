@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -1163,7 +1164,7 @@ func appendFailures(out []Failure, re *etree.Element, rsc, node string) []Failur
 			recs = append(recs, rec)
 		}
 	}
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].CallID < recs[j].CallID })
+	sort.SliceStable(recs, func(i, j int) bool { return callOrder(recs[i].CallID) < callOrder(recs[j].CallID) })
 next:
 	for _, rec := range recs {
 		probe := rec.Operation == "monitor" && rec.Interval == 0
@@ -1346,7 +1347,7 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 		seen[r.CallID] = len(recs)
 		recs = append(recs, r)
 	}
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].CallID < recs[j].CallID })
+	sort.SliceStable(recs, func(i, j int) bool { return callOrder(recs[i].CallID) < callOrder(recs[j].CallID) })
 	for _, r := range recs {
 		st.lastCall = r.CallID
 		if r.OpStatus == cib.ExecPending && r.Operation == "monitor" && r.Interval == 0 {
@@ -1954,4 +1955,13 @@ func firstUnknown(known func(string) bool, a, b string) string {
 		}
 	}
 	return ""
+}
+
+// callOrder orders operation records by call id, those still in flight
+// (call id -1) after every finished one, as Pacemaker reads them.
+func callOrder(id int) int {
+	if id < 0 {
+		return math.MaxInt
+	}
+	return id
 }
