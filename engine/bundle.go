@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/pacer-ha/pacer/cib"
 )
 
 // Bundle runs a service in containers (Pacemaker's bundle): each replica
@@ -36,7 +37,7 @@ func bundleParts(e *etree.Element) (*Bundle, []*etree.Element, *etree.Element) {
 	b := &Bundle{ID: id, Managed: true}
 	meta := nvpairs(e, "meta_attributes")
 	if v, ok := meta["is-managed"]; ok {
-		b.Managed = isTrue(v)
+		b.Managed = cib.IsTrue(v)
 	}
 	var runtime *etree.Element
 	for _, kind := range []string{"docker", "podman", "rkt"} {

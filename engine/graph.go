@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"sort"
+
+	"github.com/pacer-ha/pacer/cib"
 )
 
 // This file gives a plan the shape of Pacemaker's transition graph.
@@ -264,7 +266,7 @@ func (s *scheduler) addCollectives() {
 				continue
 			}
 			s.collectiveOps(u.clone.ID, tasks(all), tasks(all), u.clone.Promotable, false)
-			if isTrue(u.clone.Meta["notify"]) && u.clone.Group == nil {
+			if cib.IsTrue(u.clone.Meta["notify"]) && u.clone.Group == nil {
 				r := u.clone.Primitive
 				var before, after []notifyTarget
 				for _, n := range s.cl.Nodes {
@@ -290,7 +292,7 @@ func (s *scheduler) addCollectives() {
 				}
 			}
 			s.collectiveOps(c.ID, tasks(all), tasks(all), c.Promotable, false)
-			if isTrue(c.Meta["notify"]) {
+			if cib.IsTrue(c.Meta["notify"]) {
 				var before, after []notifyTarget
 				var rscs []*Resource
 				for _, iu := range s.uniqueInstances(c.ID) {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pacer-ha/pacer/cib"
 )
 
 // The STONITH notes, in Pacemaker's words, so administrators recognise
@@ -825,7 +827,7 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 	// run on unhealthy nodes.
 	if s.cl.HealthStrategy != "none" {
 		for _, n := range s.cl.Nodes {
-			if n.HealthScore != 0 && !(n.HealthScore < 0 && isTrue(u.members[0].Meta["allow-unhealthy-nodes"])) {
+			if n.HealthScore != 0 && !(n.HealthScore < 0 && cib.IsTrue(u.members[0].Meta["allow-unhealthy-nodes"])) {
 				addAt(n.Uname, n.HealthScore)
 			}
 		}
@@ -2089,7 +2091,7 @@ func (s *scheduler) cause(id, why string) {
 // it allows it, is managed, runs healthy on exactly one clean node and is
 // placed on another clean node, and does not restart for another reason.
 func (s *scheduler) migratable(r *Resource, restarting bool) (string, bool) {
-	if !isTrue(r.Meta["allow-migrate"]) || !r.Managed || r.Blocked || restarting {
+	if !cib.IsTrue(r.Meta["allow-migrate"]) || !r.Managed || r.Blocked || restarting {
 		return "", false
 	}
 	active := r.ActiveOn()
@@ -2116,7 +2118,7 @@ func (s *scheduler) migratable(r *Resource, restarting bool) (string, bool) {
 			for _, m := range members(fu, o.First) {
 				a := m.ActiveOn()
 				moves := len(a) > 0 && (len(a) != 1 || a[0] != s.target[m.ID])
-				if moves && !isTrue(m.Meta["allow-migrate"]) {
+				if moves && !cib.IsTrue(m.Meta["allow-migrate"]) {
 					return "", false
 				}
 			}
@@ -2531,7 +2533,7 @@ func (s *scheduler) needsProbe(r *Resource, n *Node) bool {
 	if !s.discoverable(r, n) {
 		return false
 	}
-	if n.Remote && isFalse(n.Attrs["resource-discovery-enabled"]) && (s.cl.StonithEnabled || n.Container != "") {
+	if n.Remote && cib.IsFalse(n.Attrs["resource-discovery-enabled"]) && (s.cl.StonithEnabled || n.Container != "") {
 		return false // discovery disabled there (allowed where it can be fenced)
 	}
 	if n.Container != "" {
@@ -2709,7 +2711,7 @@ func (s *scheduler) orderFencedStops() {
 func (s *scheduler) unmanagedMonitors(r *Resource, node string) {
 	st := r.State[node]
 	n := s.node(node)
-	if st == nil || !st.Active || st.Failed || s.cl.MaintenanceMode || isTrue(r.Meta["maintenance"]) || n == nil || n.Maintenance ||
+	if st == nil || !st.Active || st.Failed || s.cl.MaintenanceMode || cib.IsTrue(r.Meta["maintenance"]) || n == nil || n.Maintenance ||
 		r.Clone != nil || r.Unique != nil {
 		return
 	}

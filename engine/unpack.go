@@ -264,31 +264,31 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	cl := &Cluster{Symmetric: true, StonithEnabled: true, NoQuorumPolicy: "stop"}
 	prop := func(name string) (string, bool) { return c.Property(name) }
 	if v, ok := prop("stonith-enabled"); ok {
-		cl.StonithEnabled = isTrue(v)
+		cl.StonithEnabled = cib.IsTrue(v)
 	}
 	if v, ok := prop("symmetric-cluster"); ok {
-		cl.Symmetric = isTrue(v)
+		cl.Symmetric = cib.IsTrue(v)
 	}
 	if v, ok := prop("no-quorum-policy"); ok {
 		cl.NoQuorumPolicy = v
 	}
 	cl.StopOrphanActions = true
 	if v, ok := prop("stop-orphan-actions"); ok {
-		cl.StopOrphanActions = isTrue(v)
+		cl.StopOrphanActions = cib.IsTrue(v)
 	}
 	if v, ok := prop("maintenance-mode"); ok {
-		cl.MaintenanceMode = isTrue(v)
+		cl.MaintenanceMode = cib.IsTrue(v)
 	}
 	sfif := true
 	if v, ok := prop("start-failure-is-fatal"); ok {
-		sfif = isTrue(v)
+		sfif = cib.IsTrue(v)
 	}
 	cl.PlacementStrategy = "default"
 	if v, ok := prop("placement-strategy"); ok {
 		cl.PlacementStrategy = v
 	}
 	q := c.Attr("have-quorum")
-	cl.HaveQuorum = q == "1" || isTrue(q)
+	cl.HaveQuorum = q == "1" || cib.IsTrue(q)
 	cl.LastWritten, cl.UpdateOrigin, cl.UpdateClient, cl.UpdateUser = c.Attr("cib-last-written"), c.Attr("update-origin"), c.Attr("update-client"), c.Attr("update-user")
 
 	// Nodes: the cluster's, then the Pacemaker Remote nodes that the
@@ -318,8 +318,8 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				n.Capacity[k] = x
 			}
 		}
-		n.Standby = isTrue(attrs["standby"])
-		n.Maintenance = isTrue(attrs["maintenance"])
+		n.Standby = cib.IsTrue(attrs["standby"])
+		n.Maintenance = cib.IsTrue(attrs["maintenance"])
 		cl.Nodes = append(cl.Nodes, n)
 		byID[n.ID] = n
 	}
@@ -343,7 +343,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	// fencing (and startup-fencing, on by default), it is unclean.
 	startupFencing := cl.StonithEnabled
 	if v, ok := prop("startup-fencing"); ok && cl.StonithEnabled {
-		startupFencing = isTrue(v)
+		startupFencing = cib.IsTrue(v)
 	}
 	for _, n := range cl.Nodes {
 		n.Unclean = startupFencing && !n.Remote
@@ -362,7 +362,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				n.Attrs[k] = v
 			}
 		}
-		if isTrue(n.Attrs["standby"]) {
+		if cib.IsTrue(n.Attrs["standby"]) {
 			n.Standby = true
 		}
 		if v := n.Attrs["shutdown"]; v != "" && v != "0" {
@@ -464,9 +464,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			r.FailureTimeout = d
 		}
 		if v, ok := r.Meta["is-managed"]; ok {
-			r.Managed = isTrue(v)
+			r.Managed = cib.IsTrue(v)
 		}
-		if cl.MaintenanceMode || isTrue(r.Meta["maintenance"]) {
+		if cl.MaintenanceMode || cib.IsTrue(r.Meta["maintenance"]) {
 			r.Managed = false
 		}
 		r.Priority, _ = ParseScore(r.Meta["priority"])
@@ -541,7 +541,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		case "clone", "master":
 			meta := nvpairs(e, "meta_attributes")
 			prims := e.SelectElements("primitive")
-			if grp := e.SelectElement("group"); grp != nil && len(prims) == 0 && !isTrue(meta["globally-unique"]) && !(e.Tag == "master" || isTrue(meta["promotable"])) {
+			if grp := e.SelectElement("group"); grp != nil && len(prims) == 0 && !cib.IsTrue(meta["globally-unique"]) && !(e.Tag == "master" || cib.IsTrue(meta["promotable"])) {
 				// A clone of a group: each instance runs the whole group.
 				cln := &Clone{ID: e.SelectAttrValue("id", ""), Meta: meta, Max: -1}
 				if n, err := strconv.Atoi(meta["clone-max"]); err == nil && n >= 0 {
@@ -576,13 +576,13 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			case len(prims) != 1:
 				cl.Notes = append(cl.Notes, fmt.Sprintf("clone %s: clones of promotable or unique groups are not supported yet and are ignored", e.SelectAttrValue("id", "")))
 				continue
-			case isTrue(meta["globally-unique"]):
+			case cib.IsTrue(meta["globally-unique"]):
 				// Each instance is a resource of its own, RSC:0 ... RSC:N-1.
 				cln := &Clone{ID: e.SelectAttrValue("id", ""), Meta: meta, Max: len(c.Section("nodes", true).SelectElements("node"))}
 				if n, err := strconv.Atoi(meta["clone-max"]); err == nil && n >= 0 {
 					cln.Max = n
 				}
-				if e.Tag == "master" || isTrue(meta["promotable"]) {
+				if e.Tag == "master" || cib.IsTrue(meta["promotable"]) {
 					cln.Promotable, cln.PromotedMax = true, promotedMax(meta)
 				}
 				g := &Group{ID: cln.ID, Meta: meta}
@@ -606,7 +606,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				continue
 			}
 			cln := &Clone{ID: e.SelectAttrValue("id", ""), Meta: meta, Max: -1, PromotedMax: promotedMax(meta),
-				Promotable: e.Tag == "master" || isTrue(meta["promotable"])}
+				Promotable: e.Tag == "master" || cib.IsTrue(meta["promotable"])}
 			if v, ok := meta["clone-max"]; ok {
 				if n, err := strconv.Atoi(v); err == nil && n >= 0 {
 					cln.Max = n
@@ -887,8 +887,8 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	cl.Tickets = map[string]bool{}
 	cl.TicketGranted = map[string]bool{}
 	for _, t := range c.Status().FindElements("./tickets/ticket_state") {
-		cl.Tickets[t.SelectAttrValue("id", "")] = isTrue(t.SelectAttrValue("granted", "false")) && !isTrue(t.SelectAttrValue("standby", "false"))
-		cl.TicketGranted[t.SelectAttrValue("id", "")] = isTrue(t.SelectAttrValue("granted", "false"))
+		cl.Tickets[t.SelectAttrValue("id", "")] = cib.IsTrue(t.SelectAttrValue("granted", "false")) && !cib.IsTrue(t.SelectAttrValue("standby", "false"))
+		cl.TicketGranted[t.SelectAttrValue("id", "")] = cib.IsTrue(t.SelectAttrValue("granted", "false"))
 	}
 
 	// Resources Pacemaker creates itself (remote connections, a bundle's
@@ -911,7 +911,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	// History.
 	stopOrphans := true
 	if v, ok := prop("stop-orphan-resources"); ok {
-		stopOrphans = isTrue(v)
+		stopOrphans = cib.IsTrue(v)
 	}
 	// Cluster nodes' history first: it says whether the connections of
 	// Pacemaker Remote nodes run, and so whether those nodes are online
@@ -1098,12 +1098,12 @@ func (cl *Cluster) readNodeState(n *Node, ns *etree.Element) {
 	if a := ns.SelectAttr("in_ccm"); a != nil {
 		inCluster, seen = a.Value, true
 	}
-	member := isTrue(inCluster)
+	member := cib.IsTrue(inCluster)
 	peerOnline := strings.EqualFold(ns.SelectAttrValue("crmd", ""), "online")
 	join := ns.SelectAttrValue("join", "")
 	expected := ns.SelectAttrValue("expected", "down")
 	terminate := false
-	if t := n.Attrs["terminate"]; isTrue(t) || (t != "" && t[0] >= '1' && t[0] <= '9') {
+	if t := n.Attrs["terminate"]; cib.IsTrue(t) || (t != "" && t[0] >= '1' && t[0] <= '9') {
 		terminate = true
 	}
 	fence := func(why string) {
@@ -1507,23 +1507,6 @@ func nvpairs(e *etree.Element, tag string) map[string]string {
 		}
 	}
 	return out
-}
-
-func isTrue(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "on", "yes", "y", "1":
-		return true
-	}
-	return false
-}
-
-// isFalse reports an explicit false (not an unset value).
-func isFalse(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "false", "off", "no", "n", "0":
-		return true
-	}
-	return false
 }
 
 // setMember is one resource of a resource set, with its set's options.

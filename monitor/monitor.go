@@ -291,20 +291,35 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 		done[r.Group] = true
 		g := groups[r.Group]
 		var members []string
-		anyActive := false
+		anyActive, nInactive := false, 0
 		for _, m := range g.Members {
 			l, active := resourceLine(m, nodes)
 			anyActive = anyActive || active
 			if active || inactive {
 				members = append(members, indent+"  * "+l)
 			}
+			if !active {
+				nInactive++
+			}
 		}
 		if !anyActive && !inactive {
 			continue
 		}
+		// crm_mon's flags on the heading: members not shown, unmanaged,
+		// disabled (the group's own target-role).
+		var attrs []string
+		if nInactive > 0 && !inactive {
+			attrs = append(attrs, fmt.Sprintf("%d member%s inactive", nInactive, plural(nInactive)))
+		}
+		if cib.IsFalse(g.Meta["is-managed"]) || cib.IsTrue(g.Meta["maintenance"]) || cl.MaintenanceMode {
+			attrs = append(attrs, "unmanaged")
+		}
+		if strings.EqualFold(g.Meta["target-role"], "Stopped") {
+			attrs = append(attrs, "disabled")
+		}
 		head := "Resource Group: " + g.ID + ":"
-		if !anyActive && strings.EqualFold(g.Meta["target-role"], "Stopped") {
-			head = "Resource Group: " + g.ID + " (disabled):"
+		if len(attrs) > 0 {
+			head = "Resource Group: " + g.ID + " (" + strings.Join(attrs, ", ") + "):"
 		}
 		out = append(out, indent+"* "+head)
 		out = append(out, members...)

@@ -620,7 +620,7 @@ func refusal(ps []string) string {
 // resources but neither a fencing device nor stonith-enabled=false: the
 // cluster would start none of them.
 func checkStonith(c *cib.CIB) error {
-	if v, ok := c.Property("stonith-enabled"); ok && !isTrue(v) {
+	if v, ok := c.Property("stonith-enabled"); ok && !cib.IsTrue(v) {
 		return nil
 	}
 	prims := c.Section("resources", true).FindElements(".//primitive")
@@ -633,12 +633,4 @@ func checkStonith(c *cib.CIB) error {
 		}
 	}
 	return errors.New("Resource start-up disabled since no STONITH resources have been defined; configure a stonith resource or set 'property stonith-enabled=false' (or commit with force / crm -F)")
-}
-
-func isTrue(v string) bool {
-	switch strings.ToLower(v) {
-	case "true", "on", "yes", "y", "1":
-		return true
-	}
-	return false
 }
