@@ -2467,6 +2467,31 @@ func (s *scheduler) cancelOrphanMonitors() {
 	if s.orphanCancel == nil {
 		s.orphanCancel = map[int]bool{}
 	}
+	// Maintenance (of the resource, the cluster or the node) stops the
+	// recurring monitors: Pacemaker no longer watches what it leaves alone.
+	maint := map[string]bool{}
+	for _, r := range s.cl.Resources {
+		inMaintenance := s.cl.MaintenanceMode || cib.IsTrue(r.Meta["maintenance"])
+		for _, n := range s.cl.Nodes {
+			st := r.State[n.Uname]
+			available := probeable(n) && !n.ShuttingDown && !n.Standby
+			if st == nil || !st.Active || r.Orphan || !(inMaintenance || n.Maintenance) || !(n.Maintenance || available) {
+				continue
+			}
+			var intervals []time.Duration
+			for iv, on := range st.MonitorActive {
+				if on {
+					intervals = append(intervals, iv)
+				}
+			}
+			sort.Slice(intervals, func(i, j int) bool { return intervals[i] < intervals[j] })
+			for _, iv := range intervals {
+				id := s.action(r, "cancel", n.Uname, iv, "maintenance mode: stop monitoring "+r.ID, nil)
+				s.earlyCancel[id], s.orphanCancel[id] = true, true
+				maint[r.ID+" "+n.Uname] = true
+			}
+		}
+	}
 	if !s.cl.StopOrphanActions {
 		return // left running, as configured
 	}
@@ -2485,7 +2510,7 @@ func (s *scheduler) cancelOrphanMonitors() {
 		}
 		for _, n := range s.cl.Nodes {
 			st := r.State[n.Uname]
-			if st == nil || !probeable(n) {
+			if st == nil || !probeable(n) || maint[r.ID+" "+n.Uname] {
 				continue
 			}
 			var intervals []time.Duration
