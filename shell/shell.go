@@ -112,6 +112,10 @@ func (s *session) oneShot(args []string) {
 		s.nodeCommand(args[1:])
 	case "cib":
 		s.cibCommand(args[1:])
+	case "ra":
+		s.raCommand(args[1:])
+	case "options":
+		s.optionsCommand(args[1:])
 	case "configure", "cfg":
 		if len(args) == 1 {
 			s.error("configure: give a command, e.g. primitive, group, location, property, show, delete, verify (or run crm and type configure)")
@@ -119,7 +123,7 @@ func (s *session) oneShot(args []string) {
 		}
 		s.configureOneShot(args[1:])
 	default:
-		s.error(fmt.Sprintf("unknown command %q (this version knows configure, resource, node, cib and status)", args[0]))
+		s.error(fmt.Sprintf("unknown command %q (this version knows configure, resource, node, cib, ra, options and status)", args[0]))
 	}
 }
 
@@ -291,7 +295,7 @@ func (s *session) promptText() string {
 	if s.shadow != "" {
 		where = s.shadow
 	}
-	return fmt.Sprintf("crm(%s)%s# ", where, s.level)
+	return fmt.Sprintf("crm(%s/%s)%s# ", where, s.hostName(), s.level)
 }
 
 // readTerminal reads commands with line editing and a history kept
@@ -355,54 +359,58 @@ func (s *session) command(line string) bool {
 			return false // stay, as asked
 		}
 		return true
-	case "help":
-		fmt.Fprintln(s.out, "commands: configure, status, quit; in configure: primitive, property, rsc_defaults, op_defaults, location, show, delete, commit, up")
+	case "help", "?":
+		s.help(fields[1:])
+		return false
+	case "ls":
+		s.printCommands(s.level)
+		return false
+	case "cd":
+		to := ""
+		if len(fields) > 1 {
+			to = fields[1]
+		}
+		s.changeLevel(to)
+		return false
+	case "up", "end":
+		if fields[0] == "end" && s.level == "configure" {
+			s.warn("This command 'end' is deprecated, please use 'up'")
+		}
+		s.changeLevel("")
+		return false
+	case "status":
+		s.showStatus()
 		return false
 	}
 	if s.level == "" {
-		switch fields[0] {
-		case "configure", "cfg":
+		// A level's name enters it; with more words, runs that command
+		// there at once.
+		if l := levelName(fields[0]); l != "" {
 			if len(fields) == 1 {
-				s.enterConfigure()
+				s.changeLevel(l)
 				return false
 			}
 			s.oneShot(splitLine(line))
-		case "status":
-			s.showStatus()
-		case "cib":
-			s.cibCommand(splitLine(line)[1:])
-		case "resource", "rsc", "node":
-			if len(fields) == 1 {
-				s.level = map[string]string{"rsc": "resource"}[fields[0]]
-				if s.level == "" {
-					s.level = fields[0]
-				}
-				return false
-			}
-			s.oneShot(splitLine(line))
-		case "cd":
-			if len(fields) > 1 && fields[1] != ".." && fields[1] != "/" {
-				return s.command(strings.Join(fields[1:], " "))
-			}
-		case "up", "end":
-		default:
-			s.error(fmt.Sprintf("unknown command %q", fields[0]))
+			return false
 		}
+		s.error(fmt.Sprintf("unknown command %q (type help for the commands)", fields[0]))
 		return false
 	}
-	if s.level == "resource" || s.level == "node" {
-		switch fields[0] {
-		case "up", "end", "cd":
-			s.level = ""
-		case "status":
-			s.showStatus()
-		default:
-			if s.level == "node" {
-				s.nodeCommand(splitLine(line))
-			} else {
-				s.resourceCommand(splitLine(line))
-			}
-		}
+	switch s.level {
+	case "resource":
+		s.resourceCommand(splitLine(line))
+		return false
+	case "node":
+		s.nodeCommand(splitLine(line))
+		return false
+	case "cib":
+		s.cibCommand(splitLine(line))
+		return false
+	case "ra":
+		s.raCommand(splitLine(line))
+		return false
+	case "options":
+		s.optionsCommand(splitLine(line))
 		return false
 	}
 	// In configure. A misspelt command is taken for the one it surely means.
@@ -411,16 +419,11 @@ func (s *session) command(line string) bool {
 		line = k + strings.TrimPrefix(strings.TrimSpace(line), fields[0])
 		fields[0] = k
 	}
-	if fields[0] == "end" {
-		s.warn("This command 'end' is deprecated, please use 'up'")
-	}
 	if edit, ok := s.editCommand(fields, line); ok {
 		s.stage(edit)
 		return false
 	}
 	switch fields[0] {
-	case "up", "end", "cd":
-		s.leaveConfigure()
 	case "discard":
 		s.work, s.invalid = s.base.Clone(), nil
 		s.info("changes discarded")

@@ -57,7 +57,9 @@ func TestInteractiveConfigureAsksBeforeLeaving(t *testing.T) {
 		t.Fatalf("crm did not exit; output:\n%s", out.String())
 	}
 	text := out.String()
-	for _, want := range []string{"crm(live)configure# ", "There are changes pending", "primitive d1 ocf:pacer:Dummy", "changes discarded"} {
+	host, _ := os.Hostname()
+	host, _, _ = strings.Cut(host, ".")
+	for _, want := range []string{"crm(live/" + host + ")configure# ", "There are changes pending", "primitive d1 ocf:pacer:Dummy", "changes discarded"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("terminal output lacks %q:\n%s", want, text)
 		}

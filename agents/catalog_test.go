@@ -1,0 +1,44 @@
+package agents
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func TestCatalog(t *testing.T) {
+	dir := t.TempDir()
+	write := func(path string, mode os.FileMode) {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte("#!/bin/sh\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, "ocf/resource.d/heartbeat/IPaddr2"), 0o755)
+	write(filepath.Join(dir, "ocf/resource.d/heartbeat/Dummy"), 0o755)
+	write(filepath.Join(dir, "ocf/resource.d/heartbeat/README"), 0o644) // not an agent
+	write(filepath.Join(dir, "ocf/resource.d/pacer/Dummy"), 0o755)
+	write(filepath.Join(dir, "init.d/nginx"), 0o755)
+	write(filepath.Join(dir, "sbin/fence_xvm"), 0o755)
+	write(filepath.Join(dir, "sbin/sshd"), 0o755) // not a fence agent
+	c := Catalog{OCFRoots: []string{filepath.Join(dir, "ocf")}, InitDir: filepath.Join(dir, "init.d"), FenceDir: filepath.Join(dir, "sbin")}
+	for _, tc := range []struct {
+		got, want []string
+	}{
+		{c.Providers(""), []string{"heartbeat", "pacer"}},
+		{c.Providers("Dummy"), []string{"heartbeat", "pacer"}},
+		{c.Providers("IPaddr2"), []string{"heartbeat"}},
+		{c.Agents("ocf", "heartbeat"), []string{"Dummy", "IPaddr2"}},
+		{c.Agents("ocf", ""), []string{"Dummy", "IPaddr2"}},
+		{c.Agents("lsb", ""), []string{"nginx"}},
+		{c.Agents("stonith", ""), []string{"fence_xvm"}},
+		{c.Classes()[:3], []string{"lsb", "ocf / heartbeat pacer", "service"}},
+	} {
+		if !reflect.DeepEqual(tc.got, tc.want) {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
