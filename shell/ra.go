@@ -100,7 +100,9 @@ func metaData(a agents.Agent) (*agents.MetaData, error) {
 	return raProcess.MetaData(ctx, a)
 }
 
-var raProcess = &agents.Process{OCFRoots: agents.DefaultOCFRoots()}
+// raProcess runs agents for their meta-data (cached per agent file); its
+// OCF roots are looked up at each call.
+var raProcess = &agents.Process{}
 
 // agentInfo prints an agent's description, parameters and advised
 // operation timeouts, as crmsh's ra info does.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chzyer/readline"
 	"github.com/pacer-ha/pacer/cib"
+	"github.com/pacer-ha/pacer/engine"
 	"github.com/pacer-ha/pacer/grammar"
 	"github.com/pacer-ha/pacer/monitor"
 )
@@ -305,7 +306,8 @@ func (s *session) readTerminal() {
 	if home, err := os.UserHomeDir(); err == nil {
 		hist = filepath.Join(home, ".crm_history")
 	}
-	rl, err := readline.NewEx(&readline.Config{Prompt: s.promptText(), HistoryFile: hist, InterruptPrompt: "^C", EOFPrompt: "quit"})
+	rl, err := readline.NewEx(&readline.Config{Prompt: s.promptText(), HistoryFile: hist, InterruptPrompt: "^C", EOFPrompt: "quit",
+		AutoComplete: &completer{s: s}})
 	if err != nil {
 		s.error(err.Error())
 		return
@@ -437,7 +439,7 @@ func (s *session) command(line string) bool {
 			s.error(err.Error())
 		}
 	case "commit":
-		s.commitWork(len(fields) > 1 && fields[1] == "force")
+		s.commitStaged(len(fields) > 1 && fields[1] == "force", true)
 	case "refresh":
 		s.enterConfigure()
 	case "show":
@@ -553,7 +555,12 @@ func (s *session) enterConfigure() {
 	s.level, s.base, s.work, s.invalid = "configure", c, c.Clone(), nil
 }
 
-func (s *session) commitWork(force bool) {
+func (s *session) commitWork(force bool) { s.commitStaged(force, false) }
+
+// commitStaged applies the staged changes as one CIB update, after
+// showing what the cluster will do with them; with confirm, on a
+// terminal, only once the user agrees.
+func (s *session) commitStaged(force, confirm bool) {
 	if s.work == nil {
 		return
 	}
@@ -569,7 +576,38 @@ func (s *session) commitWork(force bool) {
 		s.error(refusal(ps))
 		return
 	}
-	if err := s.b.Commit(s.base, s.work); err != nil {
+	// Someone else's commit since configure began: refused before the
+	// user is asked anything (commit force goes over it).
+	if live, err := s.b.Load(); err == nil && !force {
+		lv, bv := live.Version(), s.base.Version()
+		if lv.AdminEpoch != bv.AdminEpoch || lv.Epoch != bv.Epoch {
+			s.refuseConflict(live)
+			return
+		}
+	}
+	s.showPlan(s.work)
+	if confirm && s.ask != nil {
+		if a := s.ask("Apply these changes? (y/n): "); a != "y" && a != "yes" {
+			s.info("not committed: the changes stay staged (commit again, or refresh to drop them)")
+			return
+		}
+	}
+	err := s.b.Commit(s.base, s.work)
+	if errors.Is(err, cib.ErrConflict) {
+		live, lerr := s.b.Load()
+		switch {
+		case lerr != nil:
+			s.error("commit: " + lerr.Error())
+			return
+		case force:
+			// As asked: the staged configuration replaces what changed.
+			err = s.b.Commit(live, s.work)
+		default:
+			s.refuseConflict(live)
+			return
+		}
+	}
+	if err != nil {
 		s.error("commit: " + err.Error())
 		return
 	}
@@ -636,4 +674,38 @@ func checkStonith(c *cib.CIB) error {
 		}
 	}
 	return errors.New("Resource start-up disabled since no STONITH resources have been defined; configure a stonith resource or set 'property stonith-enabled=false' (or commit with force / crm -F)")
+}
+
+// showPlan prints what the cluster will do once a CIB is applied: the
+// engine's plan for it, in crm_simulate's words.
+func (s *session) showPlan(c *cib.CIB) {
+	now := time.Now()
+	plan, err := engine.Schedule(engine.Input{CIB: c, Now: now})
+	if err != nil {
+		s.warn("cannot tell what the cluster will do: " + err.Error())
+		return
+	}
+	cl, err := engine.Unpack(c, now)
+	if err != nil {
+		s.warn("cannot tell what the cluster will do: " + err.Error())
+		return
+	}
+	var b strings.Builder
+	monitor.NewTransitionSummary().Write(&b, cl, plan)
+	if b.Len() == 0 {
+		fmt.Fprintln(s.out, "The cluster will change nothing it runs.")
+		return
+	}
+	fmt.Fprintln(s.out, "The cluster will:")
+	io.WriteString(s.out, b.String())
+}
+
+// refuseConflict says that the cluster's configuration changed since
+// configure began, what changed, and what the user can do.
+func (s *session) refuseConflict(live *cib.CIB) {
+	s.error("commit refused: the cluster's configuration changed since configure began (someone else committed); nothing was applied. Their changes:")
+	for _, d := range objectDiff(s.base, live) {
+		fmt.Fprintln(s.errw, d)
+	}
+	fmt.Fprintln(s.errw, "Use 'commit force' to apply your staged configuration over theirs, or 'refresh' to start again from the cluster's.")
 }

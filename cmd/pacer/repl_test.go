@@ -68,3 +68,92 @@ func TestInteractiveConfigureAsksBeforeLeaving(t *testing.T) {
 		t.Errorf("a discarded change reached the CIB:\n%s", after)
 	}
 }
+
+// TestInteractiveSession drives crm through a real pseudo-terminal as an
+// administrator would: tab completes a resource id and a parameter name;
+// a configure session's staged change is invisible to a second crm until
+// commit; a commit after someone else's is refused and says so; commit
+// force, once confirmed, applies it.
+func TestInteractiveSession(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("util-linux script is not installed")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pacer")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	crm := filepath.Join(dir, "crm")
+	os.Symlink("pacer", crm)
+	cibPath := filepath.Join(dir, "cib.xml")
+	c := cib.New()
+	c.SetProperty("stonith-enabled", "false")
+	os.WriteFile(cibPath, c.Bytes(), 0o644)
+	abs, _ := filepath.Abs("../../agents/ocf")
+	env := append(os.Environ(), "CIB_file="+cibPath, "HOME="+dir, "TERM=dumb", "PACER_OCF_ROOTS="+abs)
+	// A second administrator's crm, one-shot.
+	other := func(args ...string) string {
+		cmd := exec.Command(crm, args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("crm %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	other("configure", "primitive", "d1", "ocf:pacer:Dummy")
+
+	// The terminal gets a size, as a real one has: readline completes
+	// only on a terminal it can measure.
+	cmd := exec.Command("script", "-qec", "stty cols 120 rows 40; exec "+crm, "/dev/null")
+	cmd.Env = env
+	in, _ := cmd.StdinPipe()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	typed := func(keys string) {
+		time.Sleep(400 * time.Millisecond) // as typed, one line at a time
+		io.WriteString(in, keys)
+	}
+	typed("resource stop d\t\r") // completes d1
+	typed("configure\r")
+	typed("primitive d2 ocf:pacer:Dummy params fa\tx\r") // completes fake=
+	time.Sleep(500 * time.Millisecond)
+	if show := other("configure", "show"); strings.Contains(show, "d2") {
+		t.Errorf("a staged change is visible to another crm before commit:\n%s", show)
+	}
+	other("configure", "property", "other-admin=was-here")
+	typed("commit\r")
+	time.Sleep(500 * time.Millisecond)
+	if show := other("configure", "show"); strings.Contains(show, "d2") {
+		t.Errorf("a commit after someone else's was applied:\n%s", show)
+	}
+	typed("commit force\r")
+	typed("y\r")
+	typed("quit\r")
+	time.Sleep(500 * time.Millisecond)
+	in.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("crm did not exit; output:\n%s", out.String())
+	}
+	text := out.String()
+	for _, want := range []string{"resource stop d1", "params fake=x", "commit refused: the cluster's configuration changed",
+		"other-admin=was-here", "commit force", "The cluster will", "Apply these changes?"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("terminal output lacks %q:\n%s", want, text)
+		}
+	}
+	show := other("configure", "show")
+	for _, want := range []string{"primitive d1 ocf:pacer:Dummy", "target-role=Stopped", "primitive d2 ocf:pacer:Dummy", "fake=x"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("after commit force, show lacks %q:\n%s", want, show)
+		}
+	}
+}
