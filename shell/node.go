@@ -9,6 +9,16 @@ import (
 // nodeCommand runs a command of the node level: permanent node
 // attributes, as crm_attribute and crm_standby write them.
 func (s *session) nodeCommand(args []string) {
+	if len(args) > 0 {
+		switch args[0] {
+		case "list", "status":
+			s.nodeTable()
+			return
+		case "show":
+			s.nodeShow(args[1:])
+			return
+		}
+	}
 	if len(args) < 2 {
 		s.error("node: usage: node standby|online|maintenance|ready NODE, node attribute|utilization NODE set|delete|show NAME [VALUE]")
 		return

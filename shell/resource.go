@@ -14,7 +14,7 @@ import (
 // edit, applied at once, as crm_resource makes it.
 func (s *session) resourceCommand(args []string) {
 	if len(args) == 0 {
-		s.error("resource: give a command (start, stop, manage, unmanage, maintenance, meta, param, utilization, move, ban, clear)")
+		s.error("resource: give a command (status, list, locate, start, stop, restart, manage, unmanage, maintenance, meta, param, utilization, move, ban, clear, failcount)")
 		return
 	}
 	cmd, rest := args[0], args[1:]
@@ -26,6 +26,23 @@ func (s *session) resourceCommand(args []string) {
 		return true
 	}
 	switch cmd {
+	case "locate", "status":
+		s.locate(rest)
+		return
+	case "list", "show":
+		s.resourceTable()
+		return
+	case "failcount":
+		s.failcounts(rest)
+		return
+	case "restart":
+		if need(1, "restart RSC...") {
+			s.restart(rest)
+		}
+		return
+	case "cleanup", "refresh":
+		s.error(fmt.Sprintf("resource %s: not in this version yet (the node that ran it must forget its history); as a workaround, a resource that failed starts again elsewhere once its fail count expires (failure-timeout)", cmd))
+		return
 	case "start", "stop":
 		if !need(1, cmd+" RSC...") {
 			return
