@@ -31,6 +31,7 @@ type session struct {
 	shadow          string                       // the shadow CIB in use, "" for live
 	interactive     bool
 	conflictRetries int
+	wait            bool // -w: wait until the cluster has done what was asked
 }
 
 // Main runs the crm command with args; with no command it reads commands
@@ -45,7 +46,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, b Backend) i
 		switch a := args[0]; {
 		case a == "-F" || a == "--force":
 			s.force = true
-		case a == "-w" || a == "--wait" || a == "-R" || a == "--regression-tests":
+		case a == "-w" || a == "--wait":
+			s.wait = true
+		case a == "-R" || a == "--regression-tests":
 		case a == "-f" || a == "--file":
 			if len(args) < 2 {
 				return s.fail("-f needs a file")
@@ -72,6 +75,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, b Backend) i
 	}
 	if len(args) > 0 {
 		s.oneShot(args)
+		s.waitIdle()
 		return s.status()
 	}
 	if f, ok := stdin.(*os.File); ok && script == "" {
@@ -80,8 +84,45 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, b Backend) i
 		}
 	}
 	s.readLines(stdin)
+	s.waitIdle()
 	return s.status()
 }
+
+// waitIdle, with -w, waits until the cluster has carried out what the
+// commands asked: the scheduler has nothing left to do. Only a live
+// cluster can be waited on.
+func (s *session) waitIdle() {
+	if !s.wait || s.failed {
+		return
+	}
+	if _, offline := s.live.(FileBackend); offline {
+		return // a CIB file changes by itself: nothing to wait for
+	}
+	deadline := time.Now().Add(waitLimit)
+	for {
+		c, err := s.live.Load()
+		if err != nil {
+			s.error("wait: " + err.Error())
+			return
+		}
+		plan, err := engine.Schedule(engine.Input{CIB: c, Now: time.Now()})
+		if err != nil {
+			s.error("wait: " + err.Error())
+			return
+		}
+		if len(plan.Actions) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.error(fmt.Sprintf("wait: the cluster has not finished within %s (%d actions left); see crm status", waitLimit, len(plan.Actions)))
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// waitLimit bounds -w.
+var waitLimit = 5 * time.Minute
 
 func (s *session) status() int {
 	if s.failed {

@@ -67,3 +67,15 @@ func TestResourceAndNodeLevels(t *testing.T) {
 		t.Errorf("after restart d1 is not left Started:\n%s", show)
 	}
 }
+
+// TestWait: crm -w returns once the cluster has done what it was asked.
+func TestWait(t *testing.T) {
+	c := up(t, 3)
+	c.must("node1", "configure", "property", "stonith-enabled=false")
+	start := time.Now()
+	c.must("node1", "-w", "configure", "primitive", "w1", "ocf:pacer:Dummy", "op", "monitor", "interval=2s")
+	t.Logf("-w returned after %v", time.Since(start).Round(time.Millisecond))
+	if ok, on := c.startedEverywhere("w1", "node1", "node2", "node3"); !ok {
+		t.Fatalf("crm -w returned before w1 was started everywhere: %s", on)
+	}
+}
