@@ -199,6 +199,45 @@ func (h *NodeHistory) Forget(rsc string) {
 	h.ClearFailCount(rsc)
 }
 
+// Cleanup forgets what the node recorded of a resource (and of its clone
+// instances, rsc:N): its operation history and fail counts; with
+// failedOnly, only where something failed. It returns the ids forgotten.
+func (h *NodeHistory) Cleanup(rsc string, failedOnly bool) []string {
+	var out []string
+	ids := map[string]bool{}
+	for id := range h.resources {
+		if id == rsc || strings.HasPrefix(id, rsc+":") {
+			ids[id] = true
+		}
+	}
+	for k := range h.Attrs {
+		for _, kind := range []string{"fail-count-", "last-failure-"} {
+			if id, ok := strings.CutPrefix(k, kind); ok {
+				id, _, _ = strings.Cut(id, "#")
+				if id == rsc || strings.HasPrefix(id, rsc+":") {
+					ids[id] = true
+				}
+			}
+		}
+	}
+	for id := range ids {
+		failed := false
+		if rh := h.resources[id]; rh != nil && rh.lastFailure != nil {
+			failed = true
+		}
+		for k := range h.Attrs {
+			failed = failed || strings.HasPrefix(k, "fail-count-"+id+"#") || k == "fail-count-"+id
+		}
+		if failedOnly && !failed {
+			continue
+		}
+		h.Forget(id)
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // ClearFailCount forgets a resource's fail counts (and last failure
 // times), keeping its records: what Pacemaker does when a failure expires.
 func (h *NodeHistory) ClearFailCount(rsc string) {

@@ -98,3 +98,31 @@ func TestNodeStateElements(t *testing.T) {
 		t.Fatal("history not cleared")
 	}
 }
+
+func TestNodeHistoryCleanup(t *testing.T) {
+	h := NewNodeHistory("1", "node1")
+	h.Record(OpRecord{Resource: "ok", Operation: "start", RC: 0})
+	h.Record(OpRecord{Resource: "bad", Operation: "start", RC: 0})
+	h.Record(OpRecord{Resource: "bad", Operation: "monitor", Interval: 10 * time.Second, RC: 7})
+	h.Record(OpRecord{Resource: "cl:0", Operation: "start", RC: 1})
+	if got := h.Cleanup("ok", true); len(got) != 0 {
+		t.Errorf("cleanup of a resource without failures forgot %v", got)
+	}
+	if got := h.Cleanup("bad", true); len(got) != 1 || got[0] != "bad" {
+		t.Errorf("cleanup bad: %v", got)
+	}
+	if _, ok := h.Last("bad"); ok {
+		t.Error("bad's history survived its cleanup")
+	}
+	for k := range h.Attrs {
+		if strings.Contains(k, "bad") {
+			t.Errorf("fail count %s survived the cleanup", k)
+		}
+	}
+	if got := h.Cleanup("cl", true); len(got) != 1 || got[0] != "cl:0" {
+		t.Errorf("cleanup of a clone must reach its instances: %v", got)
+	}
+	if got := h.Cleanup("ok", false); len(got) != 1 {
+		t.Errorf("refresh forgets everything: %v", got)
+	}
+}

@@ -20,11 +20,16 @@ import (
 // The client socket speaks one JSON request and one JSON reply per line.
 
 type clientRequest struct {
-	Op    string `json:"op"` // query, info, replace
-	Base  string `json:"base,omitempty"`
-	XML   string `json:"xml,omitempty"`
-	user  string // from the socket's peer credentials
-	reply chan clientReply
+	Op   string `json:"op"` // query, info, replace, cleanup
+	Base string `json:"base,omitempty"`
+	XML  string `json:"xml,omitempty"`
+	// cleanup: the resource, the node ("" for every node), and whether
+	// everything is forgotten (refresh) or only failures (cleanup).
+	Resource string `json:"resource,omitempty"`
+	Node     string `json:"node,omitempty"`
+	All      bool   `json:"all,omitempty"`
+	user     string // from the socket's peer credentials
+	reply    chan clientReply
 }
 
 type clientReply struct {
@@ -123,6 +128,15 @@ func (n *Node) serve(req clientRequest) {
 			BadAuth: n.counters.BadAuth.Load(), Replayed: n.counters.Replayed.Load(),
 			Patches: n.patched, Copies: n.copied,
 		}}
+	case "cleanup":
+		if req.Resource == "" {
+			req.reply <- clientReply{Err: "cleanup: no resource given"}
+			return
+		}
+		msg := cleanupMsg{Resource: req.Resource, Node: req.Node, All: req.All}
+		n.send("cleanup", "", msg)
+		n.lrm.cleanup(msg)
+		req.reply <- clientReply{}
 	case "replace":
 		base, err := cib.ParseVersion(req.Base)
 		if err != nil {
@@ -221,6 +235,14 @@ func (c Client) Load() (*cib.CIB, error) {
 // still has base's configuration version.
 func (c Client) Commit(base, next *cib.CIB) error {
 	_, err := c.call(clientRequest{Op: "replace", Base: base.Version().String(), XML: string(next.Compact())})
+	return err
+}
+
+// Cleanup asks the cluster's nodes (one, or all when node is "") to
+// forget a resource's failures (all its history with all): the
+// scheduler then probes it again.
+func (c Client) Cleanup(rsc, node string, all bool) error {
+	_, err := c.call(clientRequest{Op: "cleanup", Resource: rsc, Node: node, All: all})
 	return err
 }
 

@@ -284,3 +284,28 @@ func (n *Node) params(rsc string) map[string]string {
 	}
 	return out
 }
+
+// cleanupMsg asks nodes to forget a resource's history (crm resource
+// cleanup / refresh).
+type cleanupMsg struct {
+	Resource, Node string
+	All            bool // refresh: forget everything, not only failures
+}
+
+// cleanup forgets what this node recorded of a resource, if the request
+// is for it, and reports its history: the DC then probes it again.
+func (l *localResources) cleanup(c cleanupMsg) {
+	if c.Node != "" && c.Node != l.n.self {
+		return
+	}
+	gone := l.hist.Cleanup(c.Resource, !c.All)
+	if len(gone) == 0 {
+		return
+	}
+	for _, id := range gone {
+		l.cancelMonitors(id)
+	}
+	l.n.log.Info("cleanup", "resource", c.Resource, "forgotten", gone)
+	l.seq++
+	l.report()
+}

@@ -337,6 +337,11 @@ func (n *Node) handle(m *Message) {
 		if json.Unmarshal(m.Body, &h) == nil && n.isDC {
 			n.ctl.history(m.From, h)
 		}
+	case "cleanup":
+		var c cleanupMsg
+		if json.Unmarshal(m.Body, &c) == nil {
+			n.lrm.cleanup(c)
+		}
 	case "exec":
 		var e execMsg
 		if json.Unmarshal(m.Body, &e) == nil && m.From == n.dc {

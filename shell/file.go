@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"strings"
 	"time"
 
 	"github.com/pacer-ha/pacer/cib"
@@ -50,6 +51,55 @@ func (f FileBackend) Commit(base, next *cib.CIB) error {
 		mode = st.Mode().Perm()
 	}
 	if err := cib.WriteFileAtomic(f.Path, cur.Bytes(), mode); err != nil {
+		return fmt.Errorf("write %s: %w", f.Path, err)
+	}
+	return nil
+}
+
+// Cleanup forgets, in the file's status section, a resource's operation
+// history and fail counts on a node (every node when node is ""); with
+// all false, only where something failed.
+func (f FileBackend) Cleanup(rsc, node string, all bool) error {
+	c, err := f.Load()
+	if err != nil {
+		return err
+	}
+	matches := func(id string) bool { return id == rsc || strings.HasPrefix(id, rsc+":") }
+	for _, ns := range c.Status().SelectElements("node_state") {
+		if node != "" && ns.SelectAttrValue("uname", "") != node {
+			continue
+		}
+		failed := map[string]bool{}
+		for _, nv := range ns.FindElements("./transient_attributes/instance_attributes/nvpair") {
+			name := nv.SelectAttrValue("name", "")
+			for _, kind := range []string{"fail-count-", "last-failure-"} {
+				if id, ok := strings.CutPrefix(name, kind); ok {
+					id, _, _ = strings.Cut(id, "#")
+					if matches(id) {
+						failed[id] = true
+						nv.Parent().RemoveChild(nv)
+					}
+				}
+			}
+		}
+		for _, re := range ns.FindElements("./lrm/lrm_resources/lrm_resource") {
+			id := re.SelectAttrValue("id", "")
+			if !matches(id) {
+				continue
+			}
+			for _, op := range re.SelectElements("lrm_rsc_op") {
+				failed[id] = failed[id] || cib.ParseOpRecord(re, op).Failed()
+			}
+			if all || failed[id] {
+				re.Parent().RemoveChild(re)
+			}
+		}
+	}
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(f.Path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := cib.WriteFileAtomic(f.Path, c.Bytes(), mode); err != nil {
 		return fmt.Errorf("write %s: %w", f.Path, err)
 	}
 	return nil

@@ -41,7 +41,7 @@ func (s *session) resourceCommand(args []string) {
 		}
 		return
 	case "cleanup", "refresh":
-		s.error(fmt.Sprintf("resource %s: not in this version yet (the node that ran it must forget its history); as a workaround, a resource that failed starts again elsewhere once its fail count expires (failure-timeout)", cmd))
+		s.cleanup(cmd == "refresh", rest)
 		return
 	case "start", "stop":
 		if !need(1, cmd+" RSC...") {
@@ -300,3 +300,58 @@ func (s *session) move(rest []string) {
 }
 
 func (s *session) warn(msg string) { fmt.Fprintf(s.errw, "WARNING: %s\n", msg) }
+
+// cleaner is a backend that can make nodes forget a resource's history.
+type cleaner interface {
+	Cleanup(rsc, node string, all bool) error
+}
+
+// cleanup makes the cluster forget a resource's failures (refresh: all
+// its history) on one node or all, as crm_resource --cleanup/--refresh
+// does: the scheduler then probes it again and starts afresh.
+func (s *session) cleanup(all bool, args []string) {
+	cl, ok := s.b.(cleaner)
+	if !ok {
+		s.error("resource cleanup: this backend cannot clean up")
+		return
+	}
+	c, err := s.b.Load()
+	if err != nil {
+		s.error(err.Error())
+		return
+	}
+	var ids []string
+	node := ""
+	if len(args) > 0 {
+		ids = []string{args[0]}
+		if len(args) > 1 {
+			node = args[1]
+			if !c.HasNode(node) {
+				s.error("no such node: " + node)
+				return
+			}
+		}
+	} else {
+		for _, p := range c.Section("resources", true).FindElements(".//primitive") {
+			ids = append(ids, p.SelectAttrValue("id", ""))
+		}
+	}
+	for _, id := range ids {
+		rscs, err := c.ResolveTargets(id)
+		if err != nil {
+			s.error(err.Error())
+			return
+		}
+		for _, r := range rscs {
+			if err := cl.Cleanup(r, node, all); err != nil {
+				s.error(err.Error())
+				return
+			}
+			where := "all nodes"
+			if node != "" {
+				where = node
+			}
+			fmt.Fprintf(s.out, "Cleaned up %s on %s\n", r, where)
+		}
+	}
+}

@@ -270,3 +270,35 @@ func TestTimeoutBelowAdviceWarnsOnly(t *testing.T) {
 		t.Fatal("a warning refused the commit")
 	}
 }
+
+// TestCleanupOnFile: on a CIB file, cleanup drops a resource's failed
+// history and fail counts from the status section, and only those.
+func TestCleanupOnFile(t *testing.T) {
+	b := newFile(t)
+	run(b, "", "configure", "property", "stonith-enabled=false")
+	run(b, "", "configure", "primitive", "d1", "ocf:pacer:Dummy")
+	run(b, "", "configure", "primitive", "d2", "ocf:pacer:Dummy")
+	run(b, "", "configure", "node", "node1")
+	c, _ := b.Load()
+	h := cib.NewNodeHistory("node1", "node1")
+	h.Record(cib.OpRecord{Resource: "d1", Class: "ocf", Provider: "pacer", Type: "Dummy", Operation: "start"})
+	h.Record(cib.OpRecord{Resource: "d1", Class: "ocf", Provider: "pacer", Type: "Dummy", Operation: "monitor", Interval: 10e9, RC: 7})
+	h.Record(cib.OpRecord{Resource: "d2", Class: "ocf", Provider: "pacer", Type: "Dummy", Operation: "start"})
+	ns := c.Status().CreateElement("node_state")
+	ns.CreateAttr("id", "node1")
+	ns.CreateAttr("uname", "node1")
+	ns.AddChild(h.Transient())
+	ns.AddChild(h.LRM())
+	os.WriteFile(b.Path, c.Bytes(), 0o644)
+	if rc, out, errs := run(b, "", "resource", "cleanup", "d1"); rc != 0 || !strings.Contains(out, "Cleaned up d1") {
+		t.Fatalf("cleanup: rc %d %q %q", rc, out, errs)
+	}
+	after, _ := b.Load()
+	text := string(after.Bytes())
+	if strings.Contains(text, `lrm_resource id="d1"`) || strings.Contains(text, "fail-count-d1") {
+		t.Errorf("d1's failure survived the cleanup:\n%s", text)
+	}
+	if !strings.Contains(text, `lrm_resource id="d2"`) {
+		t.Errorf("cleanup of d1 took d2's history too:\n%s", text)
+	}
+}

@@ -1,6 +1,8 @@
 package localcluster_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -78,4 +80,32 @@ func TestWait(t *testing.T) {
 	if ok, on := c.startedEverywhere("w1", "node1", "node2", "node3"); !ok {
 		t.Fatalf("crm -w returned before w1 was started everywhere: %s", on)
 	}
+}
+
+// TestCleanup: a failure shows in the status until crm resource cleanup
+// makes the cluster forget it.
+func TestCleanup(t *testing.T) {
+	c := up(t, 3)
+	all := []string{"node1", "node2", "node3"}
+	c.must("node1", "configure", "property", "stonith-enabled=false")
+	c.must("node1", "configure", "primitive", "d1", "ocf:pacer:Dummy", "op", "monitor", "interval=1s")
+	var on string
+	eventually(t, 10*time.Second, "d1 started", func() (bool, string) {
+		ok, at := c.startedEverywhere("d1", all...)
+		on = at
+		return ok, at
+	})
+	os.Remove(filepath.Join(c.dir, on, "run", "Dummy-d1.state")) // behind the cluster's back
+	eventually(t, 10*time.Second, "the failure shown", func() (bool, string) {
+		out := c.must("node2", "status")
+		return strings.Contains(out, "Failed Resource Actions:"), out
+	})
+	if out := c.must("node1", "resource", "cleanup", "d1"); !strings.Contains(out, "Cleaned up d1") {
+		t.Errorf("cleanup says: %q", out)
+	}
+	eventually(t, 10*time.Second, "the failure forgotten, d1 running", func() (bool, string) {
+		out := c.must("node3", "status")
+		ok, _ := c.startedEverywhere("d1", all...)
+		return ok && !strings.Contains(out, "Failed Resource Actions:"), out
+	})
 }
