@@ -28,8 +28,12 @@ type clientRequest struct {
 	Resource string `json:"resource,omitempty"`
 	Node     string `json:"node,omitempty"`
 	All      bool   `json:"all,omitempty"`
-	user     string // from the socket's peer credentials
-	reply    chan clientReply
+	// status-attr: a transient node attribute to set (Value) or delete.
+	Name   string `json:"name,omitempty"`
+	Value  string `json:"value,omitempty"`
+	Delete bool   `json:"delete,omitempty"`
+	user   string // from the socket's peer credentials
+	reply  chan clientReply
 }
 
 type clientReply struct {
@@ -137,6 +141,15 @@ func (n *Node) serve(req clientRequest) {
 		n.send("cleanup", "", msg)
 		n.lrm.cleanup(msg)
 		req.reply <- clientReply{}
+	case "status-attr":
+		if req.Node == "" || req.Name == "" {
+			req.reply <- clientReply{Err: "status-attr: a node and an attribute name are needed"}
+			return
+		}
+		msg := attrMsg{Node: req.Node, Name: req.Name, Value: req.Value, Delete: req.Delete}
+		n.send("attr", "", msg)
+		n.lrm.setAttr(msg)
+		req.reply <- clientReply{}
 	case "replace":
 		base, err := cib.ParseVersion(req.Base)
 		if err != nil {
@@ -243,6 +256,13 @@ func (c Client) Commit(base, next *cib.CIB) error {
 // scheduler then probes it again.
 func (c Client) Cleanup(rsc, node string, all bool) error {
 	_, err := c.call(clientRequest{Op: "cleanup", Resource: rsc, Node: node, All: all})
+	return err
+}
+
+// StatusAttr sets (or with del, deletes) a transient attribute of a node
+// (crm_attribute --lifetime reboot): the node records it with its status.
+func (c Client) StatusAttr(node, name, value string, del bool) error {
+	_, err := c.call(clientRequest{Op: "status-attr", Node: node, Name: name, Value: value, Delete: del})
 	return err
 }
 

@@ -309,3 +309,25 @@ func (l *localResources) cleanup(c cleanupMsg) {
 	l.seq++
 	l.report()
 }
+
+// attrMsg sets or deletes a transient attribute of one node.
+type attrMsg struct {
+	Node, Name, Value string
+	Delete            bool
+}
+
+// setAttr records a transient attribute of this node, if the request is
+// for it, and reports: the DC puts it in the node's status.
+func (l *localResources) setAttr(a attrMsg) {
+	if a.Node != l.n.self {
+		return
+	}
+	if a.Delete {
+		delete(l.hist.Attrs, a.Name)
+	} else {
+		l.hist.Attrs[a.Name] = a.Value
+	}
+	l.n.log.Info("attribute", "name", a.Name, "value", a.Value, "deleted", a.Delete)
+	l.seq++
+	l.report()
+}

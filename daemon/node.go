@@ -337,6 +337,11 @@ func (n *Node) handle(m *Message) {
 		if json.Unmarshal(m.Body, &h) == nil && n.isDC {
 			n.ctl.history(m.From, h)
 		}
+	case "attr":
+		var a attrMsg
+		if json.Unmarshal(m.Body, &a) == nil {
+			n.lrm.setAttr(a)
+		}
 	case "cleanup":
 		var c cleanupMsg
 		if json.Unmarshal(m.Body, &c) == nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/pacer-ha/pacer/cib"
 )
 
@@ -94,6 +95,68 @@ func (f FileBackend) Cleanup(rsc, node string, all bool) error {
 				re.Parent().RemoveChild(re)
 			}
 		}
+	}
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(f.Path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := cib.WriteFileAtomic(f.Path, c.Bytes(), mode); err != nil {
+		return fmt.Errorf("write %s: %w", f.Path, err)
+	}
+	return nil
+}
+
+// StatusAttr sets (or deletes) a transient attribute of a node in the
+// file's status section.
+func (f FileBackend) StatusAttr(node, name, value string, del bool) error {
+	c, err := f.Load()
+	if err != nil {
+		return err
+	}
+	var ns *etree.Element
+	for _, e := range c.Status().SelectElements("node_state") {
+		if e.SelectAttrValue("uname", "") == node {
+			ns = e
+		}
+	}
+	if ns == nil {
+		if del {
+			return nil
+		}
+		id := node
+		if n := c.Node(node); n != nil {
+			id = n.SelectAttrValue("id", node)
+		}
+		ns = c.Status().CreateElement("node_state")
+		ns.CreateAttr("id", id)
+		ns.CreateAttr("uname", node)
+	}
+	ta := ns.SelectElement("transient_attributes")
+	if ta == nil {
+		ta = ns.CreateElement("transient_attributes")
+		ta.CreateAttr("id", ns.SelectAttrValue("id", node))
+	}
+	set := ta.SelectElement("instance_attributes")
+	if set == nil {
+		set = ta.CreateElement("instance_attributes")
+		set.CreateAttr("id", "status-"+ns.SelectAttrValue("id", node))
+	}
+	var nv *etree.Element
+	for _, e := range set.SelectElements("nvpair") {
+		if e.SelectAttrValue("name", "") == name {
+			nv = e
+		}
+	}
+	switch {
+	case del && nv != nil:
+		set.RemoveChild(nv)
+	case !del && nv == nil:
+		nv = set.CreateElement("nvpair")
+		nv.CreateAttr("id", set.SelectAttrValue("id", "")+"-"+name)
+		nv.CreateAttr("name", name)
+		fallthrough
+	case !del:
+		nv.CreateAttr("value", value)
 	}
 	mode := os.FileMode(0o644)
 	if st, err := os.Stat(f.Path); err == nil {

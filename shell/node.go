@@ -17,6 +17,14 @@ func (s *session) nodeCommand(args []string) {
 		case "show":
 			s.nodeShow(args[1:])
 			return
+		case "status-attr":
+			s.statusAttr(args[1:])
+			return
+		case "delete":
+			if len(args) == 2 {
+				s.deleteNode(args[1])
+				return
+			}
 		}
 	}
 	if len(args) < 2 {
@@ -82,5 +90,77 @@ func (s *session) nodeCommand(args []string) {
 		}
 	default:
 		s.error(fmt.Sprintf("node: unknown command %q", cmd))
+	}
+}
+
+// statusAttr reads and writes a node's transient attributes (they last
+// until the node restarts), as crm_attribute --lifetime reboot does.
+func (s *session) statusAttr(args []string) {
+	if len(args) < 3 || (args[1] == "set" && len(args) < 4) {
+		s.error("node status-attr: usage: status-attr NODE set NAME VALUE | delete NAME | show NAME")
+		return
+	}
+	node, verb, name := args[0], args[1], args[2]
+	c, err := s.b.Load()
+	if err != nil {
+		s.error(err.Error())
+		return
+	}
+	if !c.HasNode(node) {
+		s.error("no such node: " + node)
+		return
+	}
+	switch verb {
+	case "show", "get":
+		for _, ns := range c.Status().SelectElements("node_state") {
+			if ns.SelectAttrValue("uname", "") != node {
+				continue
+			}
+			for _, nv := range ns.FindElements("./transient_attributes/instance_attributes/nvpair") {
+				if nv.SelectAttrValue("name", "") == name {
+					fmt.Fprintf(s.out, "scope=status  name=%s value=%s\n", name, nv.SelectAttrValue("value", ""))
+					return
+				}
+			}
+		}
+		s.error(fmt.Sprintf("node %s has no status attribute %s", node, name))
+	case "set", "delete":
+		w, ok := s.b.(interface {
+			StatusAttr(node, name, value string, del bool) error
+		})
+		if !ok {
+			s.error("node status-attr: this backend cannot set status attributes")
+			return
+		}
+		value := ""
+		if verb == "set" {
+			value = args[3]
+		}
+		if err := w.StatusAttr(node, name, value, verb == "delete"); err != nil {
+			s.error(err.Error())
+		}
+	default:
+		s.error(fmt.Sprintf("node status-attr: %q is not set, delete or show", verb))
+	}
+}
+
+// deleteNode removes a node from the configuration, as crmsh's node
+// delete does, refusing while the node is a member of the cluster.
+func (s *session) deleteNode(node string) {
+	s.edit(func(c *cib.CIB) error {
+		e := c.Node(node)
+		if e == nil {
+			return fmt.Errorf("no such node: %s", node)
+		}
+		for _, ns := range c.Status().SelectElements("node_state") {
+			if ns.SelectAttrValue("uname", "") == node && cib.IsTrue(ns.SelectAttrValue("in_ccm", "")) && ns.SelectAttrValue("crmd", "") == "online" {
+				return fmt.Errorf("node %s is a member of the cluster: stop its daemon (and take it out of ha.cf) before deleting it", node)
+			}
+		}
+		e.Parent().RemoveChild(e)
+		return nil
+	})
+	if !s.failed {
+		s.info("node " + node + " deleted")
 	}
 }

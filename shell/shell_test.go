@@ -302,3 +302,39 @@ func TestCleanupOnFile(t *testing.T) {
 		t.Errorf("cleanup of d1 took d2's history too:\n%s", text)
 	}
 }
+
+// TestNodeStatusAttrAndDelete: transient attributes on a CIB file, and
+// node delete refusing a member.
+func TestNodeStatusAttrAndDelete(t *testing.T) {
+	b := newFile(t)
+	run(b, "", "configure", "node", "node1")
+	run(b, "", "configure", "node", "node2")
+	if rc, _, errs := run(b, "", "node", "status-attr", "node1", "set", "pingd", "100"); rc != 0 {
+		t.Fatalf("status-attr set: %s", errs)
+	}
+	if rc, out, _ := run(b, "", "node", "status-attr", "node1", "show", "pingd"); rc != 0 || !strings.Contains(out, "name=pingd value=100") {
+		t.Fatalf("status-attr show: rc %d %q", rc, out)
+	}
+	run(b, "", "node", "status-attr", "node1", "delete", "pingd")
+	if rc, _, _ := run(b, "", "node", "status-attr", "node1", "show", "pingd"); rc == 0 {
+		t.Fatal("a deleted status attribute is still shown")
+	}
+	if rc, _, _ := run(b, "", "node", "status-attr", "nosuch", "set", "a", "1"); rc == 0 {
+		t.Fatal("status-attr on a node that does not exist must fail")
+	}
+	c, _ := b.Load()
+	ns := c.Status().CreateElement("node_state")
+	for k, v := range map[string]string{"id": "node1", "uname": "node1", "in_ccm": "true", "crmd": "online"} {
+		ns.CreateAttr(k, v)
+	}
+	os.WriteFile(b.Path, c.Bytes(), 0o644)
+	if rc, _, errs := run(b, "", "node", "delete", "node1"); rc == 0 || !strings.Contains(errs, "member of the cluster") {
+		t.Fatalf("deleting a member: rc %d %q", rc, errs)
+	}
+	if rc, _, errs := run(b, "", "node", "delete", "node2"); rc != 0 {
+		t.Fatalf("node delete: %s", errs)
+	}
+	if _, out, _ := run(b, "", "configure", "show"); strings.Contains(out, "node2") || !strings.Contains(out, "node1") {
+		t.Fatalf("after node delete node2:\n%s", out)
+	}
+}

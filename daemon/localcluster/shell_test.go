@@ -68,6 +68,13 @@ func TestResourceAndNodeLevels(t *testing.T) {
 	if show := c.must("node1", "configure", "show"); !strings.Contains(show, "target-role=Started") {
 		t.Errorf("after restart d1 is not left Started:\n%s", show)
 	}
+
+	// A transient attribute set through one node is seen through another.
+	c.must("node1", "node", "status-attr", "node2", "set", "pingd", "100")
+	eventually(t, 10*time.Second, "node2's pingd seen from node3", func() (bool, string) {
+		r := c.crm("node3", "node", "status-attr", "node2", "show", "pingd")
+		return r.rc == 0 && strings.Contains(r.out, "value=100"), r.out + r.err
+	})
 }
 
 // TestWait: crm -w returns once the cluster has done what it was asked.
