@@ -147,6 +147,11 @@ func (s *session) statusAttr(args []string) {
 // deleteNode removes a node from the configuration, as crmsh's node
 // delete does, refusing while the node is a member of the cluster.
 func (s *session) deleteNode(node string) {
+	if _, offline := s.b.(FileBackend); offline {
+		// Only the cluster can tell that a node is gone for good.
+		s.error("node delete needs the running cluster (to know that " + node + " has left it); on a CIB file, edit the nodes section with configure")
+		return
+	}
 	s.edit(func(c *cib.CIB) error {
 		e := c.Node(node)
 		if e == nil {

@@ -69,6 +69,11 @@ func TestResourceAndNodeLevels(t *testing.T) {
 		t.Errorf("after restart d1 is not left Started:\n%s", show)
 	}
 
+	// A member of the cluster cannot be deleted.
+	if r := c.crm("node1", "node", "delete", "node3"); r.rc == 0 || !strings.Contains(r.err, "member of the cluster") {
+		t.Errorf("node delete of a member: rc %d %q", r.rc, r.err)
+	}
+
 	// A transient attribute set through one node is seen through another.
 	c.must("node1", "node", "status-attr", "node2", "set", "pingd", "100")
 	eventually(t, 10*time.Second, "node2's pingd seen from node3", func() (bool, string) {
