@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -24,10 +25,13 @@ const DefaultTimeout = 20 * time.Second
 // its own process group so that a timeout kills the agent and everything
 // it started.
 type Process struct {
-	OCFRoots  []string // nil: DefaultOCFRoots()
-	RunDir    string   // HA_RSCTMP: volatile agent state
-	Logger    *slog.Logger
-	MaxOutput int // bytes of output kept per operation; default 64 KiB
+	OCFRoots []string // nil: DefaultOCFRoots()
+	// InitDir holds LSB init scripts (default /etc/init.d); HeartbeatDir
+	// heartbeat-class scripts (default /etc/ha.d/resource.d).
+	InitDir, HeartbeatDir string
+	RunDir                string // HA_RSCTMP: volatile agent state
+	Logger                *slog.Logger
+	MaxOutput             int // bytes of output kept per operation; default 64 KiB
 
 	mu   sync.Mutex
 	meta map[string]metaCache
@@ -55,27 +59,18 @@ func (p *Process) roots() []string {
 }
 
 func (p *Process) exec(ctx context.Context, op Op) Result {
-	if op.Agent.Class != "ocf" {
-		return Result{RC: 3, Status: ExecFailed, ExitReason: fmt.Sprintf("agent class %q is not supported yet (only ocf)", op.Agent.Class)}
+	cmdline, env, remap, fail := p.prepare(op)
+	if fail != nil {
+		return *fail
 	}
-	path, root, err := FindOCF(p.roots(), op.Agent.Provider, op.Agent.Type)
-	if err != nil {
-		return Result{RC: 5, Status: NotInstalled, ExitReason: err.Error()}
-	}
-	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o111 == 0 {
-		return Result{RC: 5, Status: ExecFailed, ExitReason: fmt.Sprintf("%s is not executable (run: chmod +x %s)", path, path)}
-	}
-	env, err := p.environment(op, root)
-	if err != nil {
-		return Result{RC: 2, Status: ExecFailed, ExitReason: err.Error()}
-	}
+	path := cmdline[0]
 	timeout := op.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.Command(path, op.Action)
+	cmd := exec.Command(path, cmdline[1:]...)
 	cmd.Env = env
 	cmd.Dir = "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -123,7 +118,135 @@ func (p *Process) exec(ctx context.Context, op Op) Result {
 		res.RC, res.Status = 1, ExecFailed
 		res.ExitReason = fmt.Sprintf("%s: %v", path, werr)
 	}
+	if remap != nil && res.Status == Done {
+		res = remap(res)
+	}
 	return res
+}
+
+// prepare resolves an operation to the command to run, its environment,
+// and how its result reads as an OCF one, by the agent's class; or to
+// the result of an operation that cannot run.
+func (p *Process) prepare(op Op) (cmdline, env []string, remap func(Result) Result, fail *Result) {
+	failed := func(rc int, st Status, reason string) ([]string, []string, func(Result) Result, *Result) {
+		return nil, nil, nil, &Result{RC: rc, Status: st, ExitReason: reason}
+	}
+	executable := func(path string) *Result {
+		st, err := os.Stat(path)
+		switch {
+		case err != nil:
+			return &Result{RC: 5, Status: NotInstalled, ExitReason: fmt.Sprintf("%s %s is not installed (%s not found)", op.Agent.Class, op.Agent.Type, path)}
+		case st.Mode().Perm()&0o111 == 0:
+			return &Result{RC: 5, Status: ExecFailed, ExitReason: fmt.Sprintf("%s is not executable (run: chmod +x %s)", path, path)}
+		}
+		return nil
+	}
+	switch op.Agent.Class {
+	case "ocf":
+		path, root, err := FindOCF(p.roots(), op.Agent.Provider, op.Agent.Type)
+		if err != nil {
+			return failed(5, NotInstalled, err.Error())
+		}
+		if r := executable(path); r != nil {
+			return nil, nil, nil, r
+		}
+		env, err := p.environment(op, root)
+		if err != nil {
+			return failed(2, ExecFailed, err.Error())
+		}
+		return []string{path, op.Action}, env, nil, nil
+	case "lsb":
+		if strings.ContainsAny(op.Agent.Type, "/\x00") || op.Agent.Type == "" {
+			return failed(5, NotInstalled, fmt.Sprintf("lsb:%s: invalid name", op.Agent.Type))
+		}
+		path := filepath.Join(orDefault(p.InitDir, "/etc/init.d"), op.Agent.Type)
+		if r := executable(path); r != nil {
+			return nil, nil, nil, r
+		}
+		action := op.Action
+		switch action {
+		case "monitor":
+			action = "status"
+		case "meta-data":
+			return failed(0, Done, "") // answered by MetaData from the script's header
+		}
+		return []string{path, action}, plainEnvironment(), lsbResult(op.Action), nil
+	case "heartbeat":
+		if strings.ContainsAny(op.Agent.Type, "/\x00") || op.Agent.Type == "" {
+			return failed(5, NotInstalled, fmt.Sprintf("heartbeat:%s: invalid name", op.Agent.Type))
+		}
+		path := filepath.Join(orDefault(p.HeartbeatDir, "/etc/ha.d/resource.d"), op.Agent.Type)
+		if r := executable(path); r != nil {
+			return nil, nil, nil, r
+		}
+		action := op.Action
+		if action == "monitor" {
+			action = "status"
+		}
+		// Arguments come from the parameters named 1, 2, ... in order.
+		args := []string{path}
+		for i := 1; ; i++ {
+			v, ok := op.Params[strconv.Itoa(i)]
+			if !ok {
+				break
+			}
+			args = append(args, v)
+		}
+		return append(args, action), plainEnvironment(), heartbeatResult(op.Action), nil
+	}
+	return failed(3, ExecFailed, fmt.Sprintf("agent class %q is not supported yet (ocf, lsb and heartbeat are)", op.Agent.Class))
+}
+
+// plainEnvironment is what LSB and heartbeat scripts run with: a safe
+// PATH and the C locale, nothing of the cluster's.
+func plainEnvironment() []string {
+	return []string{"LANG=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+}
+
+// lsbResult reads an init script's exit code as OCF: status by the LSB
+// status codes (0 running; 1, 2, 3 not running; 4 and the rest an
+// error); start and stop by the LSB action codes, which match OCF's,
+// a stop of what is not running counting as done.
+func lsbResult(action string) func(Result) Result {
+	return func(r Result) Result {
+		switch {
+		case action == "monitor" || action == "status":
+			switch r.RC {
+			case 0:
+			case 1, 2, 3:
+				r.RC = 7
+			default:
+				r.RC = 1
+			}
+		case action == "stop" && r.RC == 7:
+			r.RC = 0
+		}
+		return r
+	}
+}
+
+// heartbeatResult reads a heartbeat-class script's result: its status
+// by what it prints ("running" or "OK": running; "stopped" or "No": not),
+// start and stop by exit code 0 or an error.
+func heartbeatResult(action string) func(Result) Result {
+	return func(r Result) Result {
+		if action != "monitor" && action != "status" {
+			if r.RC != 0 {
+				r.RC = 1
+			}
+			return r
+		}
+		out := strings.ToLower(r.Output)
+		switch {
+		case strings.Contains(out, "running") || strings.Contains(r.Output, "OK"):
+			r.RC = 0
+		case strings.Contains(out, "stopped") || strings.Contains(r.Output, "No"):
+			r.RC = 7
+		case r.RC != 0:
+			r.RC = 1
+		}
+		return r
+	}
 }
 
 func (p *Process) maxOutput() int {

@@ -1,0 +1,74 @@
+package agents
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestLSBAndHeartbeatClasses runs an LSB init script and a heartbeat-class
+// script written here through their life cycle, reading their results as
+// Pacemaker does.
+func TestLSBAndHeartbeatClasses(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	initDir, hbDir := filepath.Join(dir, "init.d"), filepath.Join(dir, "resource.d")
+	os.MkdirAll(initDir, 0o755)
+	os.MkdirAll(hbDir, 0o755)
+	lsb := `#!/bin/sh
+# LSB: exit codes by the book
+case "$1" in
+start) touch ` + state + `.lsb ;;
+stop) rm -f ` + state + `.lsb ;;
+status) [ -f ` + state + `.lsb ] && exit 0; [ -f ` + state + `.broken ] && exit 4; exit 3 ;;
+*) exit 3 ;;
+esac
+`
+	hb := `#!/bin/sh
+# heartbeat class: SCRIPT ARG... start|stop|status
+name=$1; action=$2
+case "$action" in
+start) touch ` + dir + `/"$name" ;;
+stop) rm -f ` + dir + `/"$name" ;;
+status) if [ -f ` + dir + `/"$name" ]; then echo "$name is running"; else echo "$name is stopped"; fi ;;
+esac
+exit 0
+`
+	os.WriteFile(filepath.Join(initDir, "svc"), []byte(lsb), 0o755)
+	os.WriteFile(filepath.Join(hbDir, "hbsvc"), []byte(hb), 0o755)
+	os.WriteFile(filepath.Join(initDir, "notexec"), []byte(lsb), 0o644)
+	p := &Process{InitDir: initDir, HeartbeatDir: hbDir}
+	run := func(a Agent, action string, params map[string]string) Result {
+		return p.Exec(context.Background(), Op{Resource: "r", Agent: a, Action: action, Params: params, Timeout: 5 * time.Second})
+	}
+	lsbAgent := Agent{Class: "lsb", Type: "svc"}
+	hbAgent := Agent{Class: "heartbeat", Type: "hbsvc"}
+	for _, step := range []struct {
+		agent  Agent
+		action string
+		rc     int
+	}{
+		{lsbAgent, "monitor", 7}, {lsbAgent, "start", 0}, {lsbAgent, "monitor", 0}, {lsbAgent, "start", 0},
+		{lsbAgent, "stop", 0}, {lsbAgent, "stop", 0}, {lsbAgent, "monitor", 7},
+		{hbAgent, "monitor", 7}, {hbAgent, "start", 0}, {hbAgent, "monitor", 0}, {hbAgent, "stop", 0}, {hbAgent, "monitor", 7},
+	} {
+		if r := run(step.agent, step.action, map[string]string{"1": "web"}); r.RC != step.rc || r.Status != Done {
+			t.Fatalf("%s %s: rc %d (%s) %q, want rc %d", step.agent, step.action, r.RC, r.Status, r.ExitReason, step.rc)
+		}
+	}
+	os.WriteFile(state+".broken", nil, 0o644)
+	if r := run(lsbAgent, "monitor", nil); r.RC != 1 {
+		t.Errorf("LSB status 4 (unknown) reads as rc %d, want 1 (error)", r.RC)
+	}
+	if r := run(Agent{Class: "lsb", Type: "nosuch"}, "start", nil); r.Status != NotInstalled || r.RC != 5 {
+		t.Errorf("missing init script: %+v", r)
+	}
+	if r := run(Agent{Class: "lsb", Type: "notexec"}, "start", nil); r.Status != ExecFailed || r.ExitReason == "" {
+		t.Errorf("init script that is not executable: %+v", r)
+	}
+	if r := run(Agent{Class: "lsb", Type: "../svc"}, "start", nil); r.RC != 5 {
+		t.Errorf("a name with a slash must not reach outside the init directory: %+v", r)
+	}
+}
