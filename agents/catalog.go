@@ -12,7 +12,7 @@ import (
 // agents for the stonith class.
 type Catalog struct {
 	OCFRoots []string // default: DefaultOCFRoots()
-	InitDir  string   // default: /etc/init.d
+	InitDir  string   // default: DefaultInitDir()
 	FenceDir string   // default: /usr/sbin
 }
 
@@ -94,7 +94,7 @@ func (c Catalog) Agents(class, provider string) []string {
 			}
 		}
 	case "lsb", "service":
-		add(orDefault(c.InitDir, "/etc/init.d"), "")
+		add(orDefault(c.InitDir, DefaultInitDir()), "")
 	case "stonith":
 		add(orDefault(c.FenceDir, "/usr/sbin"), "fence_")
 	}

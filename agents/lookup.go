@@ -46,3 +46,21 @@ func FindOCF(roots []string, provider, typ string) (path, root string, err error
 	}
 	return "", "", fmt.Errorf("ocf:%s:%s: %w in %s", provider, typ, ErrNotFound, strings.Join(roots, ", "))
 }
+
+// DefaultInitDir is where LSB init scripts are: $PACER_INIT_DIR, or
+// /etc/init.d.
+func DefaultInitDir() string {
+	if d := os.Getenv("PACER_INIT_DIR"); d != "" {
+		return d
+	}
+	return "/etc/init.d"
+}
+
+// DefaultHeartbeatDir is where heartbeat-class scripts are:
+// $PACER_HEARTBEAT_DIR, or /etc/ha.d/resource.d.
+func DefaultHeartbeatDir() string {
+	if d := os.Getenv("PACER_HEARTBEAT_DIR"); d != "" {
+		return d
+	}
+	return "/etc/ha.d/resource.d"
+}

@@ -159,7 +159,7 @@ func (p *Process) prepare(op Op) (cmdline, env []string, remap func(Result) Resu
 		if strings.ContainsAny(op.Agent.Type, "/\x00") || op.Agent.Type == "" {
 			return failed(5, NotInstalled, fmt.Sprintf("lsb:%s: invalid name", op.Agent.Type))
 		}
-		path := filepath.Join(orDefault(p.InitDir, "/etc/init.d"), op.Agent.Type)
+		path := filepath.Join(orDefault(p.InitDir, DefaultInitDir()), op.Agent.Type)
 		if r := executable(path); r != nil {
 			return nil, nil, nil, r
 		}
@@ -170,12 +170,12 @@ func (p *Process) prepare(op Op) (cmdline, env []string, remap func(Result) Resu
 		case "meta-data":
 			return failed(0, Done, "") // answered by MetaData from the script's header
 		}
-		return []string{path, action}, plainEnvironment(), lsbResult(op.Action), nil
+		return []string{path, action}, p.plainEnvironment(), lsbResult(op.Action), nil
 	case "heartbeat":
 		if strings.ContainsAny(op.Agent.Type, "/\x00") || op.Agent.Type == "" {
 			return failed(5, NotInstalled, fmt.Sprintf("heartbeat:%s: invalid name", op.Agent.Type))
 		}
-		path := filepath.Join(orDefault(p.HeartbeatDir, "/etc/ha.d/resource.d"), op.Agent.Type)
+		path := filepath.Join(orDefault(p.HeartbeatDir, DefaultHeartbeatDir()), op.Agent.Type)
 		if r := executable(path); r != nil {
 			return nil, nil, nil, r
 		}
@@ -192,15 +192,20 @@ func (p *Process) prepare(op Op) (cmdline, env []string, remap func(Result) Resu
 			}
 			args = append(args, v)
 		}
-		return append(args, action), plainEnvironment(), heartbeatResult(op.Action), nil
+		return append(args, action), p.plainEnvironment(), heartbeatResult(op.Action), nil
 	}
 	return failed(3, ExecFailed, fmt.Sprintf("agent class %q is not supported yet (ocf, lsb and heartbeat are)", op.Agent.Class))
 }
 
 // plainEnvironment is what LSB and heartbeat scripts run with: a safe
-// PATH and the C locale, nothing of the cluster's.
-func plainEnvironment() []string {
-	return []string{"LANG=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+// PATH and the C locale, and HA_RSCTMP (Heartbeat's directory for
+// volatile resource state), nothing else of the cluster's.
+func (p *Process) plainEnvironment() []string {
+	env := []string{"LANG=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+	if p.RunDir != "" && os.MkdirAll(p.RunDir, 0o755) == nil {
+		env = append(env, "HA_RSCTMP="+p.RunDir)
+	}
+	return env
 }
 
 // lsbResult reads an init script's exit code as OCF: status by the LSB

@@ -3,6 +3,7 @@ package shell
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -84,8 +85,8 @@ func agentProblems(c *cib.CIB) []string {
 		switch class {
 		case "ocf":
 		case "lsb":
-			if !fileExists("/etc/init.d/" + typ) {
-				out = append(out, fmt.Sprintf("%s: agent lsb:%s is not installed (no /etc/init.d/%s)", id, typ, typ))
+			if script := filepath.Join(agents.DefaultInitDir(), typ); !fileExists(script) {
+				out = append(out, fmt.Sprintf("%s: agent lsb:%s is not installed (no %s)", id, typ, script))
 			}
 			continue
 		default:
