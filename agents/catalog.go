@@ -96,7 +96,7 @@ func (c Catalog) Agents(class, provider string) []string {
 	case "lsb", "service":
 		add(orDefault(c.InitDir, DefaultInitDir()), "")
 	case "stonith":
-		add(orDefault(c.FenceDir, "/usr/sbin"), "fence_")
+		add(orDefault(c.FenceDir, DefaultFenceDir()), "fence_")
 	}
 	return sortedSet(seen)
 }

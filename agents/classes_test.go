@@ -72,3 +72,57 @@ exit 0
 		t.Errorf("a name with a slash must not reach outside the init directory: %+v", r)
 	}
 }
+
+// TestFenceAgent runs a fence agent written here: it reads its action
+// and parameters on stdin; start and monitor ask the device, stop runs
+// nothing; its meta-data is read with -o metadata.
+func TestFenceAgent(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "input")
+	agent := `#!/bin/sh
+if [ "$1" = "-o" ] && [ "$2" = "metadata" ]; then
+cat <<'XML'
+<?xml version="1.0" ?>
+<resource-agent name="fence_test" shortdesc="Fence agent for tests">
+<parameters>
+<parameter name="ip" unique="0" required="1"><content type="string"/><shortdesc lang="en">Address of the device</shortdesc></parameter>
+</parameters>
+<actions><action name="monitor" timeout="20s"/></actions>
+</resource-agent>
+XML
+exit 0
+fi
+cat > ` + log + `
+grep -q '^ip=192.0.2.1$' ` + log + ` || exit 1
+exit 0
+`
+	os.WriteFile(filepath.Join(dir, "fence_test"), []byte(agent), 0o755)
+	p := &Process{FenceDir: dir}
+	a := Agent{Class: "stonith", Type: "fence_test"}
+	run := func(action string, params map[string]string) Result {
+		return p.Exec(context.Background(), Op{Resource: "f", Agent: a, Action: action, Params: params, Timeout: 5 * time.Second})
+	}
+	if r := run("start", map[string]string{"ip": "192.0.2.1"}); r.RC != 0 {
+		t.Fatalf("start: %+v", r)
+	}
+	if in, _ := os.ReadFile(log); string(in) != "action=monitor\nip=192.0.2.1\n" {
+		t.Errorf("the agent read %q on stdin", in)
+	}
+	if r := run("monitor", map[string]string{"ip": "198.51.100.9"}); r.RC != 1 {
+		t.Errorf("a device that does not answer: rc %d, want 1", r.RC)
+	}
+	os.Remove(log)
+	if r := run("stop", nil); r.RC != 0 {
+		t.Errorf("stop: %+v", r)
+	}
+	if _, err := os.Stat(log); err == nil {
+		t.Error("stop ran the fence agent")
+	}
+	md, err := p.MetaData(context.Background(), a)
+	if err != nil || len(md.Parameters) != 1 || md.Parameters[0].Name != "ip" || !md.Parameters[0].Required {
+		t.Errorf("meta-data: %+v, %v", md, err)
+	}
+	if r := run("start", map[string]string{"ip": "1\naction=off"}); r.Status != ExecFailed {
+		t.Errorf("a parameter with a newline must not reach the agent's stdin: %+v", r)
+	}
+}

@@ -64,3 +64,12 @@ func DefaultHeartbeatDir() string {
 	}
 	return "/etc/ha.d/resource.d"
 }
+
+// DefaultFenceDir is where fence agents (fence_*) are: $PACER_FENCE_DIR,
+// or /usr/sbin.
+func DefaultFenceDir() string {
+	if d := os.Getenv("PACER_FENCE_DIR"); d != "" {
+		return d
+	}
+	return "/usr/sbin"
+}

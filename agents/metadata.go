@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -91,12 +92,18 @@ func ParseMetaData(data []byte) (*MetaData, error) {
 // MetaData runs the agent's meta-data action, cached until the agent file
 // changes.
 func (p *Process) MetaData(ctx context.Context, a Agent) (*MetaData, error) {
-	if a.Class != "ocf" {
-		return nil, fmt.Errorf("meta-data %s: class %q is not supported yet", a, a.Class)
-	}
-	path, _, err := FindOCF(p.roots(), a.Provider, a.Type)
-	if err != nil {
-		return nil, fmt.Errorf("meta-data: %w", err)
+	var path string
+	switch a.Class {
+	case "ocf":
+		found, _, err := FindOCF(p.roots(), a.Provider, a.Type)
+		if err != nil {
+			return nil, fmt.Errorf("meta-data: %w", err)
+		}
+		path = found
+	case "stonith":
+		path = filepath.Join(orDefault(p.FenceDir, DefaultFenceDir()), a.Type)
+	default:
+		return nil, fmt.Errorf("meta-data %s: class %q has no meta-data (only ocf and stonith agents describe themselves)", a, a.Class)
 	}
 	st, err := os.Stat(path)
 	if err != nil {

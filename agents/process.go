@@ -29,6 +29,7 @@ type Process struct {
 	// InitDir holds LSB init scripts (default /etc/init.d); HeartbeatDir
 	// heartbeat-class scripts (default /etc/ha.d/resource.d).
 	InitDir, HeartbeatDir string
+	FenceDir              string // fence_* agents (default DefaultFenceDir())
 	RunDir                string // HA_RSCTMP: volatile agent state
 	Logger                *slog.Logger
 	MaxOutput             int // bytes of output kept per operation; default 64 KiB
@@ -72,6 +73,13 @@ func (p *Process) exec(ctx context.Context, op Op) Result {
 	defer cancel()
 	cmd := exec.Command(path, cmdline[1:]...)
 	cmd.Env = env
+	if op.Agent.Class == "stonith" && op.Action != "meta-data" {
+		in, err := fenceInput(op)
+		if err != nil {
+			return Result{RC: 2, Status: ExecFailed, ExitReason: err.Error()}
+		}
+		cmd.Stdin = strings.NewReader(in)
+	}
 	cmd.Dir = "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out := &boundedBuffer{max: p.maxOutput()}
@@ -193,8 +201,58 @@ func (p *Process) prepare(op Op) (cmdline, env []string, remap func(Result) Resu
 			args = append(args, v)
 		}
 		return append(args, action), p.plainEnvironment(), heartbeatResult(op.Action), nil
+	case "stonith":
+		if strings.ContainsAny(op.Agent.Type, "/\x00") || !strings.HasPrefix(op.Agent.Type, "fence_") {
+			return failed(5, NotInstalled, fmt.Sprintf("stonith:%s: only fence_* agents are supported", op.Agent.Type))
+		}
+		path := filepath.Join(orDefault(p.FenceDir, DefaultFenceDir()), op.Agent.Type)
+		if r := executable(path); r != nil {
+			return nil, nil, nil, r
+		}
+		switch op.Action {
+		case "stop":
+			// A fence device stops by being no longer used: nothing runs.
+			return failed(0, Done, "")
+		case "meta-data":
+			return []string{path, "-o", "metadata"}, p.plainEnvironment(), nil, nil
+		}
+		// Starting a device checks that it answers, as monitoring does.
+		return []string{path}, p.plainEnvironment(), stonithResult, nil
 	}
-	return failed(3, ExecFailed, fmt.Sprintf("agent class %q is not supported yet (ocf, lsb and heartbeat are)", op.Agent.Class))
+	return failed(3, ExecFailed, fmt.Sprintf("agent class %q is not supported yet (ocf, lsb, heartbeat and stonith are)", op.Agent.Class))
+}
+
+// stonithResult reads a fence agent's monitor: 0 the device answers;
+// anything else is an error.
+func stonithResult(r Result) Result {
+	if r.RC != 0 {
+		r.RC = 1
+	}
+	return r
+}
+
+// fenceInput is what a fence agent reads on stdin: its action and its
+// parameters, one key=value per line, as the fencer passes them.
+func fenceInput(op Op) (string, error) {
+	var b strings.Builder
+	action := op.Action
+	if action == "start" || action == "monitor" {
+		action = "monitor"
+	}
+	fmt.Fprintf(&b, "action=%s\n", action)
+	keys := make([]string, 0, len(op.Params))
+	for k := range op.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := op.Params[k]
+		if strings.ContainsAny(k+v, "\n\x00") || strings.Contains(k, "=") {
+			return "", fmt.Errorf("parameter %q cannot be passed to a fence agent", k)
+		}
+		fmt.Fprintf(&b, "%s=%s\n", k, v)
+	}
+	return b.String(), nil
 }
 
 // plainEnvironment is what LSB and heartbeat scripts run with: a safe
