@@ -2,7 +2,9 @@ package shell
 
 import (
 	"io"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -56,5 +58,27 @@ func TestCompletion(t *testing.T) {
 				t.Errorf("level %q, %q: %q offered", tc.level, tc.line, w)
 			}
 		}
+	}
+}
+
+// TestRaInfo: ra info shows an installed agent's parameters (required
+// ones starred, with types and defaults) and advised timeouts.
+func TestRaInfo(t *testing.T) {
+	if _, err := os.Stat("/usr/lib/ocf/resource.d/heartbeat/IPaddr2"); err != nil {
+		t.Skip("Debian's resource-agents is not installed")
+	}
+	b := newFile(t)
+	t.Setenv("PACER_OCF_ROOTS", "/usr/lib/ocf")
+	rc, out, errs := run(b, "", "ra", "info", "ocf:heartbeat:IPaddr2")
+	if rc != 0 {
+		t.Fatalf("rc %d: %s", rc, errs)
+	}
+	for _, want := range []string{"IPaddr2 (ocf:heartbeat:IPaddr2)", "ip* (string):", "cidr_netmask (string", "Operations' defaults", "start                timeout=20s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ra info lacks %q:\n%s", want, out)
+		}
+	}
+	if rc, _, errs := run(b, "", "ra", "list", "ocf", "heartbeat"); rc != 0 {
+		t.Errorf("ra list: %s", errs)
 	}
 }
