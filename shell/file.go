@@ -47,14 +47,7 @@ func (f FileBackend) Commit(base, next *cib.CIB) error {
 	}
 	host, _ := os.Hostname()
 	cib.StampChange(cur, time.Now(), who, "crm", host)
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(f.Path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	if err := cib.WriteFileAtomic(f.Path, cur.Bytes(), mode); err != nil {
-		return fmt.Errorf("write %s: %w", f.Path, err)
-	}
-	return nil
+	return f.write(cur)
 }
 
 // Cleanup forgets, in the file's status section, a resource's operation
@@ -96,14 +89,7 @@ func (f FileBackend) Cleanup(rsc, node string, all bool) error {
 			}
 		}
 	}
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(f.Path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	if err := cib.WriteFileAtomic(f.Path, c.Bytes(), mode); err != nil {
-		return fmt.Errorf("write %s: %w", f.Path, err)
-	}
-	return nil
+	return f.write(c)
 }
 
 // StatusAttr sets (or deletes) a transient attribute of a node in the
@@ -158,6 +144,11 @@ func (f FileBackend) StatusAttr(node, name, value string, del bool) error {
 	case !del:
 		nv.CreateAttr("value", value)
 	}
+	return f.write(c)
+}
+
+// write replaces the file with c, atomically, keeping its permissions.
+func (f FileBackend) write(c *cib.CIB) error {
 	mode := os.FileMode(0o644)
 	if st, err := os.Stat(f.Path); err == nil {
 		mode = st.Mode().Perm()

@@ -18,24 +18,11 @@ import (
 // not applied when the user leaves configure and answers "discard", and
 // "stay" keeps them staged.
 func TestInteractiveConfigureAsksBeforeLeaving(t *testing.T) {
-	if _, err := exec.LookPath("script"); err != nil {
-		t.Skip("util-linux script is not installed")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "pacer")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	os.Symlink("pacer", filepath.Join(dir, "crm"))
-	cibPath := filepath.Join(dir, "cib.xml")
-	c := cib.New()
-	c.SetProperty("stonith-enabled", "false")
-	os.WriteFile(cibPath, c.Bytes(), 0o644)
+	crm, cibPath, env := terminalSetup(t)
 	before, _ := os.ReadFile(cibPath)
 
-	cmd := exec.Command("script", "-qec", filepath.Join(dir, "crm"), "/dev/null")
-	abs, _ := filepath.Abs("../../agents/ocf")
-	cmd.Env = append(os.Environ(), "CIB_file="+cibPath, "HOME="+dir, "TERM=dumb", "PACER_OCF_ROOTS="+abs)
+	cmd := exec.Command("script", "-qec", crm, "/dev/null")
+	cmd.Env = env
 	in, _ := cmd.StdinPipe()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -75,22 +62,7 @@ func TestInteractiveConfigureAsksBeforeLeaving(t *testing.T) {
 // commit; a commit after someone else's is refused and says so; commit
 // force, once confirmed, applies it.
 func TestInteractiveSession(t *testing.T) {
-	if _, err := exec.LookPath("script"); err != nil {
-		t.Skip("util-linux script is not installed")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "pacer")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	crm := filepath.Join(dir, "crm")
-	os.Symlink("pacer", crm)
-	cibPath := filepath.Join(dir, "cib.xml")
-	c := cib.New()
-	c.SetProperty("stonith-enabled", "false")
-	os.WriteFile(cibPath, c.Bytes(), 0o644)
-	abs, _ := filepath.Abs("../../agents/ocf")
-	env := append(os.Environ(), "CIB_file="+cibPath, "HOME="+dir, "TERM=dumb", "PACER_OCF_ROOTS="+abs)
+	crm, _, env := terminalSetup(t)
 	// A second administrator's crm, one-shot.
 	other := func(args ...string) string {
 		cmd := exec.Command(crm, args...)
@@ -156,4 +128,26 @@ func TestInteractiveSession(t *testing.T) {
 			t.Errorf("after commit force, show lacks %q:\n%s", want, show)
 		}
 	}
+}
+
+// terminalSetup builds crm and a CIB file (stonith-enabled=false) for a
+// terminal test, skipping it without util-linux script; it returns the
+// crm path, the CIB's, and the environment crm runs with.
+func terminalSetup(t *testing.T) (crm, cibPath string, env []string) {
+	t.Helper()
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("util-linux script is not installed")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "pacer"), ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	crm = filepath.Join(dir, "crm")
+	os.Symlink("pacer", crm)
+	cibPath = filepath.Join(dir, "cib.xml")
+	c := cib.New()
+	c.SetProperty("stonith-enabled", "false")
+	os.WriteFile(cibPath, c.Bytes(), 0o644)
+	abs, _ := filepath.Abs("../../agents/ocf")
+	return crm, cibPath, append(os.Environ(), "CIB_file="+cibPath, "HOME="+dir, "TERM=dumb", "PACER_OCF_ROOTS="+abs)
 }
