@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MAKEFLAGS += --warn-undefined-variables
 
 GO      ?= go
-TOOLS   := crm crm_mon cibadmin crm_simulate
+TOOLS   := crm crm_mon cibadmin crm_simulate crm_attribute
 RUNDIR  ?= run
 NODES   ?= 3
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -124,5 +125,38 @@ exit 0
 	}
 	if r := run("start", map[string]string{"ip": "1\naction=off"}); r.Status != ExecFailed {
 		t.Errorf("a parameter with a newline must not reach the agent's stdin: %+v", r)
+	}
+}
+
+// TestStatefulAgent runs the shipped ocf:pacer:Stateful through its roles:
+// monitor says 0 unpromoted, 8 promoted, 7 stopped, and the promotion
+// score it sets goes through $PACER_BIN crm_attribute.
+func TestStatefulAgent(t *testing.T) {
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	fake := "#!/bin/sh\necho \"$*\" >> " + calls + "\n"
+	os.WriteFile(filepath.Join(dir, "pacer"), []byte(fake), 0o755)
+	root, _ := filepath.Abs("ocf")
+	p := &Process{OCFRoots: []string{root}, RunDir: dir, Env: map[string]string{"PACER_BIN": filepath.Join(dir, "pacer")}}
+	op := Op{Resource: "st", Agent: Agent{"ocf", "pacer", "Stateful"}, Node: "node1", Timeout: 5 * time.Second}
+	for _, step := range []struct {
+		action string
+		rc     int
+	}{{"monitor", 7}, {"start", 0}, {"monitor", 0}, {"promote", 0}, {"monitor", 8}, {"demote", 0}, {"monitor", 0}, {"stop", 0}, {"monitor", 7}} {
+		op.Action = step.action
+		if r := p.Exec(context.Background(), op); r.RC != step.rc {
+			t.Fatalf("%s: rc %d (%s) %s", step.action, r.RC, r.ExitReason, r.Output)
+		}
+	}
+	got, _ := os.ReadFile(calls)
+	for _, want := range []string{"crm_attribute -N node1 -n master-st -l reboot -v 5", "crm_attribute -N node1 -n master-st -l reboot -v 10",
+		"crm_attribute -N node1 -n master-st -l reboot -D"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("the agent did not run %q; it ran:\n%s", want, got)
+		}
+	}
+	md, err := p.MetaData(context.Background(), op.Agent)
+	if err != nil || len(md.Actions) == 0 {
+		t.Errorf("meta-data: %v", err)
 	}
 }

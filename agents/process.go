@@ -30,9 +30,13 @@ type Process struct {
 	// heartbeat-class scripts (default /etc/ha.d/resource.d).
 	InitDir, HeartbeatDir string
 	FenceDir              string // fence_* agents (default DefaultFenceDir())
-	RunDir                string // HA_RSCTMP: volatile agent state
-	Logger                *slog.Logger
-	MaxOutput             int // bytes of output kept per operation; default 64 KiB
+	// Env is passed to OCF agents besides the OCF variables: the daemon
+	// tells them how to reach it (PACER_BIN, PACER_SOCKET), for the
+	// attributes they set (a promotable agent's promotion score).
+	Env       map[string]string
+	RunDir    string // HA_RSCTMP: volatile agent state
+	Logger    *slog.Logger
+	MaxOutput int // bytes of output kept per operation; default 64 KiB
 
 	mu   sync.Mutex
 	meta map[string]metaCache
@@ -343,6 +347,9 @@ func (p *Process) environment(op Op, root string) ([]string, error) {
 			return nil, fmt.Errorf("run directory: %w", err)
 		}
 		env["HA_RSCTMP"] = p.RunDir
+	}
+	for k, v := range p.Env {
+		env[k] = v
 	}
 	for k, v := range op.Params {
 		if !envName.MatchString(k) {

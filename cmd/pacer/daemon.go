@@ -36,7 +36,8 @@ func runDaemon(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pacer daemon: warning: %s\n", w)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	exec := &agents.Process{RunDir: *runDir, Logger: log}
+	self, _ := os.Executable()
+	exec := &agents.Process{RunDir: *runDir, Logger: log, Env: map[string]string{"PACER_BIN": self, "PACER_SOCKET": *socket}}
 	n, err := daemon.New(daemon.Options{Config: cfg, Name: *node, StateDir: *stateDir, RunDir: *runDir, Socket: *socket, Executor: exec, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "pacer daemon: %v\n", err)

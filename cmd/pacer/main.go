@@ -1,5 +1,5 @@
 // Command pacer is Pacer's one binary. It acts by the name it is called
-// by: crm, crm_mon, cibadmin, crm_simulate; as pacer, it takes a
+// by: crm, crm_mon, cibadmin, crm_simulate, crm_attribute; as pacer, it takes a
 // subcommand (daemon, local, cib) or a tool name as its first argument.
 package main
 
@@ -14,10 +14,11 @@ import (
 
 // tools are the names the binary answers to.
 var tools = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Writer) int{
-	"crm":          runCrm,
-	"crm_mon":      runCrmMon,
-	"cibadmin":     runCibadmin,
-	"crm_simulate": runCrmSimulate,
+	"crm":           runCrm,
+	"crm_mon":       runCrmMon,
+	"cibadmin":      runCibadmin,
+	"crm_simulate":  runCrmSimulate,
+	"crm_attribute": runCrmAttribute,
 }
 
 func main() {

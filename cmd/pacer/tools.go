@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/pacer-ha/pacer/cib"
@@ -107,4 +109,72 @@ func runCib(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "usage: pacer cib accept PATH")
 	return 64
+}
+
+// runCrmAttribute is crm_attribute: a node attribute, permanent
+// (--lifetime forever, the default) or transient (--lifetime reboot, as
+// agents set their promotion scores), or without --node a cluster
+// property; set with -v, deleted with -D, read with -G.
+func runCrmAttribute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("crm_attribute", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var node, name, value, lifetime string
+	for _, f := range [][2]string{{"N", "node"}, {"n", "name"}, {"v", "update"}, {"l", "lifetime"}} {
+		target := map[string]*string{"N": &node, "n": &name, "v": &value, "l": &lifetime}[f[0]]
+		fs.StringVar(target, f[0], "", "")
+		fs.StringVar(target, f[1], "", "")
+	}
+	del := fs.Bool("D", false, "delete the attribute")
+	fs.BoolVar(del, "delete", false, "delete the attribute")
+	query := fs.Bool("G", false, "show the attribute's value")
+	fs.BoolVar(query, "query", false, "show the attribute's value")
+	quiet := fs.Bool("q", false, "print only the value")
+	fs.BoolVar(quiet, "quiet", false, "print only the value")
+	if err := fs.Parse(args); err != nil {
+		return 64
+	}
+	if name == "" {
+		fmt.Fprintln(stderr, "crm_attribute: give the attribute's name with -n NAME")
+		return 64
+	}
+	verb := "show"
+	switch {
+	case *del:
+		verb = "delete"
+	case value != "" && !*query:
+		verb = "set"
+	}
+	var crmArgs []string
+	switch {
+	case node == "":
+		if verb != "set" && verb != "show" {
+			fmt.Fprintln(stderr, "crm_attribute: deleting a cluster property: use crm configure property")
+			return 64
+		}
+		if verb == "show" {
+			crmArgs = []string{"configure", "show", "cib-bootstrap-options"}
+		} else {
+			crmArgs = []string{"configure", "property", name + "=" + value}
+		}
+	case lifetime == "reboot" || lifetime == "status":
+		crmArgs = []string{"node", "status-attr", node, verb, name}
+	case lifetime == "" || lifetime == "forever" || lifetime == "permanent" || lifetime == "nodes":
+		crmArgs = []string{"node", "attribute", node, verb, name}
+	default:
+		fmt.Fprintf(stderr, "crm_attribute: unknown lifetime %q (reboot or forever)\n", lifetime)
+		return 64
+	}
+	if verb == "set" {
+		crmArgs = append(crmArgs, value)
+	}
+	if verb != "show" || !*quiet {
+		return shell.Main(crmArgs, stdin, stdout, stderr, backend())
+	}
+	// -q: the value alone.
+	var out bytes.Buffer
+	rc := shell.Main(crmArgs, stdin, &out, stderr, backend())
+	if _, v, ok := strings.Cut(strings.TrimSpace(out.String()), "value="); ok {
+		fmt.Fprintln(stdout, v)
+	}
+	return rc
 }

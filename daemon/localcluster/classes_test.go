@@ -3,6 +3,7 @@ package localcluster_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -48,4 +49,36 @@ func TestScriptClasses(t *testing.T) {
 			return err == nil && ok && strings.Contains(out, r.rsc), out
 		})
 	}
+}
+
+// TestPromotableStateful: a promotable clone of the shipped Stateful agent
+// on a real cluster: the agents set their promotion scores through the
+// daemon, one instance is promoted and the others run unpromoted; when
+// the promoted node goes into standby, another is promoted.
+func TestPromotableStateful(t *testing.T) {
+	c := up(t, 3)
+	c.must("node1", "configure", "property", "stonith-enabled=false")
+	c.must("node1", "configure", "primitive", "st", "ocf:pacer:Stateful",
+		"op", "monitor", "interval=2s", "role=Promoted", "op", "monitor", "interval=3s", "role=Unpromoted")
+	c.must("node1", "configure", "clone", "ps", "st", "meta", "promotable=true")
+	promoted := regexp.MustCompile(`Promoted: \[ (\S+) \]`)
+	var first string
+	eventually(t, 20*time.Second, "one instance promoted, two unpromoted", func() (bool, string) {
+		out := c.must("node2", "status")
+		m := promoted.FindStringSubmatch(out)
+		if m == nil || !regexp.MustCompile(`Unpromoted: \[ \S+ \S+ \]`).MatchString(out) {
+			return false, out
+		}
+		first = m[1]
+		return true, out
+	})
+	if r := c.crm("node3", "node", "status-attr", first, "show", "master-st"); r.rc != 0 || !strings.Contains(r.out, "value=10") {
+		t.Errorf("the promoted instance's score: %q %q", r.out, r.err)
+	}
+	c.must("node1", "node", "standby", first)
+	eventually(t, 20*time.Second, "another node promoted after "+first+" went into standby", func() (bool, string) {
+		out := c.must("node2", "status")
+		m := promoted.FindStringSubmatch(out)
+		return m != nil && m[1] != first, out
+	})
 }
