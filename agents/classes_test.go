@@ -160,3 +160,51 @@ func TestStatefulAgent(t *testing.T) {
 		t.Errorf("meta-data: %v", err)
 	}
 }
+
+// TestPingAgent: the shipped ocf:pacer:ping counts the hosts that answer
+// (the parameter's, or ha.cf's ping lines) and sets the attribute.
+func TestPingAgent(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/ping"); err != nil {
+		if _, err := os.Stat("/bin/ping"); err != nil {
+			t.Skip("ping is not installed")
+		}
+	}
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	os.WriteFile(filepath.Join(dir, "pacer"), []byte("#!/bin/sh\necho \"$*\" >> "+calls+"\n"), 0o755)
+	hacf := filepath.Join(dir, "ha.cf")
+	os.WriteFile(hacf, []byte("node n1\nping 127.0.0.1 # the router\nping_group uplinks 127.0.0.2 192.0.2.254\n"), 0o644)
+	root, _ := filepath.Abs("ocf")
+	p := &Process{OCFRoots: []string{root}, RunDir: dir, Env: map[string]string{"PACER_BIN": filepath.Join(dir, "pacer"), "PACER_HA_CF": hacf}}
+	op := Op{Resource: "pingd", Agent: Agent{"ocf", "pacer", "ping"}, Node: "n1", Timeout: 20 * time.Second,
+		Params: map[string]string{"multiplier": "100", "timeout": "1"}}
+	for _, step := range []struct {
+		action string
+		rc     int
+	}{{"monitor", 7}, {"start", 0}, {"monitor", 0}, {"stop", 0}, {"monitor", 7}} {
+		op.Action = step.action
+		if r := p.Exec(context.Background(), op); r.RC != step.rc {
+			t.Fatalf("%s: rc %d (%s) %s", step.action, r.RC, r.ExitReason, r.Output)
+		}
+	}
+	got, _ := os.ReadFile(calls)
+	// 127.0.0.1 and 127.0.0.2 answer; 192.0.2.254 (TEST-NET-1) does not.
+	for _, want := range []string{"crm_attribute -N n1 -n pingd -l reboot -v 200", "crm_attribute -N n1 -n pingd -l reboot -D"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("the agent did not run %q; it ran:\n%s", want, got)
+		}
+	}
+	op.Params = map[string]string{"host_list": "127.0.0.1", "name": "net"}
+	op.Action = "start"
+	if r := p.Exec(context.Background(), op); r.RC != 0 {
+		t.Fatalf("start with host_list: %+v", r)
+	}
+	if got, _ := os.ReadFile(calls); !strings.Contains(string(got), "-n net -l reboot -v 1") {
+		t.Errorf("host_list and name were not used:\n%s", got)
+	}
+	op.Params, op.Action = map[string]string{}, "start"
+	p.Env["PACER_HA_CF"] = filepath.Join(dir, "none")
+	if r := p.Exec(context.Background(), op); r.RC != 6 || r.ExitReason == "" {
+		t.Errorf("no hosts at all must be a configuration error with a reason: %+v", r)
+	}
+}

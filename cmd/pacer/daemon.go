@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/pacer-ha/pacer/agents"
@@ -37,7 +38,8 @@ func runDaemon(args []string, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	self, _ := os.Executable()
-	exec := &agents.Process{RunDir: *runDir, Logger: log, Env: map[string]string{"PACER_BIN": self, "PACER_SOCKET": *socket}}
+	haCF, _ := filepath.Abs(*config)
+	exec := &agents.Process{RunDir: *runDir, Logger: log, Env: map[string]string{"PACER_BIN": self, "PACER_SOCKET": *socket, "PACER_HA_CF": haCF}}
 	n, err := daemon.New(daemon.Options{Config: cfg, Name: *node, StateDir: *stateDir, RunDir: *runDir, Socket: *socket, Executor: exec, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "pacer daemon: %v\n", err)
