@@ -1296,24 +1296,7 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 	for _, name := range names {
 		n := s.node(name)
 		score, has := promotionScore(n, r.ID)
-		for _, l := range s.cl.Constraints {
-			if l.Role == "Promoted" && (l.Resource == u.id || l.Resource == r.ID) && l.Node == name {
-				score, has = addScores(score, l.Score), true
-			}
-		}
-		for _, rl := range s.cl.Rules {
-			if rl.Resource != u.id && rl.Resource != r.ID {
-				continue
-			}
-			for _, rule := range rl.Rules {
-				if normRole(rule.SelectAttrValue("role", "")) != "Promoted" {
-					continue
-				}
-				if sc, ok, err := ruleScore(rule, n, s.now); err == nil && ok {
-					score, has = addScores(score, sc), true
-				}
-			}
-		}
+		score, has = s.promotedPreferences(n, score, has, u.id, r.ID)
 		if st := r.State[name]; st != nil && (st.Failed || st.demoteOnFail) {
 			continue
 		}
@@ -1369,6 +1352,32 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 
 // promotionScore reads the promotion score an agent set on a node:
 // master-RSC, or (in older CIBs) master-RSC:N for an instance.
+// promotedPreferences adds to a promotion score, on node n, the location
+// constraints and rules of the Promoted role on the given resources (a
+// clone and its primitive or instance); has reports whether any applies.
+func (s *scheduler) promotedPreferences(n *Node, score int, has bool, ids ...string) (int, bool) {
+	set := map[string]bool{}
+	for _, id := range ids {
+		set[id] = true
+	}
+	for _, i := range positions(s.locationsOf, set) {
+		if l := s.cl.Constraints[i]; l.Role == "Promoted" && l.Node == n.Uname {
+			score, has = addScores(score, l.Score), true
+		}
+	}
+	for _, i := range positions(s.rulesOf, set) {
+		for _, rule := range s.cl.Rules[i].Rules {
+			if normRole(rule.SelectAttrValue("role", "")) != "Promoted" {
+				continue
+			}
+			if sc, ok, err := ruleScore(rule, n, s.now); err == nil && ok {
+				score, has = addScores(score, sc), true
+			}
+		}
+	}
+	return score, has
+}
+
 func promotionScore(n *Node, rsc string) (int, bool) {
 	best, has := 0, false
 	for k, v := range n.Attrs {
@@ -1840,24 +1849,7 @@ func (s *scheduler) chooseUniquePromotions() {
 				base, _, _ := cutInstance(r.ID)
 				score, has = promotionScore(n, base)
 			}
-			for _, l := range s.cl.Constraints {
-				if l.Role == "Promoted" && (l.Resource == c.ID || l.Resource == r.ID) && l.Node == t {
-					score, has = addScores(score, l.Score), true
-				}
-			}
-			for _, rl := range s.cl.Rules {
-				if rl.Resource != c.ID && rl.Resource != r.ID {
-					continue
-				}
-				for _, rule := range rl.Rules {
-					if normRole(rule.SelectAttrValue("role", "")) != "Promoted" {
-						continue
-					}
-					if sc, ok, err := ruleScore(rule, n, s.now); err == nil && ok {
-						score, has = addScores(score, sc), true
-					}
-				}
-			}
+			score, has = s.promotedPreferences(n, score, has, c.ID, r.ID)
 			if has && score >= 0 {
 				cands = append(cands, cand{r, t, score, r.State[t] != nil && r.State[t].Promoted, i})
 			}
