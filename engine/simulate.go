@@ -155,7 +155,7 @@ func newNodeState(c *cib.CIB, uname string) *etree.Element {
 	ns := c.Status().CreateElement("node_state")
 	ns.CreateAttr("id", id)
 	ns.CreateAttr("uname", uname)
-	if hasKey(remoteNodes(c), uname) {
+	if _, remote := remoteNodes(c)[uname]; remote {
 		ns.CreateAttr("remote_node", "true")
 	}
 	return ns
@@ -172,9 +172,4 @@ func instanceHistories(ns *etree.Element, rsc string) []*etree.Element {
 		}
 	}
 	return out
-}
-
-func hasKey[V any](m map[string]V, k string) bool {
-	_, ok := m[k]
-	return ok
 }

@@ -2,6 +2,7 @@ package shell
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,18 +68,8 @@ func (s *session) locate(ids []string) {
 			fmt.Fprintf(s.out, "resource %s is NOT running\n", id)
 			continue
 		}
-		fmt.Fprintf(s.out, "resource %s is running on: %s\n", id, strings.Join(slicesCompact(on), " "))
+		fmt.Fprintf(s.out, "resource %s is running on: %s\n", id, strings.Join(slices.Compact(on), " "))
 	}
-}
-
-func slicesCompact(s []string) []string {
-	var out []string
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // resourceTable lists the resources: agent, state and nodes.
