@@ -33,17 +33,7 @@ func TestInteractiveConfigureAsksBeforeLeaving(t *testing.T) {
 		time.Sleep(300 * time.Millisecond) // one line at a time, as typed
 		io.WriteString(in, line+"\r")
 	}
-	time.Sleep(500 * time.Millisecond)
-	in.Close()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("crm did not exit; output:\n%s", out.String())
-	}
-	text := out.String()
+	text := finish(t, cmd, in, &out)
 	host, _ := os.Hostname()
 	host, _, _ = strings.Cut(host, ".")
 	for _, want := range []string{"crm(live/" + host + ")configure# ", "There are changes pending", "primitive d1 ocf:pacer:Dummy", "changes discarded"} {
@@ -105,17 +95,7 @@ func TestInteractiveSession(t *testing.T) {
 	typed("commit force\r")
 	typed("y\r")
 	typed("quit\r")
-	time.Sleep(500 * time.Millisecond)
-	in.Close()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("crm did not exit; output:\n%s", out.String())
-	}
-	text := out.String()
+	text := finish(t, cmd, in, &out)
 	for _, want := range []string{"resource stop d1", "params fake=x", "commit refused: the cluster's configuration changed",
 		"other-admin=was-here", "commit force", "The cluster will", "Apply these changes?"} {
 		if !strings.Contains(text, want) {
@@ -150,4 +130,21 @@ func terminalSetup(t *testing.T) (crm, cibPath string, env []string) {
 	os.WriteFile(cibPath, c.Bytes(), 0o644)
 	abs, _ := filepath.Abs("../../agents/ocf")
 	return crm, cibPath, append(os.Environ(), "CIB_file="+cibPath, "HOME="+dir, "TERM=dumb", "PACER_OCF_ROOTS="+abs)
+}
+
+// finish ends the input of a terminal session and waits for crm to exit,
+// returning what the terminal showed.
+func finish(t *testing.T, cmd *exec.Cmd, in io.Closer, out *bytes.Buffer) string {
+	t.Helper()
+	time.Sleep(500 * time.Millisecond)
+	in.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("crm did not exit; output:\n%s", out.String())
+	}
+	return out.String()
 }
