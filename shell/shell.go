@@ -31,6 +31,7 @@ type session struct {
 	shadow          string                       // the shadow CIB in use, "" for live
 	interactive     bool
 	conflictRetries int
+	stopped         bool // a batch run ended by an error that must not be passed over
 	wait            bool // -w: wait until the cluster has done what was asked
 }
 
@@ -323,7 +324,7 @@ func (s *session) readLines(r io.Reader) {
 		}
 		line = pending + line
 		pending = ""
-		if s.command(strings.TrimSpace(line)) {
+		if s.command(strings.TrimSpace(line)) || s.stopped {
 			return
 		}
 	}
@@ -660,9 +661,9 @@ func (s *session) commitStaged(force, confirm bool) {
 	s.base, s.work, s.invalid = c, c.Clone(), nil
 }
 
-// leaveConfigure ends the configure level. Pending changes are committed
-// in batch use (as crmsh does with scripts); on a terminal the user is
-// asked to commit, discard, or stay. It reports whether the level was left.
+// leaveConfigure ends the configure level. On a terminal the user is asked
+// to commit, discard, or stay; in batch use uncommitted changes stop the
+// run with an error and are dropped. It reports whether the level was left.
 func (s *session) leaveConfigure() bool {
 	if s.ask != nil && s.work != nil && !s.work.ConfigEqual(s.base) {
 		for {
@@ -684,7 +685,15 @@ func (s *session) leaveConfigure() bool {
 		s.level, s.base, s.work, s.invalid = "", nil, nil, nil
 		return true
 	}
-	s.commitWork(false)
+	if s.work != nil && !s.work.ConfigEqual(s.base) {
+		// A script that leaves configure without committing did not ask for
+		// its edits to reach the cluster: nothing is applied, and the run
+		// fails so that automation notices.
+		s.error("configure: changes not committed; nothing was applied (end the configure part of the script with 'commit', or 'refresh' to drop the edits)")
+		s.level, s.base, s.work, s.invalid = "", nil, nil, nil
+		s.stopped = true
+		return false
+	}
 	s.level, s.base, s.work, s.invalid = "", nil, nil, nil
 	return true
 }

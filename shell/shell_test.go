@@ -125,6 +125,28 @@ up
 	}
 }
 
+// A script that leaves configure with edits it did not commit applies
+// none of them and fails, however it leaves: up, cd, quit or end of input.
+func TestBatchLeavesUncommittedRefused(t *testing.T) {
+	for _, leave := range []string{"up\n", "cd ..\n", "quit\n", "end\n", ""} {
+		b := newFile(t)
+		run(b, "", "configure", "property", "stonith-enabled=false")
+		before, _ := os.ReadFile(b.Path)
+		rc, _, errs := run(b, "configure\nprimitive d1 ocf:pacer:Dummy\n"+leave+"configure property no-quorum-policy=ignore\n")
+		if rc == 0 || !strings.Contains(errs, "changes not committed; nothing was applied") {
+			t.Errorf("leave %q: rc %d, stderr %q", leave, rc, errs)
+		}
+		if after, _ := os.ReadFile(b.Path); !bytes.Equal(before, after) {
+			t.Errorf("leave %q: uncommitted edits reached the CIB, or the run went on after the refusal:\n%s", leave, after)
+		}
+		// With the commit, the same script applies its edits and exits 0.
+		rc, _, errs = run(b, "configure\nprimitive d1 ocf:pacer:Dummy\ncommit\n"+leave)
+		if c, _ := b.Load(); rc != 0 || c.FindID("d1") == nil {
+			t.Errorf("leave %q after commit: rc %d, %q", leave, rc, errs)
+		}
+	}
+}
+
 // A reference fixed before commit does not refuse the commit.
 func TestProblemFixedBeforeCommit(t *testing.T) {
 	b := newFile(t)
