@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MAKEFLAGS += --warn-undefined-variables
 
 GO      ?= go
-TOOLS   := crm crm_mon cibadmin crm_simulate crm_attribute
+TOOLS   := crm crm_mon cibadmin crm_simulate crm_attribute fence_pacer
 RUNDIR  ?= run
 NODES   ?= 3
 

@@ -97,6 +97,23 @@ func (c Catalog) Agents(class, provider string) []string {
 		add(orDefault(c.InitDir, DefaultInitDir()), "")
 	case "stonith":
 		add(orDefault(c.FenceDir, DefaultFenceDir()), "fence_")
+		seen[pacerFenceAgent] = true // a name of the pacer binary itself
+		// cluster-glue's plugins: shared objects, and external/ scripts.
+		plugins := DefaultStonithPlugins()
+		if _, err := os.Stat(DefaultStonithCommand()); err == nil {
+			entries, _ := os.ReadDir(filepath.Join(plugins, "stonith2"))
+			for _, e := range entries {
+				if name, ok := strings.CutSuffix(e.Name(), ".so"); ok && name != "external" && name != "rhcs" {
+					seen[name] = true
+				}
+			}
+			entries, _ = os.ReadDir(filepath.Join(plugins, "external"))
+			for _, e := range entries {
+				if isAgentFile(filepath.Join(plugins, "external", e.Name())) {
+					seen["external/"+e.Name()] = true
+				}
+			}
+		}
 	}
 	return sortedSet(seen)
 }

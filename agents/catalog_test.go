@@ -24,6 +24,13 @@ func TestCatalog(t *testing.T) {
 	write(filepath.Join(dir, "init.d/nginx"), 0o755)
 	write(filepath.Join(dir, "sbin/fence_xvm"), 0o755)
 	write(filepath.Join(dir, "sbin/sshd"), 0o755) // not a fence agent
+	// cluster-glue: its stonith command and two kinds of plugin.
+	write(filepath.Join(dir, "sbin/stonith"), 0o755)
+	write(filepath.Join(dir, "plugins/stonith2/null.so"), 0o644)
+	write(filepath.Join(dir, "plugins/stonith2/external.so"), 0o644) // the loader of external/
+	write(filepath.Join(dir, "plugins/external/ssh"), 0o755)
+	t.Setenv("PACER_STONITH_BIN", filepath.Join(dir, "sbin/stonith"))
+	t.Setenv("PACER_STONITH_PLUGINS", filepath.Join(dir, "plugins"))
 	c := Catalog{OCFRoots: []string{filepath.Join(dir, "ocf")}, InitDir: filepath.Join(dir, "init.d"), FenceDir: filepath.Join(dir, "sbin")}
 	for _, tc := range []struct {
 		got, want []string
@@ -34,7 +41,7 @@ func TestCatalog(t *testing.T) {
 		{c.Agents("ocf", "heartbeat"), []string{"Dummy", "IPaddr2"}},
 		{c.Agents("ocf", ""), []string{"Dummy", "IPaddr2"}},
 		{c.Agents("lsb", ""), []string{"nginx"}},
-		{c.Agents("stonith", ""), []string{"fence_xvm"}},
+		{c.Agents("stonith", ""), []string{"external/ssh", "fence_pacer", "fence_xvm", "null"}},
 		{c.Classes()[:3], []string{"lsb", "ocf / heartbeat pacer", "service"}},
 	} {
 		if !reflect.DeepEqual(tc.got, tc.want) {

@@ -208,3 +208,62 @@ func TestPingAgent(t *testing.T) {
 		t.Errorf("no hosts at all must be a configuration error with a reason: %+v", r)
 	}
 }
+
+// TestClusterGluePlugin runs cluster-glue's null STONITH plugin through
+// the stonith command, its parameters in the environment: its status, a
+// reset of a node it controls, its meta-data.
+func TestClusterGluePlugin(t *testing.T) {
+	if _, err := os.Stat(DefaultStonithCommand()); err != nil {
+		t.Skip("cluster-glue is not installed")
+	}
+	p := &Process{}
+	null := Agent{Class: "stonith", Type: "null"}
+	params := map[string]string{"hostlist": "node1 node2", "pcmk_host_list": "node1 node2"}
+	for _, step := range []struct {
+		action string
+		params map[string]string
+		rc     int
+		status Status
+		reason string
+	}{
+		{"start", params, 0, Done, ""},
+		{"monitor", params, 0, Done, ""},
+		{"reboot", map[string]string{"hostlist": "node1 node2", "port": "node2"}, 0, Done, ""},
+		{"off", params, 2, ExecFailed, "no node named"},
+		{"stop", nil, 0, Done, ""},
+	} {
+		r := p.Exec(context.Background(), Op{Resource: "st", Agent: null, Action: step.action, Params: step.params, Timeout: 10 * time.Second})
+		if r.RC != step.rc || r.Status != step.status || !strings.Contains(r.ExitReason, step.reason) {
+			t.Errorf("%s: rc %d (%s) %q %q", step.action, r.RC, r.Status, r.ExitReason, r.Output)
+		}
+	}
+	md, err := p.MetaData(context.Background(), null)
+	if err != nil || len(md.Parameters) == 0 || md.Parameters[0].Name != "hostlist" || !md.Parameters[0].Required {
+		t.Errorf("meta-data: %v %+v", err, md)
+	}
+	r := p.Exec(context.Background(), Op{Resource: "st", Agent: Agent{Class: "stonith", Type: "external/nosuch"}, Action: "start"})
+	if r.Status != NotInstalled || !strings.Contains(r.ExitReason, "stonith -L") {
+		t.Errorf("a missing plugin: %+v", r)
+	}
+}
+
+// TestSystemdClass: without systemd as PID 1 a systemd unit cannot run,
+// and says so; the service class falls back to the LSB init script.
+func TestSystemdClass(t *testing.T) {
+	if SystemdRunning() {
+		t.Skip("systemd runs here: units would really start")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "svc"), []byte("#!/bin/sh\n[ \"$1\" = status ] && exit 3; exit 0\n"), 0o755)
+	p := &Process{InitDir: dir}
+	r := p.Exec(context.Background(), Op{Resource: "r", Agent: Agent{Class: "systemd", Type: "nginx"}, Action: "start"})
+	if r.Status != NotInstalled || !strings.Contains(r.ExitReason, "systemd is not running on this host") || !strings.Contains(r.ExitReason, "use lsb:nginx") {
+		t.Errorf("systemd without systemd: %+v", r)
+	}
+	for action, rc := range map[string]int{"monitor": 7, "start": 0} {
+		r := p.Exec(context.Background(), Op{Resource: "r", Agent: Agent{Class: "service", Type: "svc"}, Action: action})
+		if r.RC != rc || r.Status != Done {
+			t.Errorf("service:svc %s: %+v", action, r)
+		}
+	}
+}

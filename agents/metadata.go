@@ -101,7 +101,15 @@ func (p *Process) MetaData(ctx context.Context, a Agent) (*MetaData, error) {
 		}
 		path = found
 	case "stonith":
-		path = filepath.Join(orDefault(p.FenceDir, DefaultFenceDir()), a.Type)
+		switch {
+		case !IsFenceAgent(a.Type):
+			path = gluePluginPath(a.Type)
+		default:
+			path = filepath.Join(orDefault(p.FenceDir, DefaultFenceDir()), a.Type)
+			if _, err := os.Stat(path); err != nil && a.Type == pacerFenceAgent {
+				path = p.selfBinary()
+			}
+		}
 	default:
 		return nil, fmt.Errorf("meta-data %s: class %q has no meta-data (only ocf and stonith agents describe themselves)", a, a.Class)
 	}

@@ -64,25 +64,24 @@ func (p *Process) roots() []string {
 }
 
 func (p *Process) exec(ctx context.Context, op Op) Result {
-	cmdline, env, remap, fail := p.prepare(op)
+	inv, fail := p.prepare(op)
 	if fail != nil {
 		return *fail
 	}
-	path := cmdline[0]
+	path := inv.path
 	timeout := op.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.Command(path, cmdline[1:]...)
-	cmd.Env = env
-	if op.Agent.Class == "stonith" && op.Action != "meta-data" {
-		in, err := fenceInput(op)
-		if err != nil {
-			return Result{RC: 2, Status: ExecFailed, ExitReason: err.Error()}
-		}
-		cmd.Stdin = strings.NewReader(in)
+	cmd := exec.Command(path, inv.args...)
+	if inv.argv0 != "" {
+		cmd.Args[0] = inv.argv0
+	}
+	cmd.Env = inv.env
+	if inv.stdin != "" {
+		cmd.Stdin = strings.NewReader(inv.stdin)
 	}
 	cmd.Dir = "/"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -130,28 +129,28 @@ func (p *Process) exec(ctx context.Context, op Op) Result {
 		res.RC, res.Status = 1, ExecFailed
 		res.ExitReason = fmt.Sprintf("%s: %v", path, werr)
 	}
-	if remap != nil && res.Status == Done {
-		res = remap(res)
+	if inv.remap != nil && res.Status == Done {
+		res = inv.remap(res)
 	}
 	return res
 }
 
-// prepare resolves an operation to the command to run, its environment,
-// and how its result reads as an OCF one, by the agent's class; or to
-// the result of an operation that cannot run.
-func (p *Process) prepare(op Op) (cmdline, env []string, remap func(Result) Result, fail *Result) {
-	failed := func(rc int, st Status, reason string) ([]string, []string, func(Result) Result, *Result) {
-		return nil, nil, nil, &Result{RC: rc, Status: st, ExitReason: reason}
-	}
-	executable := func(path string) *Result {
-		st, err := os.Stat(path)
-		switch {
-		case err != nil:
-			return &Result{RC: 5, Status: NotInstalled, ExitReason: fmt.Sprintf("%s %s is not installed (%s not found)", op.Agent.Class, op.Agent.Type, path)}
-		case st.Mode().Perm()&0o111 == 0:
-			return &Result{RC: 5, Status: ExecFailed, ExitReason: fmt.Sprintf("%s is not executable (run: chmod +x %s)", path, path)}
-		}
-		return nil
+// invocation is how an operation runs: the program, its arguments, its
+// environment and stdin, and how its result reads as an OCF one.
+type invocation struct {
+	path  string
+	argv0 string // the name the program is called by, when not path
+	args  []string
+	env   []string
+	stdin string
+	remap func(Result) Result
+}
+
+// prepare resolves an operation to its invocation by the agent's class,
+// or to the result of an operation that cannot run.
+func (p *Process) prepare(op Op) (*invocation, *Result) {
+	failed := func(rc int, st Status, reason string) (*invocation, *Result) {
+		return nil, &Result{RC: rc, Status: st, ExitReason: reason}
 	}
 	switch op.Agent.Class {
 	case "ocf":
@@ -159,44 +158,30 @@ func (p *Process) prepare(op Op) (cmdline, env []string, remap func(Result) Resu
 		if err != nil {
 			return failed(5, NotInstalled, err.Error())
 		}
-		if r := executable(path); r != nil {
-			return nil, nil, nil, r
+		if r := executable(op.Agent, path); r != nil {
+			return nil, r
 		}
 		env, err := p.environment(op, root)
 		if err != nil {
 			return failed(2, ExecFailed, err.Error())
 		}
-		return []string{path, op.Action}, env, nil, nil
+		return &invocation{path: path, args: []string{op.Action}, env: env}, nil
 	case "lsb":
-		if strings.ContainsAny(op.Agent.Type, "/\x00") || op.Agent.Type == "" {
-			return failed(5, NotInstalled, fmt.Sprintf("lsb:%s: invalid name", op.Agent.Type))
-		}
-		path := filepath.Join(orDefault(p.InitDir, DefaultInitDir()), op.Agent.Type)
-		if r := executable(path); r != nil {
-			return nil, nil, nil, r
-		}
-		action := op.Action
-		switch action {
-		case "monitor":
-			action = "status"
-		case "meta-data":
-			return failed(0, Done, "") // answered by MetaData from the script's header
-		}
-		return []string{path, action}, p.plainEnvironment(), lsbResult(op.Action), nil
+		return p.prepareLSB(op)
 	case "heartbeat":
 		if strings.ContainsAny(op.Agent.Type, "/\x00") || op.Agent.Type == "" {
 			return failed(5, NotInstalled, fmt.Sprintf("heartbeat:%s: invalid name", op.Agent.Type))
 		}
 		path := filepath.Join(orDefault(p.HeartbeatDir, DefaultHeartbeatDir()), op.Agent.Type)
-		if r := executable(path); r != nil {
-			return nil, nil, nil, r
+		if r := executable(op.Agent, path); r != nil {
+			return nil, r
 		}
 		action := op.Action
 		if action == "monitor" {
 			action = "status"
 		}
 		// Arguments come from the parameters named 1, 2, ... in order.
-		args := []string{path}
+		var args []string
 		for i := 1; ; i++ {
 			v, ok := op.Params[strconv.Itoa(i)]
 			if !ok {
@@ -204,59 +189,44 @@ func (p *Process) prepare(op Op) (cmdline, env []string, remap func(Result) Resu
 			}
 			args = append(args, v)
 		}
-		return append(args, action), p.plainEnvironment(), heartbeatResult(op.Action), nil
+		return &invocation{path: path, args: append(args, action), env: p.plainEnvironment(), remap: heartbeatResult(op.Action)}, nil
 	case "stonith":
-		if strings.ContainsAny(op.Agent.Type, "/\x00") || !strings.HasPrefix(op.Agent.Type, "fence_") {
-			return failed(5, NotInstalled, fmt.Sprintf("stonith:%s: only fence_* agents are supported", op.Agent.Type))
-		}
-		path := filepath.Join(orDefault(p.FenceDir, DefaultFenceDir()), op.Agent.Type)
-		if r := executable(path); r != nil {
-			return nil, nil, nil, r
-		}
-		switch op.Action {
-		case "stop":
-			// A fence device stops by being no longer used: nothing runs.
-			return failed(0, Done, "")
-		case "meta-data":
-			return []string{path, "-o", "metadata"}, p.plainEnvironment(), nil, nil
-		}
-		// Starting a device checks that it answers, as monitoring does.
-		return []string{path}, p.plainEnvironment(), stonithResult, nil
+		return p.prepareStonith(op)
+	case "systemd", "service":
+		return p.prepareSystemd(op)
 	}
-	return failed(3, ExecFailed, fmt.Sprintf("agent class %q is not supported yet (ocf, lsb, heartbeat and stonith are)", op.Agent.Class))
+	return failed(3, ExecFailed, fmt.Sprintf("agent class %q is not supported (ocf, lsb, heartbeat, stonith, service and systemd are)", op.Agent.Class))
 }
 
-// stonithResult reads a fence agent's monitor: 0 the device answers;
-// anything else is an error.
-func stonithResult(r Result) Result {
-	if r.RC != 0 {
-		r.RC = 1
+// prepareLSB runs an init script: monitor is its status.
+func (p *Process) prepareLSB(op Op) (*invocation, *Result) {
+	if strings.ContainsAny(op.Agent.Type, "/\x00") || op.Agent.Type == "" {
+		return nil, &Result{RC: 5, Status: NotInstalled, ExitReason: fmt.Sprintf("lsb:%s: invalid name", op.Agent.Type)}
 	}
-	return r
-}
-
-// fenceInput is what a fence agent reads on stdin: its action and its
-// parameters, one key=value per line, as the fencer passes them.
-func fenceInput(op Op) (string, error) {
-	var b strings.Builder
+	path := filepath.Join(orDefault(p.InitDir, DefaultInitDir()), op.Agent.Type)
+	if r := executable(op.Agent, path); r != nil {
+		return nil, r
+	}
 	action := op.Action
-	if action == "start" || action == "monitor" {
-		action = "monitor"
+	switch action {
+	case "monitor":
+		action = "status"
+	case "meta-data":
+		return nil, &Result{Status: Done} // answered by MetaData from the script's header
 	}
-	fmt.Fprintf(&b, "action=%s\n", action)
-	keys := make([]string, 0, len(op.Params))
-	for k := range op.Params {
-		keys = append(keys, k)
+	return &invocation{path: path, args: []string{action}, env: p.plainEnvironment(), remap: lsbResult(op.Action)}, nil
+}
+
+// executable checks that an agent's file exists and may be run.
+func executable(a Agent, path string) *Result {
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return &Result{RC: 5, Status: NotInstalled, ExitReason: fmt.Sprintf("%s %s is not installed (%s not found)", a.Class, a.Type, path)}
+	case st.Mode().Perm()&0o111 == 0:
+		return &Result{RC: 5, Status: ExecFailed, ExitReason: fmt.Sprintf("%s is not executable (run: chmod +x %s)", path, path)}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := op.Params[k]
-		if strings.ContainsAny(k+v, "\n\x00") || strings.Contains(k, "=") {
-			return "", fmt.Errorf("parameter %q cannot be passed to a fence agent", k)
-		}
-		fmt.Fprintf(&b, "%s=%s\n", k, v)
-	}
-	return b.String(), nil
+	return nil
 }
 
 // plainEnvironment is what LSB and heartbeat scripts run with: a safe

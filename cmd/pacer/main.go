@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/pacer-ha/pacer/agents/fence"
 )
 
 // tools are the names the binary answers to.
@@ -19,6 +21,7 @@ var tools = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Wr
 	"cibadmin":      runCibadmin,
 	"crm_simulate":  runCrmSimulate,
 	"crm_attribute": runCrmAttribute,
+	"fence_pacer":   runFencePacer,
 }
 
 func main() {
@@ -69,4 +72,9 @@ func usage(w io.Writer) {
   pacer TOOL [ARGS]                        run a tool: %s
 Tools also run by name (links to pacer): bin/crm, bin/crm_mon, ...
 `, strings.Join(names, ", "))
+}
+
+// runFencePacer is the fence agent Pacer ships for its test clusters.
+func runFencePacer(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return fence.Main(args, stdin, stdout, stderr)
 }
