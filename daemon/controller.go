@@ -24,8 +24,7 @@ type controller struct {
 	token    uint64
 	dirty    bool
 	lastRun  time.Time
-	// nodes the engine wants fenced, already reported
-	fenceWarned map[string]bool
+	fences   map[string]*fenceJob // nodes being fenced, or to be again
 }
 
 type knownHistory struct {
@@ -63,7 +62,7 @@ type execMsg struct {
 
 func newController(n *Node) *controller {
 	c := &controller{n: n, hist: map[string]*knownHistory{}, expected: map[string]bool{}, inflight: map[string]*flight{}, dirty: true,
-		fenceWarned: map[string]bool{}}
+		fences: map[string]*fenceJob{}}
 	for _, ns := range n.cib.Status().SelectElements("node_state") {
 		uname := ns.SelectAttrValue("uname", "")
 		c.expected[uname] = ns.SelectAttrValue("expected", "") == "member" && !n.leftClean[uname]
@@ -232,12 +231,7 @@ func (c *controller) reconcile(now time.Time) {
 	for _, a := range plan.Actions {
 		switch {
 		case a.Task == "fence":
-			// Pacer cannot fence yet: what ran there stays where it is
-			// (blocked) until the node returns, never started twice.
-			if !c.fenceWarned[a.Node] {
-				c.fenceWarned[a.Node] = true
-				c.n.log.Error("node must be fenced, but this version cannot fence: its resources stay blocked until it returns", "node", a.Node, "reason", a.Reason)
-			}
+			c.fence(a.Node, a.Reason, now)
 		case a.Task == "do_shutdown":
 			// A node leaving stops its own resources (see leave).
 		case runnable[a.ID]:

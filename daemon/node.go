@@ -64,14 +64,17 @@ type Node struct {
 	ctl *controller
 
 	// clients waiting for a forwarded commit
-	commits   map[uint64]*pendingCommit
-	reqID     uint64
-	acks      map[string]commitAck // DC: answers already given, by sender/gen/req
-	counters  *Counters
-	requests  chan clientRequest
-	results   chan opResult
-	leaving   bool
-	lastNotes string
+	commits  map[uint64]*pendingCommit
+	reqID    uint64
+	acks     map[string]commitAck // DC: answers already given, by sender/gen/req
+	counters *Counters
+	requests chan clientRequest
+	results  chan opResult
+	fenced   chan fenceResult
+	// fenceHistory is what this node fenced while DC, newest last.
+	fenceHistory []FenceEvent
+	leaving      bool
+	lastNotes    string
 }
 
 type peer struct {
@@ -127,6 +130,7 @@ func New(opts Options) (*Node, error) {
 		counters:  &Counters{},
 		requests:  make(chan clientRequest),
 		results:   make(chan opResult, 64),
+		fenced:    make(chan fenceResult, 8),
 	}
 	if _, err := os.Stat(n.cibPath); err == nil {
 		c, err := cib.Load(n.cibPath)
@@ -199,6 +203,10 @@ func (n *Node) Run(ctx context.Context) error {
 			}
 		case r := <-n.results:
 			n.lrm.finished(r)
+		case r := <-n.fenced:
+			if n.isDC {
+				n.ctl.fenceDone(r, time.Now())
+			}
 		case req := <-n.requests:
 			n.serve(req)
 		case now := <-tick.C:

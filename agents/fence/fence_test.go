@@ -52,8 +52,16 @@ func TestLocalClusterOff(t *testing.T) {
 	if child == 0 {
 		t.Fatal("the stand-in agent did not start")
 	}
-	if f := procStat(child); len(f) < 4 || f[2] == strconv.Itoa(cmd.Process.Pid) {
-		t.Fatalf("the agent should have a process group of its own: %v", f)
+	// The child calls setpgrp a moment after the shell wrote its pid.
+	for i := 0; ; i++ {
+		f := procStat(child)
+		if len(f) >= 4 && f[2] != strconv.Itoa(cmd.Process.Pid) {
+			break
+		}
+		if i > 200 {
+			t.Fatalf("the agent should have a process group of its own: %v", f)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	t.Cleanup(func() { syscall.Kill(child, syscall.SIGKILL) })
 
