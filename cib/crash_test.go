@@ -1,7 +1,9 @@
 package cib
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,7 +46,7 @@ func TestSaveSurvivesKill9(t *testing.T) {
 		cmd.Process.Kill()
 		cmd.Wait()
 		c, err := Load(path)
-		if os.IsNotExist(err) && last < 0 {
+		if errors.Is(err, fs.ErrNotExist) && last < 0 {
 			continue // killed before the first save
 		}
 		if err != nil {

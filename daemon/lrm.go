@@ -21,6 +21,7 @@ type localResources struct {
 	running  map[string]engine.Action
 	monitors map[string]*recurring
 	nextMon  int
+	slots    *actionSlots
 }
 
 type recurring struct {
@@ -36,10 +37,12 @@ type opResult struct {
 	action    engine.Action
 	res       agents.Result
 	recurring int // id of the recurring monitor, 0 for one-shot ops
+	queued    time.Duration
 }
 
 func newLocalResources(n *Node) *localResources {
-	return &localResources{n: n, hist: cib.NewNodeHistory(n.self, n.self), running: map[string]engine.Action{}, monitors: map[string]*recurring{}}
+	return &localResources{n: n, hist: cib.NewNodeHistory(n.self, n.self), running: map[string]engine.Action{}, monitors: map[string]*recurring{},
+		slots: newActionSlots(nodeActionLimit(nil))}
 }
 
 func (l *localResources) agentOp(a engine.Action) agents.Op {
@@ -62,6 +65,7 @@ func (l *localResources) exec(e execMsg) {
 		l.token = e.Token
 	}
 	a := e.Action
+	l.slots.setLimit(nodeActionLimit(l.n.cib))
 	if _, busy := l.running[e.Key]; busy {
 		l.report()
 		return
@@ -108,8 +112,10 @@ func (l *localResources) exec(e execMsg) {
 	l.report()
 	op := l.agentOp(a)
 	go func() {
+		queued, _ := l.slots.acquire(context.Background())
 		res := l.n.opts.Executor.Exec(context.Background(), op)
-		l.n.results <- opResult{key: e.Key, action: a, res: res}
+		l.slots.release()
+		l.n.results <- opResult{key: e.Key, action: a, res: res, queued: queued}
 	}()
 }
 
@@ -121,9 +127,14 @@ func (l *localResources) startMonitor(key string, a engine.Action) {
 	op := l.agentOp(a)
 	go func() {
 		for {
+			queued, ok := l.slots.acquire(ctx)
+			if !ok {
+				return
+			}
 			res := l.n.opts.Executor.Exec(ctx, op)
+			l.slots.release()
 			select {
-			case l.n.results <- opResult{key: key, action: a, res: res, recurring: m.id}:
+			case l.n.results <- opResult{key: key, action: a, res: res, recurring: m.id, queued: queued}:
 			case <-ctx.Done():
 				return
 			}
@@ -214,7 +225,9 @@ func (l *localResources) finished(r opResult) {
 	} else {
 		delete(l.running, r.key)
 	}
-	rec := l.hist.Record(l.record(r.action, r.res, execStatus(r.res)))
+	done := l.record(r.action, r.res, execStatus(r.res))
+	done.QueueTime = r.queued
+	rec := l.hist.Record(done)
 	if rec.Failed() && r.action.FailFatal {
 		// As Pacemaker's controller does with start-failure-is-fatal: the
 		// scheduler reads the fail count and keeps the resource away.
