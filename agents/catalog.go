@@ -14,6 +14,9 @@ type Catalog struct {
 	OCFRoots []string // default: DefaultOCFRoots()
 	InitDir  string   // default: DefaultInitDir()
 	FenceDir string   // default: /usr/sbin
+	// HeartbeatDir holds heartbeat-class scripts (default:
+	// DefaultHeartbeatDirs()).
+	HeartbeatDir string
 }
 
 func (c Catalog) roots() []string {
@@ -36,6 +39,9 @@ func (c Catalog) Classes() []string {
 	out := []string{}
 	if len(c.Agents("lsb", "")) > 0 {
 		out = append(out, "lsb")
+	}
+	if len(c.Agents("heartbeat", "")) > 0 {
+		out = append(out, "heartbeat")
 	}
 	if p := c.Providers(""); len(p) > 0 {
 		out = append(out, "ocf / "+strings.Join(p, " "))
@@ -95,6 +101,14 @@ func (c Catalog) Agents(class, provider string) []string {
 		}
 	case "lsb", "service":
 		add(orDefault(c.InitDir, DefaultInitDir()), "")
+	case "heartbeat":
+		dirs := DefaultHeartbeatDirs()
+		if c.HeartbeatDir != "" {
+			dirs = []string{c.HeartbeatDir}
+		}
+		for _, d := range dirs {
+			add(d, "")
+		}
 	case "stonith":
 		add(orDefault(c.FenceDir, DefaultFenceDir()), "fence_")
 		seen[pacerFenceAgent] = true // a name of the pacer binary itself

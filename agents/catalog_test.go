@@ -22,6 +22,7 @@ func TestCatalog(t *testing.T) {
 	write(filepath.Join(dir, "ocf/resource.d/heartbeat/README"), 0o644) // not an agent
 	write(filepath.Join(dir, "ocf/resource.d/pacer/Dummy"), 0o755)
 	write(filepath.Join(dir, "init.d/nginx"), 0o755)
+	write(filepath.Join(dir, "ha.d/resource.d/MailTo"), 0o755)
 	write(filepath.Join(dir, "sbin/fence_xvm"), 0o755)
 	write(filepath.Join(dir, "sbin/sshd"), 0o755) // not a fence agent
 	// cluster-glue: its stonith command and two kinds of plugin.
@@ -31,7 +32,8 @@ func TestCatalog(t *testing.T) {
 	write(filepath.Join(dir, "plugins/external/ssh"), 0o755)
 	t.Setenv("PACER_STONITH_BIN", filepath.Join(dir, "sbin/stonith"))
 	t.Setenv("PACER_STONITH_PLUGINS", filepath.Join(dir, "plugins"))
-	c := Catalog{OCFRoots: []string{filepath.Join(dir, "ocf")}, InitDir: filepath.Join(dir, "init.d"), FenceDir: filepath.Join(dir, "sbin")}
+	c := Catalog{OCFRoots: []string{filepath.Join(dir, "ocf")}, InitDir: filepath.Join(dir, "init.d"), FenceDir: filepath.Join(dir, "sbin"),
+		HeartbeatDir: filepath.Join(dir, "ha.d/resource.d")}
 	for _, tc := range []struct {
 		got, want []string
 	}{
@@ -42,7 +44,8 @@ func TestCatalog(t *testing.T) {
 		{c.Agents("ocf", ""), []string{"Dummy", "IPaddr2"}},
 		{c.Agents("lsb", ""), []string{"nginx"}},
 		{c.Agents("stonith", ""), []string{"external/ssh", "fence_pacer", "fence_xvm", "null"}},
-		{c.Classes()[:3], []string{"lsb", "ocf / heartbeat pacer", "service"}},
+		{c.Agents("heartbeat", ""), []string{"MailTo"}},
+		{c.Classes()[:4], []string{"lsb", "heartbeat", "ocf / heartbeat pacer", "service"}},
 	} {
 		if !reflect.DeepEqual(tc.got, tc.want) {
 			t.Errorf("got %q, want %q", tc.got, tc.want)

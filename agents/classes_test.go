@@ -267,3 +267,45 @@ func TestSystemdClass(t *testing.T) {
 		}
 	}
 }
+
+// TestShippedAnnounce runs the heartbeat-class example Pacer ships: it
+// logs through logger and, as Heartbeat's ha_log did, to HA_LOGFILE.
+func TestShippedAnnounce(t *testing.T) {
+	dir := t.TempDir()
+	logfile := filepath.Join(dir, "ha-log")
+	p := &Process{HeartbeatDir: "resource.d", RunDir: filepath.Join(dir, "run"), Env: map[string]string{"HA_LOGFILE": logfile}}
+	params := map[string]string{"1": "web tier", "2": "web"}
+	run := func(action string) Result {
+		return p.Exec(context.Background(), Op{Resource: "hello", Agent: Agent{Class: "heartbeat", Type: "Announce"}, Action: action, Params: params, Timeout: 5 * time.Second})
+	}
+	for _, step := range []struct {
+		action string
+		rc     int
+		logged string
+	}{
+		{"monitor", 7, ""},
+		{"start", 0, "web: web tier: started\n"},
+		{"monitor", 0, ""},
+		{"stop", 0, "web: web tier: stopped\n"},
+		{"stop", 0, ""},
+		{"monitor", 7, ""},
+	} {
+		before, _ := os.ReadFile(logfile)
+		if r := run(step.action); r.RC != step.rc || r.Status != Done {
+			t.Fatalf("%s: rc %d (%s) %q %q, want %d", step.action, r.RC, r.Status, r.ExitReason, r.Output, step.rc)
+		}
+		after, _ := os.ReadFile(logfile)
+		added := string(after[len(before):])
+		if step.logged == "" && added != "" || step.logged != "" && !strings.HasSuffix(added, step.logged) {
+			t.Errorf("%s logged %q, want %q", step.action, added, step.logged)
+		}
+	} // A heartbeat script cannot describe itself: its header comment and
+	// positional parameters stand in.
+	md, err := p.MetaData(context.Background(), Agent{Class: "heartbeat", Type: "Announce"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md.ShortDesc != "Announces a resource's start and stop in syslog (logger)" || len(md.Parameters) != 4 || md.Parameters[0].Name != "1" {
+		t.Errorf("meta-data: %q, %d parameters", md.ShortDesc, len(md.Parameters))
+	}
+}

@@ -20,16 +20,27 @@ func DefaultOCFRoots() []string {
 		return filepath.SplitList(env)
 	}
 	var roots []string
-	if exe, err := os.Executable(); err == nil {
-		if real, err := filepath.EvalSymlinks(exe); err == nil {
-			exe = real
-		}
-		repo := filepath.Join(filepath.Dir(exe), "..", "agents", "ocf")
-		if st, err := os.Stat(repo); err == nil && st.IsDir() {
-			roots = append(roots, filepath.Clean(repo))
-		}
+	if repo := shippedDir("ocf"); repo != "" {
+		roots = append(roots, repo)
 	}
 	return append(roots, "/usr/lib/ocf")
+}
+
+// shippedDir finds a folder of the agents Pacer ships, agents/NAME in the
+// tree the running binary was built in (bin/pacer), or "".
+func shippedDir(name string) string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = real
+	}
+	dir := filepath.Join(filepath.Dir(exe), "..", "agents", name)
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		return filepath.Clean(dir)
+	}
+	return ""
 }
 
 // FindOCF returns the path of an OCF agent and the OCF root it was found
@@ -56,13 +67,33 @@ func DefaultInitDir() string {
 	return "/etc/init.d"
 }
 
-// DefaultHeartbeatDir is where heartbeat-class scripts are:
-// $PACER_HEARTBEAT_DIR, or /etc/ha.d/resource.d.
-func DefaultHeartbeatDir() string {
+// DefaultHeartbeatDirs are where heartbeat-class scripts are, searched in
+// order: $PACER_HEARTBEAT_DIR (a list), or /etc/ha.d/resource.d and then
+// the example scripts Pacer ships (agents/resource.d).
+func DefaultHeartbeatDirs() []string {
 	if d := os.Getenv("PACER_HEARTBEAT_DIR"); d != "" {
-		return d
+		return filepath.SplitList(d)
 	}
-	return "/etc/ha.d/resource.d"
+	dirs := []string{"/etc/ha.d/resource.d"}
+	if repo := shippedDir("resource.d"); repo != "" {
+		dirs = append(dirs, repo)
+	}
+	return dirs
+}
+
+// FindHeartbeat returns the path of a heartbeat-class script.
+func FindHeartbeat(dirs []string, name string) (string, error) {
+	if strings.ContainsAny(name, "/\x00") || name == "" || name == ".." {
+		return "", fmt.Errorf("heartbeat:%s: %w (invalid name)", name, ErrNotFound)
+	}
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			// Absolute: the script runs from another working directory.
+			return filepath.Abs(p)
+		}
+	}
+	return "", fmt.Errorf("heartbeat:%s: %w in %s", name, ErrNotFound, strings.Join(dirs, ", "))
 }
 
 // DefaultFenceDir is where fence agents (fence_*) are: $PACER_FENCE_DIR,

@@ -1,9 +1,11 @@
 package agents
 
 import (
+	"bufio"
 	"context"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -110,8 +112,14 @@ func (p *Process) MetaData(ctx context.Context, a Agent) (*MetaData, error) {
 				path = p.selfBinary()
 			}
 		}
+	case "heartbeat":
+		found, err := FindHeartbeat(p.heartbeatDirs(), a.Type)
+		if err != nil {
+			return nil, fmt.Errorf("meta-data: %w", err)
+		}
+		return heartbeatMetaData(found, a.Type)
 	default:
-		return nil, fmt.Errorf("meta-data %s: class %q has no meta-data (only ocf and stonith agents describe themselves)", a, a.Class)
+		return nil, fmt.Errorf("meta-data %s: class %q has no meta-data (only ocf, stonith and heartbeat agents have it)", a, a.Class)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
@@ -165,4 +173,48 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("time %q: want a number with ms, s, m or h", s)
 	}
 	return time.Duration(n * float64(time.Second)), nil
+}
+
+// heartbeatMetaData describes a heartbeat-class script, which cannot
+// describe itself: its header comment, the positional parameters 1 to 4
+// it is given as arguments, and the actions every such script has.
+func heartbeatMetaData(path, name string) (*MetaData, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("meta-data heartbeat:%s: %w", name, err)
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(io.LimitReader(f, 64<<10))
+	for first := true; sc.Scan(); first = false {
+		line := sc.Text()
+		if first && strings.HasPrefix(line, "#!") {
+			continue
+		}
+		text, ok := strings.CutPrefix(line, "#")
+		if !ok {
+			break
+		}
+		lines = append(lines, strings.TrimPrefix(text, " "))
+	}
+	long := strings.TrimSpace(strings.Join(lines, "\n"))
+	short, _, _ := strings.Cut(long, "\n\n")
+	short = strings.Join(strings.Fields(short), " ")
+	if short == "" {
+		short = name + " (heartbeat resource script)"
+	}
+	md := &MetaData{Name: name, Version: "1.0", ShortDesc: short, LongDesc: long}
+	for i := 1; i <= 4; i++ {
+		n := strconv.Itoa(i)
+		md.Parameters = append(md.Parameters, Parameter{Name: n, Type: "string",
+			ShortDesc: "argument " + n, LongDesc: "Given to the script as its argument " + n + ", before the action."})
+	}
+	for _, act := range []string{"start", "stop", "status", "monitor"} {
+		spec := ActionSpec{Name: act, Timeout: DefaultTimeout}
+		if act == "monitor" {
+			spec.Interval = 10 * time.Second
+		}
+		md.Actions = append(md.Actions, spec)
+	}
+	return md, nil
 }

@@ -27,7 +27,7 @@ const DefaultTimeout = 20 * time.Second
 type Process struct {
 	OCFRoots []string // nil: DefaultOCFRoots()
 	// InitDir holds LSB init scripts (default /etc/init.d); HeartbeatDir
-	// heartbeat-class scripts (default /etc/ha.d/resource.d).
+	// heartbeat-class scripts (default DefaultHeartbeatDirs()).
 	InitDir, HeartbeatDir string
 	FenceDir              string // fence_* agents (default DefaultFenceDir())
 	// Env is passed to OCF agents besides the OCF variables: the daemon
@@ -169,10 +169,10 @@ func (p *Process) prepare(op Op) (*invocation, *Result) {
 	case "lsb":
 		return p.prepareLSB(op)
 	case "heartbeat":
-		if strings.ContainsAny(op.Agent.Type, "/\x00") || op.Agent.Type == "" {
-			return failed(5, NotInstalled, fmt.Sprintf("heartbeat:%s: invalid name", op.Agent.Type))
+		path, err := FindHeartbeat(p.heartbeatDirs(), op.Agent.Type)
+		if err != nil {
+			return failed(5, NotInstalled, err.Error())
 		}
-		path := filepath.Join(orDefault(p.HeartbeatDir, DefaultHeartbeatDir()), op.Agent.Type)
 		if r := executable(op.Agent, path); r != nil {
 			return nil, r
 		}
@@ -230,12 +230,19 @@ func executable(a Agent, path string) *Result {
 }
 
 // plainEnvironment is what LSB and heartbeat scripts run with: a safe
-// PATH and the C locale, and HA_RSCTMP (Heartbeat's directory for
-// volatile resource state), nothing else of the cluster's.
+// PATH and the C locale, HA_RSCTMP (Heartbeat's directory for volatile
+// resource state) and Heartbeat's logging settings when the daemon has
+// them (ha.cf's logfacility, logfile, debugfile), nothing else of the
+// cluster's.
 func (p *Process) plainEnvironment() []string {
 	env := []string{"LANG=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
 	if p.RunDir != "" && os.MkdirAll(p.RunDir, 0o755) == nil {
 		env = append(env, "HA_RSCTMP="+p.RunDir)
+	}
+	for _, k := range []string{"HA_LOGFACILITY", "HA_LOGFILE", "HA_DEBUGLOG"} {
+		if v := p.Env[k]; v != "" {
+			env = append(env, k+"="+v)
+		}
 	}
 	return env
 }
@@ -400,4 +407,11 @@ type teeBuffer struct{ a, b *boundedBuffer }
 func (t *teeBuffer) Write(p []byte) (int, error) {
 	t.a.Write(p)
 	return t.b.Write(p)
+}
+
+func (p *Process) heartbeatDirs() []string {
+	if p.HeartbeatDir != "" {
+		return []string{p.HeartbeatDir}
+	}
+	return DefaultHeartbeatDirs()
 }

@@ -78,6 +78,13 @@ func resolveAgent(name string) (agents.Agent, error) {
 		if parts[0] == "lsb" || parts[0] == "stonith" || parts[0] == "service" || parts[0] == "systemd" {
 			return agents.Agent{Class: parts[0], Type: parts[1]}, nil
 		}
+		// heartbeat:NAME is a heartbeat-class script when one is installed,
+		// else the OCF agent of provider heartbeat.
+		if parts[0] == "heartbeat" {
+			if _, err := agents.FindHeartbeat(agents.DefaultHeartbeatDirs(), parts[1]); err == nil {
+				return agents.Agent{Class: "heartbeat", Type: parts[1]}, nil
+			}
+		}
 		return agents.Agent{Class: "ocf", Provider: parts[0], Type: parts[1]}, nil
 	case 1:
 		if p := (agents.Catalog{}).Providers(name); len(p) > 0 {
