@@ -9,44 +9,72 @@ import (
 	"time"
 )
 
-// TestScriptClasses: an LSB init script and a heartbeat-class script
-// (written here) run as cluster resources: each starts, is monitored,
-// fails when the test breaks it, and is recovered.
-func TestScriptClasses(t *testing.T) {
+// TestEveryClassRecovers: a resource of each agent class (OCF, LSB,
+// service, heartbeat, stonith; the scripts written here, the OCF agent
+// Debian's when installed) starts, is monitored, fails when the test
+// breaks it behind the cluster's back, and is recovered.
+func TestEveryClassRecovers(t *testing.T) {
 	dir := t.TempDir()
-	initDir, hbDir := filepath.Join(dir, "init.d"), filepath.Join(dir, "resource.d")
-	os.MkdirAll(initDir, 0o755)
-	os.MkdirAll(hbDir, 0o755)
+	initDir, hbDir, fenceDir := filepath.Join(dir, "init.d"), filepath.Join(dir, "resource.d"), filepath.Join(dir, "sbin")
+	for _, d := range []string{initDir, hbDir, fenceDir} {
+		os.MkdirAll(d, 0o755)
+	}
 	// Each node keeps its state under its own HA_RSCTMP.
-	lsb := "#!/bin/sh\ns=$HA_RSCTMP/websvc.lsb\ncase \"$1\" in\nstart) touch $s ;;\nstop) rm -f $s ;;\nstatus) [ -f $s ] && exit 0; exit 3 ;;\n*) exit 3 ;;\nesac\n"
+	lsb := "#!/bin/sh\ns=$HA_RSCTMP/$(basename $0).lsb\ncase \"$1\" in\nstart) touch $s ;;\nstop) rm -f $s ;;\nstatus) [ -f $s ] && exit 0; exit 3 ;;\n*) exit 3 ;;\nesac\n"
 	hb := "#!/bin/sh\ns=$HA_RSCTMP/hb-$1\ncase \"$2\" in\nstart) touch $s ;;\nstop) rm -f $s ;;\nstatus) if [ -f $s ]; then echo running; else echo stopped; fi ;;\nesac\nexit 0\n"
+	// A fence device whose monitor fails once after the test breaks it.
+	fence := "#!/bin/sh\nwhile read -r line; do case $line in action=*) action=${line#action=} ;; esac; done\n" +
+		"case $action in\nmonitor|status) if [ -f $HA_RSCTMP/fence.broken ]; then rm -f $HA_RSCTMP/fence.broken; exit 1; fi; exit 0 ;;\n" +
+		"metadata) echo '<resource-agent name=\"fence_test\"><parameters/><actions><action name=\"monitor\"/></actions></resource-agent>' ;;\n" +
+		"*) exit 0 ;;\nesac\n"
 	os.WriteFile(filepath.Join(initDir, "websvc"), []byte(lsb), 0o755)
+	os.WriteFile(filepath.Join(initDir, "mailsvc"), []byte(lsb), 0o755)
 	os.WriteFile(filepath.Join(hbDir, "hbsvc"), []byte(hb), 0o755)
+	os.WriteFile(filepath.Join(fenceDir, "fence_test"), []byte(fence), 0o755)
 	t.Setenv("PACER_INIT_DIR", initDir)
 	t.Setenv("PACER_HEARTBEAT_DIR", hbDir)
+	t.Setenv("PACER_FENCE_DIR", fenceDir)
+	ocf, ocfState := "ocf:pacer:Dummy", "Dummy-o1.state"
+	if _, err := os.Stat("/usr/lib/ocf/resource.d/heartbeat/Dummy"); err == nil {
+		ocf = "ocf:heartbeat:Dummy" // Debian's resource-agents
+	}
 
 	c := up(t, 3)
 	all := []string{"node1", "node2", "node3"}
 	c.must("node1", "configure", "property", "stonith-enabled=false")
-	c.must("node1", "configure", "primitive", "l1", "lsb:websvc", "op", "monitor", "interval=1s")
-	c.must("node1", "configure", "primitive", "h1", "heartbeat:hbsvc", "params", "1=www", "op", "monitor", "interval=1s")
-	for _, r := range []struct{ rsc, state string }{{"l1", "websvc.lsb"}, {"h1", "hb-www"}} {
+	for _, r := range []struct {
+		id, agent, state string
+		params           []string
+		breakIt          func(path string) error // given the state path on the node running it
+	}{
+		{"o1", ocf, ocfState, nil, os.Remove},
+		{"l1", "lsb:websvc", "websvc.lsb", nil, os.Remove},
+		{"s1", "service:mailsvc", "mailsvc.lsb", nil, os.Remove},
+		{"h1", "heartbeat:hbsvc", "hb-www", []string{"params", "1=www"}, os.Remove},
+		{"f1", "stonith:fence_test", "fence.broken", nil, func(p string) error { return os.WriteFile(p, nil, 0o644) }},
+	} {
+		args := append([]string{"configure", "primitive", r.id, r.agent}, r.params...)
+		c.must("node1", append(args, "op", "monitor", "interval=1s")...)
 		var on string
-		eventually(t, 15*time.Second, r.rsc+" started", func() (bool, string) {
-			ok, at := c.startedEverywhere(r.rsc, all...)
+		eventually(t, 15*time.Second, r.id+" ("+r.agent+") started", func() (bool, string) {
+			ok, at := c.startedEverywhere(r.id, all...)
 			on = at
 			return ok, at
 		})
 		state := filepath.Join(c.dir, on, "run", r.state)
-		if _, err := os.Stat(state); err != nil {
-			t.Fatalf("%s runs on %s but its state is not there: %v", r.rsc, on, err)
+		if r.id != "f1" {
+			if _, err := os.Stat(state); err != nil {
+				t.Fatalf("%s runs on %s but its state is not there: %v", r.id, on, err)
+			}
 		}
-		os.Remove(state) // break it behind the cluster's back
-		eventually(t, 15*time.Second, r.rsc+"'s failure seen and recovered", func() (bool, string) {
+		if err := r.breakIt(state); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 15*time.Second, r.id+"'s failure seen and recovered", func() (bool, string) {
 			out := c.must("node2", "status")
-			_, err := os.Stat(state)
-			ok, _ := c.startedEverywhere(r.rsc, all...)
-			return err == nil && ok && strings.Contains(out, r.rsc), out
+			failed := regexp.MustCompile(`\* ` + r.id + ` 1000ms-interval monitor on \S+ `).MatchString(out)
+			ok, _ := c.startedEverywhere(r.id, all...)
+			return failed && ok, out
 		})
 	}
 }
