@@ -90,8 +90,11 @@ func (p *Process) exec(ctx context.Context, op Op) Result {
 	stderr.max = p.maxOutput()
 	cmd.Stdout = out
 	cmd.Stderr = &teeBuffer{a: out, b: &stderr}
-	// Output pipes held open by an escaped grandchild must not hang us.
-	cmd.WaitDelay = 2 * time.Second
+	// Output pipes held open by what the agent left running (IPaddr2's
+	// background send_arp, a daemon an init script started) must not
+	// delay the result: once the agent has exited, what it wrote is read
+	// within moments.
+	cmd.WaitDelay = 100 * time.Millisecond
 	if err := cmd.Start(); err != nil {
 		return Result{RC: 5, Status: ExecFailed, ExitReason: fmt.Sprintf("cannot run %s: %v", path, err)}
 	}
@@ -106,8 +109,8 @@ func (p *Process) exec(ctx context.Context, op Op) Result {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		werr = <-done
 	}
-	// Whatever the agent left in its group goes with it.
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	// An agent that ended by itself keeps what it started: init scripts
+	// start daemons with a plain '&', which share the agent's group.
 	res := Result{Output: out.String(), ExitReason: exitReason(stderr.String())}
 	if timedOut {
 		res.RC, res.Status = 1, TimedOut
@@ -118,7 +121,7 @@ func (p *Process) exec(ctx context.Context, op Op) Result {
 	}
 	var ee *exec.ExitError
 	switch {
-	case werr == nil:
+	case werr == nil, errors.Is(werr, exec.ErrWaitDelay):
 	case errors.As(werr, &ee):
 		res.RC = ee.ExitCode()
 		if res.RC < 0 { // killed by a signal

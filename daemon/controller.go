@@ -20,11 +20,14 @@ type controller struct {
 	n        *Node
 	hist     map[string]*knownHistory
 	expected map[string]bool // node_state expected="member": down uncleanly if it vanishes
-	inflight map[string]*flight
-	token    uint64
-	dirty    bool
-	lastRun  time.Time
-	fences   map[string]*fenceJob // nodes being fenced, or to be again
+	// lastFenceCheck: when a plan was last made only to fence, while
+	// members' histories were missing.
+	lastFenceCheck time.Time
+	inflight       map[string]*flight
+	token          uint64
+	dirty          bool
+	lastRun        time.Time
+	fences         map[string]*fenceJob // nodes being fenced, or to be again
 }
 
 type knownHistory struct {
@@ -181,6 +184,17 @@ func (c *controller) nodeID(uname string) string {
 	return uname
 }
 
+// lostNode: a configured node that is not a member was expected up: it
+// may need fencing.
+func (c *controller) lostNode() bool {
+	for _, name := range c.n.cfg.Nodes {
+		if !c.n.isMember(name) && c.expected[name] {
+			return true
+		}
+	}
+	return false
+}
+
 // ready: the DC knows every member's current history.
 func (c *controller) ready() bool {
 	for _, m := range c.n.members() {
@@ -208,16 +222,30 @@ func (c *controller) reconcile(now time.Time) {
 	}
 	c.ensureNodes()
 	c.refreshStatus()
-	if !c.ready() {
+	ready := c.ready()
+	if !ready && (!c.lostNode() || now.Sub(c.lastFenceCheck) < 200*time.Millisecond) {
 		return
 	}
-	c.dirty = false
-	c.lastRun = now
+	if !ready {
+		c.lastFenceCheck = now
+	}
 	plan, err := engine.Schedule(engine.Input{CIB: c.n.cib.Clone(), Now: now})
 	if err != nil {
 		c.n.log.Error("scheduler", "err", err)
 		return
 	}
+	if !ready {
+		// A member's history is not in yet, so resources wait; fencing a
+		// lost node does not depend on it and starts at once.
+		for _, a := range plan.Actions {
+			if a.Task == "fence" {
+				c.fence(a.Node, a.Reason, now)
+			}
+		}
+		return
+	}
+	c.dirty = false
+	c.lastRun = now
 	if notes := strings.Join(plan.Notes, "; "); notes != c.n.lastNotes {
 		c.n.lastNotes = notes
 		for _, note := range plan.Notes {

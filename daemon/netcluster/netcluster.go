@@ -1,0 +1,271 @@
+// Package netcluster runs a cluster whose nodes are separate hosts: each
+// node is a network namespace with its own address on a bridge (in a
+// switch namespace of its own, so the machine's own network is never
+// touched), and a client namespace probes the services from outside. It
+// is for tests and benchmarks, and needs root and iproute2.
+package netcluster
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Subnet is the /24 the hosts share: 198.18.0.0/15 is set aside for
+// benchmarking networks (RFC 2544), so it clashes with nothing real.
+const Subnet = "198.18.0"
+
+// Cluster is a set of namespaced hosts and their daemons' files.
+type Cluster struct {
+	Prefix string   // node namespaces are Prefix+node; fence_pacer's netns_prefix
+	Dir    string   // DIR/NODE holds ha.cf, authkeys, cib.xml, socket, log
+	Binary string   // the pacer binary
+	Nodes  []string // node1..nodeN
+	Env    []string // added to the daemons' environment
+}
+
+// Timing of the hosts' heartbeats (ha.cf keepalive and deadtime).
+type Timing struct {
+	Keepalive, Deadtime, Initdead string
+}
+
+// Usable reports why namespaced hosts cannot be made here, or nil.
+func Usable() error {
+	if os.Geteuid() != 0 {
+		return errors.New("network namespaces need root")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		return errors.New("iproute2 (ip) is not installed")
+	}
+	return nil
+}
+
+func (c *Cluster) switchNS() string { return strings.TrimSuffix(c.Prefix, "-") + "sw" }
+
+// ClientNS is the namespace of the outside host that probes services.
+func (c *Cluster) ClientNS() string { return strings.TrimSuffix(c.Prefix, "-") + "cl" }
+
+// NS is the namespace of a node.
+func (c *Cluster) NS(node string) string { return c.Prefix + node }
+
+// Addr is a node's address.
+func (c *Cluster) Addr(node string) string {
+	for i, n := range c.Nodes {
+		if n == node {
+			return fmt.Sprintf("%s.%d", Subnet, 11+i)
+		}
+	}
+	return ""
+}
+
+// Socket is a node's client socket (a path: reachable from any namespace).
+func (c *Cluster) Socket(node string) string { return filepath.Join(c.Dir, node, "pacer.sock") }
+
+func ip(args ...string) error {
+	out, err := exec.Command("ip", args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, bytes.TrimSpace(out))
+	}
+	return nil
+}
+
+// Create makes the namespaces, the bridge and the nodes' configuration.
+// authkeys may give a node its own key (to test a wrong one); absent
+// nodes share one generated key.
+func Create(prefix, dir, binary string, n int, t Timing, authkeys map[string]string) (*Cluster, error) {
+	if err := Usable(); err != nil {
+		return nil, err
+	}
+	c := &Cluster{Prefix: prefix, Dir: dir, Binary: binary}
+	for i := 1; i <= n; i++ {
+		c.Nodes = append(c.Nodes, fmt.Sprintf("node%d", i))
+	}
+	sw := c.switchNS()
+	if err := ip("netns", "add", sw); err != nil {
+		return nil, err
+	}
+	steps := [][]string{
+		{"-n", sw, "link", "add", "br0", "type", "bridge"},
+		{"-n", sw, "link", "set", "br0", "up"},
+	}
+	hosts := append([]string{}, c.Nodes...)
+	hosts = append(hosts, "client")
+	for i, h := range hosts {
+		ns, addr := c.NS(h), c.Addr(h)
+		if h == "client" {
+			ns, addr = c.ClientNS(), Subnet+".100"
+		}
+		port := fmt.Sprintf("p%d", i)
+		if err := ip("netns", "add", ns); err != nil {
+			c.Destroy()
+			return nil, err
+		}
+		steps = append(steps,
+			[]string{"-n", ns, "link", "set", "lo", "up"},
+			[]string{"-n", sw, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns},
+			[]string{"-n", sw, "link", "set", port, "master", "br0"},
+			[]string{"-n", sw, "link", "set", port, "up"},
+			[]string{"-n", ns, "addr", "add", addr + "/24", "dev", "eth0"},
+			[]string{"-n", ns, "link", "set", "eth0", "up"},
+		)
+	}
+	for _, s := range steps {
+		if err := ip(s...); err != nil {
+			c.Destroy()
+			return nil, err
+		}
+	}
+	secret := make([]byte, 20)
+	rand.Read(secret)
+	var addrs []string
+	for _, node := range c.Nodes {
+		addrs = append(addrs, c.Addr(node))
+	}
+	for _, node := range c.Nodes {
+		d := filepath.Join(dir, node)
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			c.Destroy()
+			return nil, err
+		}
+		cf := fmt.Sprintf("# A host of a namespaced test cluster.\nnode %s\nucast eth0 %s\nkeepalive %s\ndeadtime %s\ninitdead %s\ncrm respawn\n",
+			strings.Join(c.Nodes, " "), strings.Join(addrs, " "), t.Keepalive, t.Deadtime, t.Initdead)
+		keys := authkeys[node]
+		if keys == "" {
+			keys = "auth 1\n1 sha256 " + hex.EncodeToString(secret) + "\n"
+		}
+		if err := os.WriteFile(filepath.Join(d, "ha.cf"), []byte(cf), 0o644); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(d, "authkeys"), []byte(keys), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Start runs a node's daemon inside its namespace, in a session of its
+// own, after clearing its run directory as a boot clears /run.
+func (c *Cluster) Start(node string) error {
+	d := filepath.Join(c.Dir, node)
+	os.RemoveAll(filepath.Join(d, "run"))
+	logf, err := os.OpenFile(filepath.Join(d, "pacer.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd := exec.Command("ip", "netns", "exec", c.NS(node), c.Binary, "daemon", "--config", filepath.Join(d, "ha.cf"),
+		"--node", node, "--state-dir", d, "--run-dir", filepath.Join(d, "run"), "--socket", c.Socket(node))
+	cmd.Env = append(os.Environ(), c.Env...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", node, err)
+	}
+	// ip netns exec execs the daemon: the pid is the daemon's.
+	pid := cmd.Process.Pid
+	go cmd.Wait()
+	return os.WriteFile(filepath.Join(d, "pacer.pid"), []byte(strconv.Itoa(pid)+"\n"), 0o644)
+}
+
+// PID is a node's daemon's process id, 0 if unknown.
+func (c *Cluster) PID(node string) int {
+	b, _ := os.ReadFile(filepath.Join(c.Dir, node, "pacer.pid"))
+	n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return n
+}
+
+// KillDaemon SIGKILLs a node's daemon alone: what it started keeps
+// running, as after a crash of the cluster software.
+func (c *Cluster) KillDaemon(node string) error {
+	pid := c.PID(node)
+	if pid <= 0 {
+		return fmt.Errorf("%s: no daemon", node)
+	}
+	return syscall.Kill(pid, syscall.SIGKILL)
+}
+
+// PowerOff kills everything in a node's namespace and takes its link down.
+func (c *Cluster) PowerOff(node string) {
+	ip("-n", c.NS(node), "link", "set", "eth0", "down")
+	out, _ := exec.Command("ip", "netns", "pids", c.NS(node)).Output()
+	for _, f := range strings.Fields(string(out)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// Cut disconnects a node from the switch (its side of the cable stays
+// up, as when a switch port or cable fails); Heal reconnects it.
+func (c *Cluster) Cut(node string) error {
+	return ip("-n", c.switchNS(), "link", "set", c.port(node), "down")
+}
+
+// Heal reconnects a node cut off by Cut.
+func (c *Cluster) Heal(node string) error {
+	return ip("-n", c.switchNS(), "link", "set", c.port(node), "up")
+}
+
+func (c *Cluster) port(node string) string {
+	for i, n := range c.Nodes {
+		if n == node {
+			return fmt.Sprintf("p%d", i)
+		}
+	}
+	return ""
+}
+
+// Connected reports whether a node's link to the switch is up at both ends.
+func (c *Cluster) Connected(node string) bool {
+	up := func(ns, dev string) bool {
+		out, err := exec.Command("ip", "-n", ns, "-o", "link", "show", dev).Output()
+		return err == nil && (strings.Contains(string(out), ",UP") || strings.Contains(string(out), "<UP"))
+	}
+	return up(c.switchNS(), c.port(node)) && up(c.NS(node), "eth0")
+}
+
+// HasAddr reports whether a node's eth0 carries addr.
+func (c *Cluster) HasAddr(node, addr string) bool {
+	out, err := exec.Command("ip", "-n", c.NS(node), "-o", "addr", "show", "dev", "eth0").Output()
+	return err == nil && strings.Contains(string(out), " "+addr+"/")
+}
+
+// InClient runs a command in the client namespace.
+func (c *Cluster) InClient(name string, args ...string) *exec.Cmd {
+	return exec.Command("ip", append([]string{"netns", "exec", c.ClientNS(), name}, args...)...)
+}
+
+// Destroy kills every daemon and agent and removes the namespaces.
+func (c *Cluster) Destroy() {
+	for _, node := range c.Nodes {
+		c.PowerOff(node)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for _, ns := range append(c.nsList(), c.ClientNS(), c.switchNS()) {
+		for time.Now().Before(deadline) {
+			out, _ := exec.Command("ip", "netns", "pids", ns).Output()
+			if len(bytes.TrimSpace(out)) == 0 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		exec.Command("ip", "netns", "del", ns).Run()
+	}
+}
+
+func (c *Cluster) nsList() []string {
+	var out []string
+	for _, n := range c.Nodes {
+		out = append(out, c.NS(n))
+	}
+	return out
+}
