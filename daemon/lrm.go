@@ -249,6 +249,13 @@ func (l *localResources) report() {
 	for k := range l.running {
 		h.Running = append(h.Running, k)
 	}
+	// A recurring monitor counts as running until its first result is
+	// recorded: the DC then does not send it again meanwhile.
+	for k, m := range l.monitors {
+		if !m.recorded {
+			h.Running = append(h.Running, k)
+		}
+	}
 	sort.Strings(h.Running)
 	switch {
 	case n.isDC:

@@ -190,7 +190,14 @@ func (n *Node) Run(ctx context.Context) error {
 	defer tick.Stop()
 	n.sendHeartbeat()
 	lastHB := time.Now()
+	react := time.NewTimer(time.Hour)
+	defer react.Stop()
+	reacting := false
 	for {
+		if n.isDC && n.ctl.dirty && !reacting && n.ctl.ready() {
+			react.Reset(5 * time.Millisecond) // a few events arriving together make one plan
+			reacting = true
+		}
 		select {
 		case <-ctx.Done():
 			return n.leave()
@@ -209,6 +216,13 @@ func (n *Node) Run(ctx context.Context) error {
 			}
 		case req := <-n.requests:
 			n.serve(req)
+		case <-react.C:
+			reacting = false
+			// Act on a result or a report at once, not at the next tick:
+			// every tick saved is failover time saved.
+			if n.isDC {
+				n.ctl.reconcile(time.Now())
+			}
 		case now := <-tick.C:
 			if now.Sub(lastHB) >= n.cfg.Keepalive-n.tickEvery()/2 {
 				n.sendHeartbeat()

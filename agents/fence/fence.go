@@ -241,22 +241,8 @@ func (o options) off(node string) error {
 	}
 	// Cut the links first, so that nothing the node still runs for a
 	// moment is heard, then kill what runs there.
-	b, err := exec.Command("ip", "-n", ns, "-o", "link", "show").Output()
-	if err != nil {
-		return fmt.Errorf("ip -n %s link: %w", ns, err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		dev, _, _ := strings.Cut(strings.TrimSuffix(f[1], ":"), "@")
-		if dev == "lo" {
-			continue
-		}
-		if out, err := exec.Command("ip", "-n", ns, "link", "set", "dev", dev, "down").CombinedOutput(); err != nil {
-			return fmt.Errorf("ip -n %s link set %s down: %v: %s", ns, dev, err, bytes.TrimSpace(out))
-		}
+	if err := linksDown(ns); err != nil {
+		return err
 	}
 	for range 50 {
 		pids, err := namespacePIDs(ns)
@@ -272,20 +258,6 @@ func (o options) off(node string) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return fmt.Errorf("processes in %s survived SIGKILL", ns)
-}
-
-func namespacePIDs(ns string) ([]int, error) {
-	b, err := exec.Command("ip", "netns", "pids", ns).Output()
-	if err != nil {
-		return nil, fmt.Errorf("ip netns pids %s: %w", ns, err)
-	}
-	var out []int
-	for _, f := range strings.Fields(string(b)) {
-		if p, err := strconv.Atoi(f); err == nil && p != os.Getpid() {
-			out = append(out, p)
-		}
-	}
-	return out, nil
 }
 
 func daemonPID(dir, node string) int {

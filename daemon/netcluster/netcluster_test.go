@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -424,4 +425,49 @@ func (c *Cluster) other(not ...string) string {
 		}
 	}
 	return ""
+}
+
+// TestFailoverTimes is the failover benchmark (bench/failover.sh runs it):
+// PACER_FAILOVER_RUNS times, the host holding the VIP is powered off (its
+// link goes down and everything on it dies at once), and the time until
+// the VIP answers from another host is measured. It prints min, median
+// and max.
+func TestFailoverTimes(t *testing.T) {
+	runs, _ := strconv.Atoi(os.Getenv("PACER_FAILOVER_RUNS"))
+	if runs <= 0 {
+		t.Skip("a benchmark: set PACER_FAILOVER_RUNS (bench/failover.sh does)")
+	}
+	c := setup(t, 3, fast, nil)
+	c.configureVIP(t)
+	p := c.startProbe(t)
+	var times []time.Duration
+	for i := 0; i < runs; i++ {
+		for _, n := range c.Nodes {
+			c.online(t, n, c.Nodes...)
+		}
+		active := c.probeOnce()
+		if active == "" {
+			t.Fatal("the VIP does not answer")
+		}
+		t0 := time.Now()
+		c.PowerOff(active)
+		eventually(t, 30*time.Second, "the VIP answers after "+active+" failed", func() (bool, string) {
+			h, at, ok := p.answeredSince(t0, active)
+			if ok {
+				times = append(times, at.Sub(t0))
+				t.Logf("run %d: %s powered off; the VIP answered from %s after %v", i+1, active, h, at.Sub(t0).Round(time.Millisecond))
+			}
+			return ok, p.answering()
+		})
+		if err := c.PowerOn(active); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	median := times[len(times)/2]
+	if len(times)%2 == 0 {
+		median = (times[len(times)/2-1] + times[len(times)/2]) / 2
+	}
+	fmt.Printf("pacer failover (keepalive %s, deadtime %s, %d runs): min %v median %v max %v\n", fast.Keepalive, fast.Deadtime, len(times),
+		times[0].Round(time.Millisecond), median.Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond))
 }
