@@ -75,6 +75,7 @@ type Node struct {
 	fenceHistory []FenceEvent
 	leaving      bool
 	lastNotes    string
+	seenAll      bool // every configured node has been a member at once since start
 }
 
 type peer struct {
@@ -288,8 +289,16 @@ func (n *Node) isMember(name string) bool {
 	return p != nil && p.alive
 }
 
-// quorate: more than half of the configured nodes are members.
-func (n *Node) quorate() bool { return len(n.members())*2 > len(n.cfg.Nodes) }
+// quorate: more than half of the configured nodes are members. A
+// two-node cluster keeps quorum with one node, as corosync's two_node
+// does, but only once this node has seen its peer since it started (its
+// wait_for_all): a node booting alone does not take over on its own.
+func (n *Node) quorate() bool {
+	if len(n.cfg.Nodes) == 2 {
+		return n.seenAll
+	}
+	return len(n.members())*2 > len(n.cfg.Nodes)
+}
 
 func (n *Node) handle(m *Message) {
 	p := n.peers[m.From]
@@ -404,6 +413,9 @@ func (n *Node) checkMembership(now time.Time) {
 }
 
 func (n *Node) membershipChanged(name string, clean bool) {
+	if len(n.members()) == len(n.cfg.Nodes) {
+		n.seenAll = true
+	}
 	if n.dc == name && !n.isMember(name) {
 		n.dc = ""
 	}

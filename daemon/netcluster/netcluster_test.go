@@ -3,11 +3,13 @@ package netcluster
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pacer-ha/pacer/daemon"
 	"golang.org/x/sys/unix"
 )
 
@@ -309,23 +312,34 @@ func (c *Cluster) PowerOn(node string) error {
 	return c.Start(node)
 }
 
-const vipConfig = `configure
-primitive st stonith:fence_pacer params netns_prefix=%s pcmk_host_list="%s"
-primitive vip ocf:heartbeat:IPaddr2 params ip=` + vip + ` cidr_netmask=24 nic=eth0 op monitor interval=1s timeout=20s
+// vipConfig is the group of the VIP and the service; with fencing, a
+// fence_pacer device, stonith-enabled and no-quorum-policy=stop, without,
+// the classic two-node setup.
+func (c *Cluster) vipConfig(fencing bool) string {
+	s := "configure\n"
+	if fencing {
+		s += fmt.Sprintf("primitive st stonith:fence_pacer params netns_prefix=%s pcmk_host_list=\"%s\"\n", c.Prefix, strings.Join(c.Nodes, " "))
+	}
+	s += `primitive vip ocf:heartbeat:IPaddr2 params ip=` + vip + ` cidr_netmask=24 nic=eth0 op monitor interval=1s timeout=20s
 primitive svc lsb:vipsvc op monitor interval=1s timeout=20s
 group g vip svc
 rsc_defaults resource-stickiness=100
-property stonith-enabled=true no-quorum-policy=stop
-commit
 `
+	if fencing {
+		s += "property stonith-enabled=true no-quorum-policy=stop\n"
+	} else {
+		s += "property stonith-enabled=false no-quorum-policy=ignore\n"
+	}
+	return s + "commit\n"
+}
 
 // fast is the timing the acceptance asks for: keepalive 200ms, deadtime 1s.
 var fast = Timing{Keepalive: "200ms", Deadtime: "1s", Initdead: "3s"}
 
-func (c *Cluster) configureVIP(t *testing.T) string {
+func (c *Cluster) configureVIP(t *testing.T, fencing bool) string {
 	t.Helper()
 	c.online(t, "node1", c.Nodes...)
-	if out, err := c.crm(t, "node1", fmt.Sprintf(vipConfig, c.Prefix, strings.Join(c.Nodes, " "))); err != nil {
+	if out, err := c.crm(t, "node1", c.vipConfig(fencing)); err != nil {
 		t.Fatalf("configure: %v\n%s", err, out)
 	}
 	var at string
@@ -351,7 +365,7 @@ func (c *Cluster) probeOnce() string {
 // hold the VIP.
 func TestVIPAcrossHosts(t *testing.T) {
 	c := setup(t, 3, fast, nil)
-	first := c.configureVIP(t)
+	first := c.configureVIP(t, true)
 	p := c.startProbe(t)
 	dual := c.watchDual(t)
 	defer func() {
@@ -438,7 +452,7 @@ func TestFailoverTimes(t *testing.T) {
 		t.Skip("a benchmark: set PACER_FAILOVER_RUNS (bench/failover.sh does)")
 	}
 	c := setup(t, 3, fast, nil)
-	c.configureVIP(t)
+	c.configureVIP(t, true)
 	p := c.startProbe(t)
 	var times []time.Duration
 	for i := 0; i < runs; i++ {
@@ -470,4 +484,262 @@ func TestFailoverTimes(t *testing.T) {
 	}
 	fmt.Printf("pacer failover (keepalive %s, deadtime %s, %d runs): min %v median %v max %v\n", fast.Keepalive, fast.Deadtime, len(times),
 		times[0].Round(time.Millisecond), median.Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond))
+}
+
+// failover powers the host answering on the VIP off and waits until
+// another answers; it returns the new one.
+func (c *Cluster) failover(t *testing.T, p *probe) string {
+	t.Helper()
+	active := p.answering()
+	if active == "" {
+		t.Fatal("the VIP does not answer")
+	}
+	t0 := time.Now()
+	c.PowerOff(active)
+	var now string
+	eventually(t, 30*time.Second, "the VIP answers after "+active+" failed", func() (bool, string) {
+		h, at, ok := p.answeredSince(t0, active)
+		if ok {
+			now = h
+			t.Logf("%s powered off; the VIP answered from %s after %v", active, h, at.Sub(t0).Round(time.Millisecond))
+		}
+		return ok, p.answering()
+	})
+	return now
+}
+
+// property reads a cluster property through a node.
+func (c *Cluster) property(t *testing.T, node, name string) string {
+	t.Helper()
+	out, err := c.crm(t, node, "", "configure", "show", "cib-bootstrap-options")
+	if err != nil {
+		return ""
+	}
+	for _, f := range strings.Fields(strings.ReplaceAll(out, "\\", " ")) {
+		if v, ok := strings.CutPrefix(f, name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// TestTwoNode: the classic two-node cluster (no fencing,
+// no-quorum-policy=ignore). Either node's death moves the resources; when
+// both go down and come back in the wrong order (the one with the older
+// CIB first), they converge on the newest CIB: nothing committed is lost.
+func TestTwoNode(t *testing.T) {
+	c := setup(t, 2, fast, nil)
+	c.configureVIP(t, false)
+	p := c.startProbe(t)
+	eventually(t, 10*time.Second, "the probe sees the VIP", func() (bool, string) { return p.answering() != "", "" })
+	first := p.answering()
+	second := c.failover(t, p)
+	if err := c.PowerOn(first); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range c.Nodes {
+		c.online(t, n, c.Nodes...)
+	}
+	if back := c.failover(t, p); back != first {
+		t.Fatalf("after %s failed the VIP answered from %s", second, back)
+	}
+	if err := c.PowerOn(second); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range c.Nodes {
+		c.online(t, n, c.Nodes...)
+	}
+
+	// Both down, the newer CIB on node1 only; node2 comes back first.
+	if out, err := c.crm(t, "node1", "", "configure", "property", "marker=both"); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	eventually(t, 10*time.Second, "node2 has the change", func() (bool, string) {
+		v := c.property(t, "node2", "marker")
+		return v == "both", v
+	})
+	c.PowerOff("node2")
+	eventually(t, 10*time.Second, "node1 alone", func() (bool, string) {
+		out, _ := c.crm(t, "node1", "", "status")
+		return strings.Contains(out, "OFFLINE: [ node2 ]"), out
+	})
+	if out, err := c.crm(t, "node1", "", "configure", "property", "marker=node1-only"); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	c.PowerOff("node1")
+	if err := c.PowerOn("node2"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(4 * time.Second) // past initdead: node2 runs alone a while
+	if err := c.PowerOn("node1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range c.Nodes {
+		c.online(t, n, c.Nodes...)
+	}
+	for _, n := range c.Nodes {
+		eventually(t, 10*time.Second, n+" has the newest CIB", func() (bool, string) {
+			v := c.property(t, n, "marker")
+			return v == "node1-only", v
+		})
+	}
+	eventually(t, 20*time.Second, "the VIP answers again", func() (bool, string) { return c.probeOnce() != "", "" })
+}
+
+// inNS runs fn on a thread that joined namespace ns.
+func inNS(ns string, fn func() error) error {
+	f, err := os.Open("/run/netns/" + ns)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+			done <- err
+			return
+		}
+		done <- fn()
+	}()
+	return <-done
+}
+
+// capture records, on the switch, the heartbeat datagrams node sends
+// for a while: what an attacker on the wire could replay.
+func (c *Cluster) capture(node string, d time.Duration) ([][]byte, error) {
+	var out [][]byte
+	src := net.ParseIP(c.Addr(node)).To4()
+	err := inNS(c.switchNS(), func() error {
+		ifc, err := net.InterfaceByName(c.port(node))
+		if err != nil {
+			return err
+		}
+		proto := uint16(0x0300) // ETH_P_ALL in network byte order
+		fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW, int(proto))
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: proto, Ifindex: ifc.Index}); err != nil {
+			return err
+		}
+		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Usec: 100000})
+		buf := make([]byte, 65536)
+		for end := time.Now().Add(d); time.Now().Before(end); {
+			n, _, err := unix.Recvfrom(fd, buf, 0)
+			if err != nil || n < 14+20+8 || buf[12] != 0x08 || buf[13] != 0x00 { // IPv4 frames only
+				continue
+			}
+			ipHdr := buf[14:n]
+			ihl := int(ipHdr[0]&0x0f) * 4
+			if ipHdr[9] != unix.IPPROTO_UDP || !net.IP(ipHdr[12:16]).Equal(src) || len(ipHdr) < ihl+8 {
+				continue
+			}
+			udp := ipHdr[ihl:]
+			if int(udp[2])<<8|int(udp[3]) != 694 {
+				continue
+			}
+			out = append(out, append([]byte(nil), udp[8:]...))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// TestWrongKeyAndFlood: a node with the wrong authkeys is rejected (its
+// packets counted) and never joins, while the others keep working; a
+// flood of forged packets and of replayed real ones, sent from another
+// host, does not disturb membership.
+func TestWrongKeyAndFlood(t *testing.T) {
+	c := setup(t, 3, fast, map[string]string{"node3": "auth 2\n2 sha256 not-the-cluster-secret\n"})
+	good := []string{"node1", "node2"}
+	for _, n := range good {
+		c.online(t, n, good...)
+	}
+	if out, err := c.crm(t, "node1", "configure\nproperty stonith-enabled=false\nprimitive d1 ocf:pacer:Dummy op monitor interval=1s\ncommit\n"); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	eventually(t, 20*time.Second, "d1 runs on node1 or node2", func() (bool, string) {
+		out, _ := c.crm(t, "node2", "", "status")
+		return regexp.MustCompile(`d1\s.*Started node[12]`).MatchString(out), out
+	})
+	info := func(node string) daemon.Info {
+		t.Helper()
+		i, err := daemon.Client{Socket: c.Socket(node), Timeout: 5 * time.Second}.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *i
+	}
+	if i := info("node1"); i.BadAuth == 0 || strings.Contains(strings.Join(i.Members, " "), "node3") {
+		t.Errorf("node1 with node3 on the wrong key: members %v, %d rejected", i.Members, i.BadAuth)
+	}
+	if i := info("node3"); len(i.Members) != 1 || i.Quorum {
+		t.Errorf("node3 with the wrong key joined: members %v, quorum %v", i.Members, i.Quorum)
+	}
+
+	// The flood, from the client host: replays of node1's real packets
+	// and forged ones, at node1 and node2.
+	replays, err := c.capture("node1", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(replays) == 0 {
+		t.Fatal("captured nothing of node1's traffic")
+	}
+	before := map[string]daemon.Info{"node1": info("node1"), "node2": info("node2")}
+	floodDone := make(chan error, 1)
+	go func() {
+		floodDone <- inNS(c.ClientNS(), func() error {
+			conn, err := net.ListenUDP("udp4", nil)
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			forged := make([]byte, 200)
+			for round := 0; round < 20; round++ {
+				for _, dst := range []string{c.Addr("node1"), c.Addr("node2")} {
+					to := &net.UDPAddr{IP: net.ParseIP(dst), Port: 694}
+					for _, r := range replays {
+						conn.WriteToUDP(r, to)
+					}
+					for i := 0; i < 200; i++ {
+						rand.Read(forged)
+						copy(forged, "PCR1\x01\x20") // the right magic, key index and code length
+						conn.WriteToUDP(forged, to)
+					}
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			return nil
+		})
+	}()
+	// Membership holds while the flood lasts.
+	for {
+		select {
+		case err := <-floodDone:
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range good {
+				b, _ := os.ReadFile(filepath.Join(c.Dir, n, "pacer.log"))
+				if bytes.Contains(b, []byte("node is dead")) || bytes.Contains(b, []byte("peer restarted")) {
+					t.Errorf("%s's membership was disturbed by the flood", n)
+				}
+				i := info(n)
+				if i.Replayed <= before[n].Replayed && n == "node2" || i.BadAuth <= before[n].BadAuth {
+					t.Errorf("%s counted %d replayed (before %d), %d rejected (before %d)", n, i.Replayed, before[n].Replayed, i.BadAuth, before[n].BadAuth)
+				}
+				t.Logf("%s: %d replayed and %d forged packets refused", n, i.Replayed-before[n].Replayed, i.BadAuth-before[n].BadAuth)
+			}
+			return
+		case <-time.After(100 * time.Millisecond):
+			for _, n := range good {
+				if m := info(n).Members; strings.Join(m, " ") != "node1 node2" {
+					t.Fatalf("%s's members during the flood: %v", n, m)
+				}
+			}
+		}
+	}
 }
