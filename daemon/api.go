@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -72,8 +73,14 @@ func (n *Node) serveClients(path string) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("socket %s: %w", path, err)
 	}
-	// Root and the haclient group only, as Pacemaker's IPC.
+	// Root and the haclient group only, as Pacemaker's IPC: the socket's
+	// mode keeps others out, and each connection's credentials are checked.
 	os.Chmod(path, 0o660)
+	if g, err := user.LookupGroup(ClientGroup); err == nil {
+		if gid, err := strconv.Atoi(g.Gid); err == nil {
+			os.Chown(path, -1, gid)
+		}
+	}
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -89,6 +96,14 @@ func (n *Node) serveClients(path string) (func(), error) {
 
 func (n *Node) serveConn(c net.Conn, done chan struct{}) {
 	defer c.Close()
+	if cred := peerCred(c); cred != nil {
+		if err := n.authorize(cred); err != nil {
+			n.log.Warn("client refused", "uid", cred.Uid, "pid", cred.Pid, "err", err)
+			b, _ := json.Marshal(clientReply{Err: err.Error()})
+			c.Write(append(b, '\n'))
+			return
+		}
+	}
 	r := bufio.NewReader(c)
 	for {
 		line, err := r.ReadBytes('\n')
@@ -164,18 +179,7 @@ func (n *Node) serve(req clientRequest) {
 
 // peerUser names the user at the other end of a Unix socket.
 func peerUser(c net.Conn) string {
-	uc, ok := c.(*net.UnixConn)
-	if !ok {
-		return ""
-	}
-	raw, err := uc.SyscallConn()
-	if err != nil {
-		return ""
-	}
-	var cred *syscall.Ucred
-	raw.Control(func(fd uintptr) {
-		cred, _ = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
-	})
+	cred := peerCred(c)
 	if cred == nil {
 		return ""
 	}
@@ -183,6 +187,78 @@ func peerUser(c net.Conn) string {
 		return u.Username
 	}
 	return strconv.Itoa(int(cred.Uid))
+}
+
+// peerCred is who is at the other end of a client connection.
+func peerCred(c net.Conn) *syscall.Ucred {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return nil
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	var cred *syscall.Ucred
+	raw.Control(func(fd uintptr) {
+		cred, _ = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	})
+	return cred
+}
+
+// ClientGroup is the group whose members may use the client socket.
+const ClientGroup = "haclient"
+
+// authorize lets root, the daemon's own user, members of haclient and the
+// users and groups of ha.cf's apiauth lines use the client socket.
+func (n *Node) authorize(cred *syscall.Ucred) error {
+	if cred.Uid == 0 || int(cred.Uid) == os.Geteuid() {
+		return nil
+	}
+	allowedGroups := []string{ClientGroup}
+	var allowedUsers []string
+	for _, a := range n.cfg.APIAuth {
+		allowedUsers = append(allowedUsers, a.Users...)
+		allowedGroups = append(allowedGroups, a.Groups...)
+	}
+	name := strconv.Itoa(int(cred.Uid))
+	if u, err := user.LookupId(name); err == nil {
+		name = u.Username
+	}
+	if slices.Contains(allowedUsers, name) {
+		return nil
+	}
+	groups := append([]uint32{cred.Gid}, supplementaryGroups(cred.Pid)...)
+	for _, g := range allowedGroups {
+		grp, err := user.LookupGroup(g)
+		if err != nil {
+			continue
+		}
+		gid, _ := strconv.ParseUint(grp.Gid, 10, 32)
+		if slices.Contains(groups, uint32(gid)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("permission denied: user %s is neither root nor in the %s group (add it: usermod -a -G %s %s)", name, ClientGroup, ClientGroup, name)
+}
+
+// supplementaryGroups reads a process's groups from /proc.
+func supplementaryGroups(pid int32) []uint32 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return nil
+	}
+	var out []uint32
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Groups:"); ok {
+			for _, f := range strings.Fields(rest) {
+				if g, err := strconv.ParseUint(f, 10, 32); err == nil {
+					out = append(out, uint32(g))
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Client talks to a node's socket. It implements the shell's Backend.
@@ -202,7 +278,10 @@ func (c Client) call(req clientRequest) (clientReply, error) {
 	conn, err := net.DialTimeout("unix", c.Socket, to)
 	if err != nil {
 		var rep clientReply
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) || isRefused(err) {
+		if errors.Is(err, os.ErrPermission) {
+			return rep, fmt.Errorf("no permission to use the cluster daemon's socket %s: run as root or as a member of the %s group", c.Socket, ClientGroup)
+		}
+		if errors.Is(err, os.ErrNotExist) || isRefused(err) {
 			return rep, fmt.Errorf("cannot reach the cluster daemon at %s (is it running? start it, or set CIB_file=PATH to work on a file): %w", c.Socket, err)
 		}
 		return rep, fmt.Errorf("connect %s: %w", c.Socket, err)

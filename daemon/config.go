@@ -11,6 +11,7 @@ import (
 	"hash/crc32"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ type Config struct {
 	Path      string
 	Nodes     []string // the cluster's nodes, in the order ha.cf names them
 	Ucast     []string // peer addresses (ip or ip:port) heartbeats go to
+	Media     []Medium // every ucast, bcast and mcast line: the links heartbeats travel
 	BindAddr  string   // local address to listen on (Pacer's extension; default all)
 	UDPPort   int      // default 694
 	Keepalive time.Duration
@@ -29,7 +31,71 @@ type Config struct {
 	Warntime  time.Duration
 	Initdead  time.Duration
 	Auth      *Auth
-	Warnings  []string // unknown or obsolete directives, with their line
+	// AutoFailback is on, off or legacy ("" when ha.cf does not say):
+	// whether resources move back to a returning node.
+	AutoFailback string
+	Autojoin     string    // none (default), other or any
+	Respawn      []Respawn // programs the daemon starts and keeps running
+	// APIAuth: who may use the client socket besides root, by service
+	// name (apiauth SERVICE uid=U1,U2 gid=G1).
+	APIAuth map[string]APIAuth
+	// Heartbeat's logging: a syslog facility ("none": no syslog), a log
+	// file, and a debug log file.
+	LogFacility, LogFile, DebugFile string
+	Debug                           int
+	Pings                           []string // ping and ping_group hosts (ping nodes)
+	Warnings                        []string // unknown or obsolete directives, with their line
+}
+
+// Medium is one heartbeat link of ha.cf.
+type Medium struct {
+	Kind  string   // ucast, bcast or mcast
+	Dev   string   // the interface the line names
+	Peers []string // ucast: the addresses
+	Group string   // mcast: the group address
+	Port  int      // mcast: its port
+	TTL   int      // mcast
+	Loop  bool     // mcast: loop back to this host
+}
+
+// Respawn is a respawn line: a program run as a user, restarted when it
+// exits.
+type Respawn struct {
+	User    string
+	Command []string
+	Where   string // file:line
+}
+
+// APIAuth lists the users and groups allowed to use a service.
+type APIAuth struct {
+	Users, Groups []string
+}
+
+// obsolete are directives of Heartbeat that Pacer accepts without acting
+// on them; the warning says why, or what replaces them.
+var obsolete = map[string]string{
+	"serial":                  "serial links are not supported; use ucast, bcast or mcast",
+	"baud":                    "serial links are not supported",
+	"stonith":                 "configure fencing in the CIB: primitive NAME stonith:TYPE params ...",
+	"stonith_host":            "configure fencing in the CIB: primitive NAME stonith:TYPE params ...",
+	"watchdog":                "the watchdog device is not supported",
+	"use_logd":                "Pacer logs by itself (logfile, logfacility)",
+	"conn_logd_time":          "Pacer logs by itself (logfile, logfacility)",
+	"hopfudge":                "not needed by Pacer",
+	"deadping":                "ping nodes are watched by ocf:pacer:ping",
+	"realtime":                "not needed by Pacer",
+	"hbgenmethod":             "Pacer numbers its boots itself",
+	"msgfmt":                  "Pacer has one message format",
+	"coredumps":               "not needed by Pacer",
+	"uuidfrom":                "nodes are known by name",
+	"compression":             "Pacer compresses large messages by itself",
+	"compression_threshold":   "Pacer compresses large messages by itself",
+	"traditional_compression": "Pacer compresses large messages by itself",
+	"max_rexmit_delay":        "Pacer retransmits by itself",
+	"memreserve":              "not needed by Pacer",
+	"record_config_changes":   "not needed by Pacer",
+	"record_pengine_inputs":   "not needed by Pacer",
+	"enable_config_writes":    "the CIB is always written",
 }
 
 // Defaults of Heartbeat's ha.cf.
@@ -95,6 +161,36 @@ func LoadConfig(path string) (*Config, error) {
 				}
 				c.Ucast = append(c.Ucast, a)
 			}
+			c.Media = append(c.Media, Medium{Kind: "ucast", Dev: args[0], Peers: args[1:]})
+		case "bcast":
+			// bcast DEVICE...: broadcast on each device's IPv4 network.
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			for _, dev := range args {
+				c.Media = append(c.Media, Medium{Kind: "bcast", Dev: dev})
+			}
+		case "mcast":
+			// mcast DEVICE GROUP PORT TTL LOOP
+			if len(args) != 5 {
+				return nil, fmt.Errorf("%s: mcast needs DEVICE GROUP PORT TTL LOOP (e.g. mcast eth0 239.0.0.1 694 1 0)", where)
+			}
+			g := net.ParseIP(args[1])
+			if g == nil || !g.IsMulticast() || g.To4() == nil {
+				return nil, fmt.Errorf("%s: mcast: %q is not an IPv4 multicast group (224.0.0.0/4)", where, args[1])
+			}
+			port, perr := strconv.Atoi(args[2])
+			ttl, terr := strconv.Atoi(args[3])
+			if perr != nil || port < 1 || port > 65535 {
+				return nil, fmt.Errorf("%s: mcast: %q is not a port number", where, args[2])
+			}
+			if terr != nil || ttl < 1 || ttl > 255 {
+				return nil, fmt.Errorf("%s: mcast: TTL %q must be 1 to 255", where, args[3])
+			}
+			if args[4] != "0" && args[4] != "1" {
+				return nil, fmt.Errorf("%s: mcast: LOOP %q must be 0 or 1", where, args[4])
+			}
+			c.Media = append(c.Media, Medium{Kind: "mcast", Dev: args[0], Group: args[1], Port: port, TTL: ttl, Loop: args[4] == "1"})
 		case "bindaddr":
 			if err := need(1); err != nil {
 				return nil, err
@@ -120,10 +216,108 @@ func LoadConfig(path string) (*Config, error) {
 			err = dur(&c.Warntime)
 		case "initdead":
 			err = dur(&c.Initdead)
-		case "crm", "pacemaker", "logfacility", "logfile", "debugfile", "use_logd", "autojoin",
-			"auto_failback", "respawn", "apiauth", "ping", "ping_group", "bcast", "mcast", "debug":
-			// Accepted; acted on by later layers (or not needed by Pacer).
+		case "crm", "pacemaker":
+			// crm on|yes|respawn: Pacer always is the cluster manager.
+			if len(args) > 0 && (args[0] == "off" || args[0] == "no") {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s: crm %s: Pacer always manages resources through the CIB (haresources is not read; convert it with 'pacer haresources2cib')", where, args[0]))
+			}
+		case "auto_failback":
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			switch v := strings.ToLower(args[0]); v {
+			case "on", "off", "legacy":
+				c.AutoFailback = v
+			default:
+				return nil, fmt.Errorf("%s: auto_failback: %q is not on, off or legacy", where, args[0])
+			}
+		case "autojoin":
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			switch v := strings.ToLower(args[0]); v {
+			case "none", "other", "any":
+				c.Autojoin = v
+			default:
+				return nil, fmt.Errorf("%s: autojoin: %q is not none, other or any", where, args[0])
+			}
+		case "respawn":
+			// respawn USER PROGRAM [ARGS...]
+			if err := need(2); err != nil {
+				return nil, err
+			}
+			c.Respawn = append(c.Respawn, Respawn{User: args[0], Command: args[1:], Where: where})
+			if _, err := exec.LookPath(args[1]); err != nil {
+				hint := ""
+				switch filepath.Base(args[1]) {
+				case "pingd", "ipfail":
+					hint = "; for connectivity, run a clone of ocf:pacer:ping (it pings ha.cf's ping nodes and sets the pingd attribute)"
+				}
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s: respawn: %s is not installed and will not run%s", where, args[1], hint))
+			}
+		case "apiauth":
+			// apiauth SERVICE [uid=USER,...] [gid=GROUP,...]
+			if err := need(2); err != nil {
+				return nil, err
+			}
+			a := c.APIAuth[args[0]]
+			for _, kv := range args[1:] {
+				k, v, ok := strings.Cut(kv, "=")
+				switch {
+				case ok && k == "uid":
+					a.Users = append(a.Users, strings.Split(v, ",")...)
+				case ok && k == "gid":
+					a.Groups = append(a.Groups, strings.Split(v, ",")...)
+				default:
+					return nil, fmt.Errorf("%s: apiauth: %q is not uid=USERS or gid=GROUPS", where, kv)
+				}
+			}
+			if c.APIAuth == nil {
+				c.APIAuth = map[string]APIAuth{}
+			}
+			c.APIAuth[args[0]] = a
+		case "logfacility":
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			c.LogFacility = strings.ToLower(args[0])
+			if _, ok := syslogFacilities[c.LogFacility]; !ok && c.LogFacility != "none" {
+				return nil, fmt.Errorf("%s: logfacility: %q is not a syslog facility (daemon, local0..local7, ... or none)", where, args[0])
+			}
+		case "logfile":
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			c.LogFile = args[0]
+		case "debugfile":
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			c.DebugFile = args[0]
+		case "debug":
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			c.Debug, err = strconv.Atoi(args[0])
+			if err != nil || c.Debug < 0 {
+				return nil, fmt.Errorf("%s: debug: %q is not a level (0 and up)", where, args[0])
+			}
+		case "ping":
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			c.Pings = append(c.Pings, args...)
+		case "ping_group":
+			// ping_group NAME HOST...: the group counts as one ping node.
+			if err := need(2); err != nil {
+				return nil, err
+			}
+			c.Pings = append(c.Pings, args[1:]...)
 		default:
+			if why, ok := obsolete[key]; ok {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %s is obsolete and ignored: %s", where, fields[0], why))
+				break
+			}
 			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: unknown directive %q ignored", where, fields[0]))
 		}
 		if err != nil {
@@ -145,12 +339,26 @@ func LoadConfig(path string) (*Config, error) {
 	if c.Initdead == 0 {
 		c.Initdead = 2 * c.Deadtime
 	}
+	if len(c.Media) == 0 {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s: no ucast, bcast or mcast line: this node cannot hear the others", path))
+	}
 	auth, err := LoadAuthkeys(filepath.Join(filepath.Dir(path), "authkeys"))
 	if err != nil {
 		return nil, err
 	}
+	if auth.Method == "crc" {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("%s: key %d uses crc, which offers no security: anyone on the network can forge cluster messages; use sha256",
+			filepath.Join(filepath.Dir(path), "authkeys"), auth.Index))
+	}
 	c.Auth = auth
 	return c, nil
+}
+
+// syslogFacilities are the facility names logfacility accepts.
+var syslogFacilities = map[string]int{
+	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
+	"uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11,
+	"local0": 16, "local1": 17, "local2": 18, "local3": 19, "local4": 20, "local5": 21, "local6": 22, "local7": 23,
 }
 
 // parseHADuration reads ha.cf times: seconds ("30"), or with a unit

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pacer-ha/pacer/cib"
 )
 
 func writeConf(t *testing.T, hacf, authkeys string, mode os.FileMode) string {
@@ -102,6 +104,114 @@ func TestAuthMethods(t *testing.T) {
 		}
 		if len(sum) != a.SumLen() {
 			t.Errorf("%s: SumLen %d, code %d bytes", m, a.SumLen(), len(sum))
+		}
+	}
+}
+
+// TestHaCfDirectives: every directive of Heartbeat's ha.cf that matters
+// is read; obsolete ones and crc keys are warned about, naming the line.
+func TestHaCfDirectives(t *testing.T) {
+	path := writeConf(t, `node a b
+ucast eth0 10.0.0.2
+bcast eth1 eth2
+mcast eth3 239.0.0.1 694 1 0
+auto_failback off
+autojoin none
+respawn hacluster /usr/lib/heartbeat/ipfail
+respawn root /bin/true
+apiauth cib uid=hacluster,alice gid=haclient
+apiauth ipfail uid=hacluster
+logfacility local0
+logfile /var/log/ha-log
+debugfile /var/log/ha-debug
+debug 1
+ping 10.0.0.254
+ping_group uplinks 10.0.1.1 10.0.2.1
+serial /dev/ttyS0
+stonith_host * baytech 10.0.0.3 mylogin mysecretpassword
+pacemaker on
+`, "auth 1\n1 crc\n", 0o600)
+	c, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var media []string
+	for _, m := range c.Media {
+		media = append(media, m.Kind+":"+m.Dev+":"+m.Group)
+	}
+	if strings.Join(media, " ") != "ucast:eth0: bcast:eth1: bcast:eth2: mcast:eth3:239.0.0.1" {
+		t.Errorf("media %v", media)
+	}
+	if c.Media[3].Port != 694 || c.Media[3].TTL != 1 || c.Media[3].Loop {
+		t.Errorf("mcast %+v", c.Media[3])
+	}
+	if c.AutoFailback != "off" || c.Autojoin != "none" || len(c.Respawn) != 2 || c.Respawn[1].Command[0] != "/bin/true" {
+		t.Errorf("auto_failback %q autojoin %q respawn %+v", c.AutoFailback, c.Autojoin, c.Respawn)
+	}
+	if a := c.APIAuth["cib"]; strings.Join(a.Users, ",") != "hacluster,alice" || strings.Join(a.Groups, ",") != "haclient" {
+		t.Errorf("apiauth %+v", c.APIAuth)
+	}
+	if c.LogFacility != "local0" || c.LogFile != "/var/log/ha-log" || c.DebugFile != "/var/log/ha-debug" || c.Debug != 1 {
+		t.Errorf("logging %q %q %q %d", c.LogFacility, c.LogFile, c.DebugFile, c.Debug)
+	}
+	if strings.Join(c.Pings, " ") != "10.0.0.254 10.0.1.1 10.0.2.1" {
+		t.Errorf("pings %v", c.Pings)
+	}
+	want := []string{
+		":7: respawn: /usr/lib/heartbeat/ipfail is not installed and will not run; for connectivity, run a clone of ocf:pacer:ping",
+		":17: serial is obsolete and ignored: serial links are not supported",
+		":18: stonith_host is obsolete and ignored: configure fencing in the CIB",
+		"authkeys: key 1 uses crc, which offers no security",
+	}
+	if len(c.Warnings) != len(want) {
+		t.Fatalf("warnings:\n%s", strings.Join(c.Warnings, "\n"))
+	}
+	for i, w := range want {
+		if !strings.Contains(c.Warnings[i], w) {
+			t.Errorf("warning %d: %q, want it to contain %q", i, c.Warnings[i], w)
+		}
+	}
+	for _, bad := range []struct{ line, want string }{
+		{"mcast eth0 10.0.0.1 694 1 0", "not an IPv4 multicast group"},
+		{"mcast eth0 239.0.0.1 694", "mcast needs DEVICE GROUP PORT TTL LOOP"},
+		{"auto_failback maybe", "not on, off or legacy"},
+		{"logfacility nowhere", "not a syslog facility"},
+		{"apiauth cib user=x", "is not uid=USERS or gid=GROUPS"},
+	} {
+		_, err := LoadConfig(writeConf(t, "node a\n"+bad.line+"\n", goodKeys, 0o600))
+		if err == nil || !strings.Contains(err.Error(), ":2: ") || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: %v, want line 2 and %q", bad.line, err, bad.want)
+		}
+	}
+}
+
+// TestAutoFailbackStickiness: ha.cf's auto_failback is the scheduler's
+// default resource-stickiness, unless the CIB sets one.
+func TestAutoFailbackStickiness(t *testing.T) {
+	for _, tc := range []struct {
+		failback, cibValue, want string
+	}{
+		{"", "", ""}, {"on", "", "0"}, {"legacy", "", "0"}, {"off", "", "INFINITY"}, {"off", "50", "50"},
+	} {
+		c := cib.New()
+		if tc.cibValue != "" {
+			set := c.Section("rsc_defaults", true).CreateElement("meta_attributes")
+			set.CreateAttr("id", "rsc-options")
+			nv := set.CreateElement("nvpair")
+			nv.CreateAttr("id", "rsc-options-resource-stickiness")
+			nv.CreateAttr("name", "resource-stickiness")
+			nv.CreateAttr("value", tc.cibValue)
+		}
+		ctl := &controller{n: &Node{cfg: &Config{AutoFailback: tc.failback}, cib: c}}
+		got := ""
+		for _, nv := range ctl.schedulingCIB().Section("rsc_defaults", true).FindElements("meta_attributes/nvpair[@name='resource-stickiness']") {
+			got = nv.SelectAttrValue("value", "")
+		}
+		if got != tc.want {
+			t.Errorf("auto_failback %q, CIB %q: stickiness %q, want %q", tc.failback, tc.cibValue, got, tc.want)
+		}
+		if len(c.Section("rsc_defaults", true).FindElements("meta_attributes[@id='ha-cf-auto-failback']")) > 0 {
+			t.Error("the live CIB was changed")
 		}
 	}
 }

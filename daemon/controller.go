@@ -229,7 +229,7 @@ func (c *controller) reconcile(now time.Time) {
 	if !ready {
 		c.lastFenceCheck = now
 	}
-	plan, err := engine.Schedule(engine.Input{CIB: c.n.cib.Clone(), Now: now})
+	plan, err := engine.Schedule(engine.Input{CIB: c.schedulingCIB(), Now: now})
 	if err != nil {
 		c.n.log.Error("scheduler", "err", err)
 		return
@@ -370,4 +370,35 @@ func elementString(e *etree.Element) string {
 	d.SetRoot(e)
 	s, _ := d.WriteToString()
 	return s
+}
+
+// schedulingCIB is the CIB the scheduler sees: the live one, with ha.cf's
+// auto_failback as the default resource-stickiness when the CIB sets
+// none (on: resources go back to a returning node; off: they stay).
+func (c *controller) schedulingCIB() *cib.CIB {
+	next := c.n.cib.Clone()
+	stickiness := ""
+	switch c.n.cfg.AutoFailback {
+	case "on", "legacy":
+		stickiness = "0"
+	case "off":
+		stickiness = "INFINITY"
+	}
+	if stickiness == "" {
+		return next
+	}
+	defaults := next.Section("rsc_defaults", true)
+	for _, nv := range defaults.FindElements("meta_attributes/nvpair") {
+		switch nv.SelectAttrValue("name", "") {
+		case "resource-stickiness", "default-resource-stickiness":
+			return next
+		}
+	}
+	set := defaults.CreateElement("meta_attributes")
+	set.CreateAttr("id", "ha-cf-auto-failback")
+	nv := set.CreateElement("nvpair")
+	nv.CreateAttr("id", "ha-cf-auto-failback-resource-stickiness")
+	nv.CreateAttr("name", "resource-stickiness")
+	nv.CreateAttr("value", stickiness)
+	return next
 }

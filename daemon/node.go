@@ -185,6 +185,12 @@ func (n *Node) Run(ctx context.Context) error {
 		}
 		defer stop()
 	}
+	for _, r := range n.cfg.Respawn {
+		rctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { n.respawn(rctx, r); close(done) }()
+		defer func() { stop(); <-done }()
+	}
 	n.started = time.Now()
 	n.log.Info("starting", "nodes", n.cfg.Nodes, "keepalive", n.cfg.Keepalive, "deadtime", n.cfg.Deadtime, "cib", n.cib.Version().String())
 	tick := time.NewTicker(n.tickEvery())

@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"syscall"
 
 	"github.com/pacer-ha/pacer/agents"
@@ -36,18 +36,30 @@ func runDaemon(args []string, stderr io.Writer) int {
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(stderr, "pacer daemon: warning: %s\n", w)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	self, _ := os.Executable()
-	haCF, _ := filepath.Abs(*config)
-	exec := &agents.Process{RunDir: *runDir, Logger: log, Env: map[string]string{"PACER_BIN": self, "PACER_SOCKET": *socket, "PACER_HA_CF": haCF}}
-	n, err := daemon.New(daemon.Options{Config: cfg, Name: *node, StateDir: *stateDir, RunDir: *runDir, Socket: *socket, Executor: exec, Logger: log})
+	if *check {
+		// Nothing is created: no state directory, no log files.
+		if !slices.Contains(cfg.Nodes, *node) {
+			fmt.Fprintf(stderr, "pacer daemon: this node %q is not named by a 'node' directive in %s (nodes: %v); use --node NAME\n", *node, *config, cfg.Nodes)
+			return 78
+		}
+		fmt.Fprintf(stderr, "pacer daemon: %s is valid: %d nodes, %d warning(s)\n", *config, len(cfg.Nodes), len(cfg.Warnings))
+		return 0
+	}
+	log, closeLogs, err := daemon.NewLogger(cfg, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "pacer daemon: %v\n", err)
 		return 78
 	}
-	if *check {
-		fmt.Fprintf(stderr, "pacer daemon: %s is valid (%d nodes)\n", *config, len(cfg.Nodes))
-		return 0
+	defer closeLogs()
+	self, _ := os.Executable()
+	haCF, _ := filepath.Abs(*config)
+	env := map[string]string{"PACER_BIN": self, "PACER_SOCKET": *socket, "PACER_HA_CF": haCF,
+		"HA_LOGFACILITY": cfg.LogFacility, "HA_LOGFILE": cfg.LogFile, "HA_DEBUGLOG": cfg.DebugFile}
+	exec := &agents.Process{RunDir: *runDir, Logger: log, Env: env}
+	n, err := daemon.New(daemon.Options{Config: cfg, Name: *node, StateDir: *stateDir, RunDir: *runDir, Socket: *socket, Executor: exec, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "pacer daemon: %v\n", err)
+		return 78
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

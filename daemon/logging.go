@@ -1,0 +1,104 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"log/syslog"
+	"os"
+)
+
+// NewLogger builds the daemon's logger from ha.cf's logging directives,
+// as Heartbeat logged: always to w (the daemon's stderr), and also to
+// logfile, to debugfile with debug messages included, and to syslog under
+// logfacility (unless it is "none"). debug > 0 adds debug messages to w.
+// Close releases the files.
+func NewLogger(cfg *Config, w io.Writer) (log *slog.Logger, closeAll func(), err error) {
+	level := slog.LevelInfo
+	if cfg.Debug > 0 {
+		level = slog.LevelDebug
+	}
+	handlers := []slog.Handler{slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})}
+	var closers []io.Closer
+	closeAll = func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}
+	open := func(path string, lvl slog.Level) error {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cfg.Path, err)
+		}
+		closers = append(closers, f)
+		handlers = append(handlers, slog.NewTextHandler(f, &slog.HandlerOptions{Level: lvl}))
+		return nil
+	}
+	if cfg.LogFile != "" {
+		if err := open(cfg.LogFile, slog.LevelInfo); err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+	}
+	if cfg.DebugFile != "" {
+		if err := open(cfg.DebugFile, slog.LevelDebug); err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+	}
+	var syslogErr error
+	if f, ok := syslogFacilities[cfg.LogFacility]; ok {
+		sw, err := syslog.New(syslog.Priority(f<<3)|syslog.LOG_INFO, "pacer")
+		if err != nil {
+			syslogErr = fmt.Errorf("logfacility %s: no syslog here (%w); logging to the other outputs", cfg.LogFacility, err)
+		} else {
+			closers = append(closers, sw)
+			handlers = append(handlers, slog.NewTextHandler(sw, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		}
+	}
+	log = slog.New(fanout(handlers))
+	if syslogErr != nil {
+		log.Warn(syslogErr.Error())
+	}
+	return log, closeAll, nil
+}
+
+// fanout sends each record to every handler that wants it.
+type fanout []slog.Handler
+
+func (f fanout) Enabled(ctx context.Context, l slog.Level) bool {
+	for _, h := range f {
+		if h.Enabled(ctx, l) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f fanout) Handle(ctx context.Context, r slog.Record) error {
+	var errs []error
+	for _, h := range f {
+		if h.Enabled(ctx, r.Level) {
+			errs = append(errs, h.Handle(ctx, r.Clone()))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (f fanout) WithAttrs(a []slog.Attr) slog.Handler {
+	out := make(fanout, len(f))
+	for i, h := range f {
+		out[i] = h.WithAttrs(a)
+	}
+	return out
+}
+
+func (f fanout) WithGroup(name string) slog.Handler {
+	out := make(fanout, len(f))
+	for i, h := range f {
+		out[i] = h.WithGroup(name)
+	}
+	return out
+}
