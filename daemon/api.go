@@ -99,6 +99,10 @@ func (n *Node) serveConn(c net.Conn, done chan struct{}) {
 	if cred := peerCred(c); cred != nil {
 		if err := n.authorize(cred); err != nil {
 			n.log.Warn("client refused", "uid", cred.Uid, "pid", cred.Pid, "err", err)
+			// Take the request first: closing on an unread one would
+			// leave the client a broken pipe instead of the reason.
+			c.SetReadDeadline(time.Now().Add(time.Second))
+			bufio.NewReader(c).ReadBytes('\n')
 			b, _ := json.Marshal(clientReply{Err: err.Error()})
 			c.Write(append(b, '\n'))
 			return

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/pacer-ha/pacer/agents"
@@ -171,11 +173,26 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	if n.tr == nil {
 		bind := n.cfg.BindAddr
-		t, err := ListenUDP(joinHostPort(bind, n.cfg.UDPPort))
+		t, err := ListenMedia(joinHostPort(bind, n.cfg.UDPPort), n.cfg.Media)
 		if err != nil {
 			return fmt.Errorf("listen on udp port %d: %w", n.cfg.UDPPort, err)
 		}
 		n.tr = t
+		// Broadcast and multicast media: where heartbeats go besides the
+		// ucast peers.
+		for _, m := range n.cfg.Media {
+			switch m.Kind {
+			case "bcast":
+				b, err := BroadcastAddr(m.Dev)
+				if err != nil {
+					n.log.Error("bcast: not sending on this link", "dev", m.Dev, "err", err)
+					continue
+				}
+				n.opts.Peers = append(n.opts.Peers, joinHostPort(b, n.cfg.UDPPort))
+			case "mcast":
+				n.opts.Peers = append(n.opts.Peers, net.JoinHostPort(m.Group, strconv.Itoa(m.Port)))
+			}
+		}
 	}
 	defer n.tr.Close()
 	if n.opts.Socket != "" {

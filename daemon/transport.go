@@ -1,10 +1,14 @@
 package daemon
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 )
 
 // Packet is one datagram received, with the address it came from.
@@ -21,36 +25,137 @@ type Transport interface {
 	Close() error
 }
 
-// UDPTransport is the real transport: one UDP socket per node.
+// UDPTransport is the real transport: a UDP socket on the heartbeat port
+// (unicast and broadcast), and one more per multicast group.
 type UDPTransport struct {
-	conn *net.UDPConn
-	ch   chan Packet
-	once sync.Once
+	conn    *net.UDPConn
+	groups  map[string]*net.UDPConn // "group:port" -> its socket
+	ch      chan Packet
+	once    sync.Once
+	readers sync.WaitGroup
 }
 
 // ListenUDP binds addr (e.g. "127.0.0.2:20694" or ":694").
 func ListenUDP(addr string) (*UDPTransport, error) {
-	ua, err := net.ResolveUDPAddr("udp", addr)
+	return ListenMedia(addr, nil)
+}
+
+// ListenMedia binds addr and joins the multicast groups of media; it
+// allows broadcasts, for bcast media.
+func ListenMedia(addr string, media []Medium) (*UDPTransport, error) {
+	network, reuse := "udp", false
+	for _, m := range media {
+		if m.Kind != "ucast" {
+			network = "udp4" // broadcast and multicast are IPv4's
+		}
+		if m.Kind == "mcast" && strings.HasSuffix(addr, ":"+strconv.Itoa(m.Port)) {
+			reuse = true // the group's socket shares the heartbeat port
+		}
+	}
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		c.Control(func(fd uintptr) {
+			if network == "udp4" {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_BROADCAST, 1)
+			}
+			if reuse {
+				serr = errors.Join(serr, syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1))
+			}
+		})
+		return serr
+	}}
+	pc, err := lc.ListenPacket(context.Background(), network, addr)
 	if err != nil {
 		return nil, err
 	}
-	conn, err := net.ListenUDP("udp", ua)
-	if err != nil {
-		return nil, err
-	}
+	conn := pc.(*net.UDPConn)
 	conn.SetReadBuffer(4 << 20)
-	t := &UDPTransport{conn: conn, ch: make(chan Packet, 1024)}
-	go t.read()
+	t := &UDPTransport{conn: conn, groups: map[string]*net.UDPConn{}, ch: make(chan Packet, 1024)}
+	for _, m := range media {
+		if m.Kind != "mcast" {
+			continue
+		}
+		gc, err := listenGroup(m)
+		if err != nil {
+			t.Close()
+			return nil, fmt.Errorf("mcast %s %s: %w", m.Dev, m.Group, err)
+		}
+		t.groups[net.JoinHostPort(m.Group, strconv.Itoa(m.Port))] = gc
+	}
+	t.readers.Add(1 + len(t.groups))
+	go t.read(conn)
+	for _, gc := range t.groups {
+		go t.read(gc)
+	}
+	go func() { t.readers.Wait(); close(t.ch) }()
 	return t, nil
 }
 
-func (t *UDPTransport) read() {
+// listenGroup joins a multicast group on the medium's interface, and
+// sends through it with the medium's TTL and loop setting.
+func listenGroup(m Medium) (*net.UDPConn, error) {
+	ifi, err := net.InterfaceByName(m.Dev)
+	if err != nil {
+		return nil, err
+	}
+	gc, err := net.ListenMulticastUDP("udp4", ifi, &net.UDPAddr{IP: net.ParseIP(m.Group), Port: m.Port})
+	if err != nil {
+		return nil, err
+	}
+	raw, err := gc.SyscallConn()
+	if err != nil {
+		gc.Close()
+		return nil, err
+	}
+	loop := 0
+	if m.Loop {
+		loop = 1
+	}
+	var serr error
+	raw.Control(func(fd uintptr) {
+		serr = errors.Join(
+			syscall.SetsockoptIPMreqn(int(fd), syscall.IPPROTO_IP, syscall.IP_MULTICAST_IF, &syscall.IPMreqn{Ifindex: int32(ifi.Index)}),
+			syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, syscall.IP_MULTICAST_TTL, m.TTL),
+			syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, syscall.IP_MULTICAST_LOOP, loop))
+	})
+	if serr != nil {
+		gc.Close()
+		return nil, serr
+	}
+	gc.SetReadBuffer(4 << 20)
+	return gc, nil
+}
+
+// BroadcastAddr is the IPv4 broadcast address of an interface's network.
+func BroadcastAddr(dev string) (string, error) {
+	ifi, err := net.InterfaceByName(dev)
+	if err != nil {
+		return "", err
+	}
+	addrs, err := ifi.Addrs()
+	if err != nil {
+		return "", err
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
+			ip, mask := n.IP.To4(), net.IP(n.Mask).To4()
+			b := make(net.IP, 4)
+			for i := range b {
+				b[i] = ip[i] | ^mask[i]
+			}
+			return b.String(), nil
+		}
+	}
+	return "", fmt.Errorf("%s has no IPv4 address", dev)
+}
+
+func (t *UDPTransport) read(conn *net.UDPConn) {
+	defer t.readers.Done()
 	buf := make([]byte, 65536)
 	for {
-		n, from, err := t.conn.ReadFromUDP(buf)
+		n, from, err := conn.ReadFromUDP(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
-				close(t.ch)
 				return
 			}
 			continue
@@ -62,13 +167,18 @@ func (t *UDPTransport) read() {
 	}
 }
 
-// Send writes one datagram to addr.
+// Send writes one datagram to addr: through its group's socket for a
+// multicast group, else through the heartbeat socket.
 func (t *UDPTransport) Send(addr string, data []byte) error {
 	ua, err := net.ResolveUDPAddr("udp", addr)
 	if err != nil {
 		return err
 	}
-	_, err = t.conn.WriteToUDP(data, ua)
+	conn := t.conn
+	if gc := t.groups[addr]; gc != nil {
+		conn = gc
+	}
+	_, err = conn.WriteToUDP(data, ua)
 	return err
 }
 
@@ -78,7 +188,12 @@ func (t *UDPTransport) Packets() <-chan Packet { return t.ch }
 // Close stops the transport.
 func (t *UDPTransport) Close() error {
 	var err error
-	t.once.Do(func() { err = t.conn.Close() })
+	t.once.Do(func() {
+		err = t.conn.Close()
+		for _, gc := range t.groups {
+			gc.Close()
+		}
+	})
 	return err
 }
 

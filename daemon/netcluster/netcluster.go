@@ -30,12 +30,25 @@ type Cluster struct {
 	Dir    string   // DIR/NODE holds ha.cf, authkeys, cib.xml, socket, log
 	Binary string   // the pacer binary
 	Nodes  []string // node1..nodeN
+	Links  int      // heartbeat links (bridges); the first carries the VIP and the client
 	Env    []string // added to the daemons' environment
 }
 
-// Timing of the hosts' heartbeats (ha.cf keepalive and deadtime).
+// Timing of the hosts' heartbeats (ha.cf keepalive and deadtime), and
+// their links.
 type Timing struct {
 	Keepalive, Deadtime, Initdead string
+	// Media are the heartbeat media, one per link (each link is a bridge
+	// of its own; a node's interface on link k is ethk, its address
+	// 198.18.k.(10+n)): "ucast" (the default), "bcast" or "mcast".
+	Media []string
+}
+
+func (t Timing) media() []string {
+	if len(t.Media) == 0 {
+		return []string{"ucast"}
+	}
+	return t.Media
 }
 
 // Usable reports why namespaced hosts cannot be made here, or nil.
@@ -57,11 +70,13 @@ func (c *Cluster) ClientNS() string { return strings.TrimSuffix(c.Prefix, "-") +
 // NS is the namespace of a node.
 func (c *Cluster) NS(node string) string { return c.Prefix + node }
 
-// Addr is a node's address.
-func (c *Cluster) Addr(node string) string {
+// Addr is a node's address (on the first link).
+func (c *Cluster) Addr(node string) string { return c.linkAddr(node, 0) }
+
+func (c *Cluster) linkAddr(node string, link int) string {
 	for i, n := range c.Nodes {
 		if n == node {
-			return fmt.Sprintf("%s.%d", Subnet, 11+i)
+			return fmt.Sprintf("198.18.%d.%d", link, 11+i)
 		}
 	}
 	return ""
@@ -85,7 +100,7 @@ func Create(prefix, dir, binary string, n int, t Timing, authkeys map[string]str
 	if err := Usable(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{Prefix: prefix, Dir: dir, Binary: binary}
+	c := &Cluster{Prefix: prefix, Dir: dir, Binary: binary, Links: len(t.media())}
 	for i := 1; i <= n; i++ {
 		c.Nodes = append(c.Nodes, fmt.Sprintf("node%d", i))
 	}
@@ -93,30 +108,40 @@ func Create(prefix, dir, binary string, n int, t Timing, authkeys map[string]str
 	if err := ip("netns", "add", sw); err != nil {
 		return nil, err
 	}
-	steps := [][]string{
-		{"-n", sw, "link", "add", "br0", "type", "bridge"},
-		{"-n", sw, "link", "set", "br0", "up"},
+	var steps [][]string
+	for k := 0; k < c.Links; k++ {
+		br := fmt.Sprintf("br%d", k)
+		steps = append(steps, []string{"-n", sw, "link", "add", br, "type", "bridge"}, []string{"-n", sw, "link", "set", br, "up"})
 	}
 	hosts := append([]string{}, c.Nodes...)
 	hosts = append(hosts, "client")
-	for i, h := range hosts {
-		ns, addr := c.NS(h), c.Addr(h)
+	for _, h := range hosts {
+		ns := c.NS(h)
 		if h == "client" {
-			ns, addr = c.ClientNS(), Subnet+".100"
+			ns = c.ClientNS()
 		}
-		port := fmt.Sprintf("p%d", i)
 		if err := ip("netns", "add", ns); err != nil {
 			c.Destroy()
 			return nil, err
 		}
-		steps = append(steps,
-			[]string{"-n", ns, "link", "set", "lo", "up"},
-			[]string{"-n", sw, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns},
-			[]string{"-n", sw, "link", "set", port, "master", "br0"},
-			[]string{"-n", sw, "link", "set", port, "up"},
-			[]string{"-n", ns, "addr", "add", addr + "/24", "dev", "eth0"},
-			[]string{"-n", ns, "link", "set", "eth0", "up"},
-		)
+		steps = append(steps, []string{"-n", ns, "link", "set", "lo", "up"})
+		for k := 0; k < c.Links; k++ {
+			if h == "client" && k > 0 {
+				break // the client is on the first link only
+			}
+			port, addr := c.port(h, k), c.linkAddr(h, k)
+			if h == "client" {
+				port, addr = "pc", Subnet+".100"
+			}
+			dev := fmt.Sprintf("eth%d", k)
+			steps = append(steps,
+				[]string{"-n", sw, "link", "add", port, "type", "veth", "peer", "name", dev, "netns", ns},
+				[]string{"-n", sw, "link", "set", port, "master", fmt.Sprintf("br%d", k)},
+				[]string{"-n", sw, "link", "set", port, "up"},
+				[]string{"-n", ns, "addr", "add", addr + "/24", "dev", dev},
+				[]string{"-n", ns, "link", "set", dev, "up"},
+			)
+		}
 	}
 	for _, s := range steps {
 		if err := ip(s...); err != nil {
@@ -126,9 +151,21 @@ func Create(prefix, dir, binary string, n int, t Timing, authkeys map[string]str
 	}
 	secret := make([]byte, 20)
 	rand.Read(secret)
-	var addrs []string
-	for _, node := range c.Nodes {
-		addrs = append(addrs, c.Addr(node))
+	var media string
+	for k, kind := range t.media() {
+		dev := fmt.Sprintf("eth%d", k)
+		switch kind {
+		case "bcast":
+			media += fmt.Sprintf("bcast %s\n", dev)
+		case "mcast":
+			media += fmt.Sprintf("mcast %s 239.0.0.%d 694 1 0\n", dev, 1+k)
+		default:
+			var addrs []string
+			for _, node := range c.Nodes {
+				addrs = append(addrs, c.linkAddr(node, k))
+			}
+			media += fmt.Sprintf("ucast %s %s\n", dev, strings.Join(addrs, " "))
+		}
 	}
 	for _, node := range c.Nodes {
 		d := filepath.Join(dir, node)
@@ -136,8 +173,8 @@ func Create(prefix, dir, binary string, n int, t Timing, authkeys map[string]str
 			c.Destroy()
 			return nil, err
 		}
-		cf := fmt.Sprintf("# A host of a namespaced test cluster.\nnode %s\nucast eth0 %s\nkeepalive %s\ndeadtime %s\ninitdead %s\ncrm respawn\n",
-			strings.Join(c.Nodes, " "), strings.Join(addrs, " "), t.Keepalive, t.Deadtime, t.Initdead)
+		cf := fmt.Sprintf("# A host of a namespaced test cluster.\nnode %s\n%skeepalive %s\ndeadtime %s\ninitdead %s\ncrm respawn\n",
+			strings.Join(c.Nodes, " "), media, t.Keepalive, t.Deadtime, t.Initdead)
 		keys := authkeys[node]
 		if keys == "" {
 			keys = "auth 1\n1 sha256 " + hex.EncodeToString(secret) + "\n"
@@ -193,9 +230,12 @@ func (c *Cluster) KillDaemon(node string) error {
 	return syscall.Kill(pid, syscall.SIGKILL)
 }
 
-// PowerOff kills everything in a node's namespace and takes its link down.
+// PowerOff kills everything in a node's namespace and takes its links
+// down.
 func (c *Cluster) PowerOff(node string) {
-	ip("-n", c.NS(node), "link", "set", "eth0", "down")
+	for k := 0; k < max(c.Links, 1); k++ {
+		ip("-n", c.NS(node), "link", "set", fmt.Sprintf("eth%d", k), "down")
+	}
 	out, _ := exec.Command("ip", "netns", "pids", c.NS(node)).Output()
 	for _, f := range strings.Fields(string(out)) {
 		if pid, err := strconv.Atoi(f); err == nil {
@@ -204,33 +244,67 @@ func (c *Cluster) PowerOff(node string) {
 	}
 }
 
-// Cut disconnects a node from the switch (its side of the cable stays
-// up, as when a switch port or cable fails); Heal reconnects it.
+// PowerOn boots a node that was powered off: its links come up with only
+// its own addresses (a boot forgets the VIP) and its daemon starts.
+func (c *Cluster) PowerOn(node string) error {
+	for k := 0; k < c.Links; k++ {
+		dev := fmt.Sprintf("eth%d", k)
+		for _, args := range [][]string{
+			{"-n", c.NS(node), "addr", "flush", "dev", dev},
+			{"-n", c.NS(node), "addr", "add", c.linkAddr(node, k) + "/24", "dev", dev},
+			{"-n", c.NS(node), "link", "set", dev, "up"},
+		} {
+			if err := ip(args...); err != nil {
+				return err
+			}
+		}
+	}
+	return c.Start(node)
+}
+
+// Cut disconnects a node from the switch on every link (its side of the
+// cable stays up, as when a switch port or cable fails); Heal reconnects
+// it.
 func (c *Cluster) Cut(node string) error {
-	return ip("-n", c.switchNS(), "link", "set", c.port(node), "down")
+	for k := 0; k < c.Links; k++ {
+		if err := c.CutLink(node, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Heal reconnects a node cut off by Cut.
 func (c *Cluster) Heal(node string) error {
-	return ip("-n", c.switchNS(), "link", "set", c.port(node), "up")
+	for k := 0; k < c.Links; k++ {
+		if err := ip("-n", c.switchNS(), "link", "set", c.port(node, k), "up"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-func (c *Cluster) port(node string) string {
+// CutLink disconnects a node on one link only.
+func (c *Cluster) CutLink(node string, link int) error {
+	return ip("-n", c.switchNS(), "link", "set", c.port(node, link), "down")
+}
+
+func (c *Cluster) port(node string, link int) string {
 	for i, n := range c.Nodes {
 		if n == node {
-			return fmt.Sprintf("p%d", i)
+			return fmt.Sprintf("p%d.%d", i, link)
 		}
 	}
 	return ""
 }
 
-// Connected reports whether a node's link to the switch is up at both ends.
+// Connected reports whether a node's first link is up at both ends.
 func (c *Cluster) Connected(node string) bool {
 	up := func(ns, dev string) bool {
 		out, err := exec.Command("ip", "-n", ns, "-o", "link", "show", dev).Output()
 		return err == nil && (strings.Contains(string(out), ",UP") || strings.Contains(string(out), "<UP"))
 	}
-	return up(c.switchNS(), c.port(node)) && up(c.NS(node), "eth0")
+	return up(c.switchNS(), c.port(node, 0)) && up(c.NS(node), "eth0")
 }
 
 // HasAddr reports whether a node's eth0 carries addr.

@@ -297,21 +297,6 @@ func (c *Cluster) watchDual(t *testing.T) func() []string {
 	}
 }
 
-// PowerOn boots a node that was powered off: its link comes up with only
-// its own address (a boot forgets the VIP) and its daemon starts.
-func (c *Cluster) PowerOn(node string) error {
-	if err := ip("-n", c.NS(node), "addr", "flush", "dev", "eth0"); err != nil {
-		return err
-	}
-	if err := ip("-n", c.NS(node), "addr", "add", c.Addr(node)+"/24", "dev", "eth0"); err != nil {
-		return err
-	}
-	if err := ip("-n", c.NS(node), "link", "set", "eth0", "up"); err != nil {
-		return err
-	}
-	return c.Start(node)
-}
-
 // vipConfig is the group of the VIP and the service; with fencing, a
 // fence_pacer device, stonith-enabled and no-quorum-policy=stop, without,
 // the classic two-node setup.
@@ -611,7 +596,7 @@ func (c *Cluster) capture(node string, d time.Duration) ([][]byte, error) {
 	var out [][]byte
 	src := net.ParseIP(c.Addr(node)).To4()
 	err := inNS(c.switchNS(), func() error {
-		ifc, err := net.InterfaceByName(c.port(node))
+		ifc, err := net.InterfaceByName(c.port(node, 0))
 		if err != nil {
 			return err
 		}
@@ -742,4 +727,49 @@ func TestWrongKeyAndFlood(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRedundantLinks: two heartbeat links, broadcast on one and multicast
+// on the other. A node cut off one link (either) stays a member; cut off
+// both, it is dead to the others.
+func TestRedundantLinks(t *testing.T) {
+	c := setup(t, 3, Timing{Keepalive: "200ms", Deadtime: "1s", Initdead: "3s", Media: []string{"bcast", "mcast"}}, nil)
+	for _, n := range c.Nodes {
+		c.online(t, n, c.Nodes...)
+	}
+	members := func(node string) string {
+		i, err := daemon.Client{Socket: c.Socket(node), Timeout: 5 * time.Second}.Info()
+		if err != nil {
+			return err.Error()
+		}
+		return strings.Join(i.Members, " ")
+	}
+	all := strings.Join(c.Nodes, " ")
+	for link := 0; link < 2; link++ {
+		if err := c.CutLink("node1", link); err != nil {
+			t.Fatal(err)
+		}
+		// Three deadtimes on one link: nobody may be declared dead.
+		for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+			for _, n := range c.Nodes {
+				if m := members(n); m != all {
+					t.Fatalf("link %d of node1 cut: %s sees %q", link, n, m)
+				}
+			}
+		}
+		if err := c.Heal("node1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range c.Nodes {
+		b, _ := os.ReadFile(filepath.Join(c.Dir, n, "pacer.log"))
+		if bytes.Contains(b, []byte("node is dead")) {
+			t.Errorf("%s declared a node dead while a link remained", n)
+		}
+	}
+	c.Cut("node1")
+	eventually(t, 5*time.Second, "node1, cut off both links, is dead to the others", func() (bool, string) {
+		m := members("node2")
+		return m == "node2 node3", m
+	})
 }
