@@ -1,5 +1,6 @@
 // Command pacer is Pacer's one binary. It acts by the name it is called
-// by: crm, crm_mon, cibadmin, crm_simulate, crm_attribute; as pacer, it takes a
+// by: crm, crm_mon, cibadmin, crm_simulate, crm_attribute, crm_resource,
+// crm_verify, crm_node, crm_standby, crm_failcount, crm_ticket; as pacer, it takes a
 // subcommand (daemon, local, cib) or a tool name as its first argument.
 package main
 
@@ -18,10 +19,16 @@ import (
 var tools = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Writer) int{
 	"crm":           runCrm,
 	"crm_mon":       runCrmMon,
-	"cibadmin":      runCibadmin,
+	"cibadmin":      runTool("cibadmin"),
 	"crm_simulate":  runCrmSimulate,
-	"crm_attribute": runCrmAttribute,
+	"crm_attribute": runTool("crm_attribute"),
 	"fence_pacer":   runFencePacer,
+	"crm_resource":  runTool("crm_resource"),
+	"crm_verify":    runTool("crm_verify"),
+	"crm_node":      runTool("crm_node"),
+	"crm_standby":   runTool("crm_standby"),
+	"crm_failcount": runTool("crm_failcount"),
+	"crm_ticket":    runTool("crm_ticket"),
 }
 
 func main() {

@@ -1,18 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/pacer-ha/pacer/cib"
 	"github.com/pacer-ha/pacer/daemon"
 	"github.com/pacer-ha/pacer/monitor"
 	"github.com/pacer-ha/pacer/shell"
+	pcmk "github.com/pacer-ha/pacer/tools"
 )
 
 // backend picks where the tools read and write the CIB, by Pacemaker's
@@ -69,35 +68,6 @@ func runCrmMon(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 }
 
-func runCibadmin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("cibadmin", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	query := fs.Bool("Q", false, "print the CIB")
-	fs.BoolVar(query, "query", false, "print the CIB")
-	empty := fs.Bool("empty", false, "print an empty CIB")
-	fs.BoolVar(empty, "a", false, "print an empty CIB")
-	if err := fs.Parse(args); err != nil {
-		return 64
-	}
-	switch {
-	case *empty:
-		stdout.Write(cib.New().Bytes())
-		fmt.Fprintln(stdout)
-		return 0
-	case *query:
-		c, err := backend().Load()
-		if err != nil {
-			fmt.Fprintf(stderr, "cibadmin: %v\n", err)
-			return 102
-		}
-		stdout.Write(c.Bytes())
-		fmt.Fprintln(stdout)
-		return 0
-	}
-	fmt.Fprintln(stderr, "cibadmin: give -Q (query) or --empty; other modes come with a later release")
-	return 64
-}
-
 func runCib(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 2 && args[0] == "accept" {
 		if err := cib.Accept(args[1]); err != nil {
@@ -111,70 +81,23 @@ func runCib(args []string, stdout, stderr io.Writer) int {
 	return 64
 }
 
-// runCrmAttribute is crm_attribute: a node attribute, permanent
-// (--lifetime forever, the default) or transient (--lifetime reboot, as
-// agents set their promotion scores), or without --node a cluster
-// property; set with -v, deleted with -D, read with -G.
-func runCrmAttribute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("crm_attribute", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var node, name, value, lifetime string
-	for _, f := range [][2]string{{"N", "node"}, {"n", "name"}, {"v", "update"}, {"l", "lifetime"}} {
-		target := map[string]*string{"N": &node, "n": &name, "v": &value, "l": &lifetime}[f[0]]
-		fs.StringVar(target, f[0], "", "")
-		fs.StringVar(target, f[1], "", "")
-	}
-	del := fs.Bool("D", false, "delete the attribute")
-	fs.BoolVar(del, "delete", false, "delete the attribute")
-	query := fs.Bool("G", false, "show the attribute's value")
-	fs.BoolVar(query, "query", false, "show the attribute's value")
-	quiet := fs.Bool("q", false, "print only the value")
-	fs.BoolVar(quiet, "quiet", false, "print only the value")
-	if err := fs.Parse(args); err != nil {
-		return 64
-	}
-	if name == "" {
-		fmt.Fprintln(stderr, "crm_attribute: give the attribute's name with -n NAME")
-		return 64
-	}
-	verb := "show"
-	switch {
-	case *del:
-		verb = "delete"
-	case value != "" && !*query:
-		verb = "set"
-	}
-	var crmArgs []string
-	switch {
-	case node == "":
-		if verb != "set" && verb != "show" {
-			fmt.Fprintln(stderr, "crm_attribute: deleting a cluster property: use crm configure property")
-			return 64
+// runTool runs one of Pacemaker's tools (package tools) on the CIB
+// backend() picks; on the running cluster, crm_node and the tools that
+// need this node's name ask the daemon.
+func runTool(name string) func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+		b := backend()
+		env := pcmk.Env{Backend: b, Stdin: stdin, Stdout: stdout, Stderr: stderr}
+		if client, ok := b.(daemon.Client); ok {
+			env.Cluster = func() (*pcmk.Membership, error) {
+				info, err := client.Info()
+				if err != nil {
+					return nil, err
+				}
+				return &pcmk.Membership{Local: info.Node, Members: info.Members, Nodes: info.Nodes, Quorum: info.Quorum}, nil
+			}
 		}
-		if verb == "show" {
-			crmArgs = []string{"configure", "show", "cib-bootstrap-options"}
-		} else {
-			crmArgs = []string{"configure", "property", name + "=" + value}
-		}
-	case lifetime == "reboot" || lifetime == "status":
-		crmArgs = []string{"node", "status-attr", node, verb, name}
-	case lifetime == "" || lifetime == "forever" || lifetime == "permanent" || lifetime == "nodes":
-		crmArgs = []string{"node", "attribute", node, verb, name}
-	default:
-		fmt.Fprintf(stderr, "crm_attribute: unknown lifetime %q (reboot or forever)\n", lifetime)
-		return 64
+		rc, _ := pcmk.Run(name, args, env)
+		return rc
 	}
-	if verb == "set" {
-		crmArgs = append(crmArgs, value)
-	}
-	if verb != "show" || !*quiet {
-		return shell.Main(crmArgs, stdin, stdout, stderr, backend())
-	}
-	// -q: the value alone.
-	var out bytes.Buffer
-	rc := shell.Main(crmArgs, stdin, &out, stderr, backend())
-	if _, v, ok := strings.Cut(strings.TrimSpace(out.String()), "value="); ok {
-		fmt.Fprintln(stdout, v)
-	}
-	return rc
 }
