@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MAKEFLAGS += --warn-undefined-variables
 
 GO      ?= go
-TOOLS   := crm crm_mon cibadmin crm_simulate crm_attribute fence_pacer crm_resource crm_verify crm_node crm_standby crm_failcount crm_ticket
+TOOLS   := crm crm_mon cibadmin crm_simulate crm_attribute fence_pacer crm_resource crm_verify crm_node crm_standby crm_failcount crm_ticket stonith_admin
 RUNDIR  ?= run
 NODES   ?= 3
 

@@ -151,6 +151,31 @@ func (n *Node) serve(req clientRequest) {
 			BadAuth: n.counters.BadAuth.Load(), Replayed: n.counters.Replayed.Load(),
 			Patches: n.patched, Copies: n.copied,
 		}}
+	case "fence":
+		// Fence a node (stonith_admin, crm node fence): the DC does it.
+		action := req.Value
+		if action != "" && action != "reboot" && action != "off" {
+			req.reply <- clientReply{Err: fmt.Sprintf("fence: action %q is not reboot or off", action)}
+			return
+		}
+		if !slices.Contains(n.cfg.Nodes, req.Node) {
+			req.reply <- clientReply{Err: fmt.Sprintf("fence: no such node %q (nodes: %s)", req.Node, strings.Join(n.cfg.Nodes, " "))}
+			return
+		}
+		f := fenceReq{Target: req.Node, Action: action, Origin: req.user + " on " + n.self, Requested: time.Now()}
+		switch {
+		case n.isDC:
+			n.ctl.fence(f.Target, f.Action, "requested by "+f.Origin, time.Now())
+		case n.dc != "":
+			n.send("fence-req", n.dc, f)
+		default:
+			req.reply <- clientReply{Err: "fence: this node has no DC to ask (it is not part of a cluster partition yet)"}
+			return
+		}
+		req.reply <- clientReply{}
+	case "fence-history":
+		b, _ := json.Marshal(n.fenceHistory)
+		req.reply <- clientReply{XML: string(b)}
 	case "cleanup":
 		if req.Resource == "" {
 			req.reply <- clientReply{Err: "cleanup: no resource given"}
@@ -191,6 +216,27 @@ func peerUser(c net.Conn) string {
 		return u.Username
 	}
 	return strconv.Itoa(int(cred.Uid))
+}
+
+// Fence asks the cluster to fence a node (action reboot or off; "" for
+// the cluster's stonith-action). It returns once the DC has the request;
+// FenceHistory tells the outcome.
+func (c Client) Fence(node, action string) error {
+	_, err := c.call(clientRequest{Op: "fence", Node: node, Value: action})
+	return err
+}
+
+// FenceHistory is the cluster's fencing history, oldest first.
+func (c Client) FenceHistory() ([]FenceEvent, error) {
+	rep, err := c.call(clientRequest{Op: "fence-history"})
+	if err != nil {
+		return nil, err
+	}
+	var out []FenceEvent
+	if err := json.Unmarshal([]byte(rep.XML), &out); err != nil {
+		return nil, fmt.Errorf("fence history: %w", err)
+	}
+	return out, nil
 }
 
 // peerCred is who is at the other end of a client connection.

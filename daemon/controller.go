@@ -239,7 +239,7 @@ func (c *controller) reconcile(now time.Time) {
 		// lost node does not depend on it and starts at once.
 		for _, a := range plan.Actions {
 			if a.Task == "fence" {
-				c.fence(a.Node, a.Reason, now)
+				c.fence(a.Node, "", a.Reason, now)
 			}
 		}
 		return
@@ -259,7 +259,7 @@ func (c *controller) reconcile(now time.Time) {
 	for _, a := range plan.Actions {
 		switch {
 		case a.Task == "fence":
-			c.fence(a.Node, a.Reason, now)
+			c.fence(a.Node, "", a.Reason, now)
 		case a.Task == "do_shutdown":
 			// A node leaving stops its own resources (see leave).
 		case runnable[a.ID]:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,6 +33,7 @@ type fenceDevice struct {
 // fenceJob is the fencing of one node, as the DC keeps track of it.
 type fenceJob struct {
 	target   string
+	action   string // reboot or off; "" for stonith-action
 	running  bool
 	failures int
 	next     time.Time // no new attempt before
@@ -40,6 +42,7 @@ type fenceJob struct {
 // fenceResult is what a fencing attempt came to.
 type fenceResult struct {
 	target string
+	action string
 	ok     bool
 	device string
 	err    string
@@ -47,17 +50,30 @@ type fenceResult struct {
 
 // FenceEvent is one fencing in the cluster's history.
 type FenceEvent struct {
-	Target, Action, Device, Delegate string
-	OK                               bool
-	Error                            string
-	When                             time.Time
+	Target    string    `json:"target"`
+	Action    string    `json:"action"`
+	Device    string    `json:"device,omitempty"`
+	Delegate  string    `json:"delegate"` // the node that ran the device
+	Origin    string    `json:"origin,omitempty"`
+	OK        bool      `json:"ok"`
+	Error     string    `json:"error,omitempty"`
+	When      time.Time `json:"when"`
+	Requested time.Time `json:"requested,omitempty"` // when a client asked for it
 }
 
-// fence starts (or keeps waiting for) the fencing of a node.
-func (c *controller) fence(target, reason string, now time.Time) {
+// fenceReq is a client's request to fence a node (stonith_admin, crm
+// node fence), sent to the DC.
+type fenceReq struct {
+	Target, Action, Origin string
+	Requested              time.Time
+}
+
+// fence starts (or keeps waiting for) the fencing of a node; action ""
+// is stonith-action's.
+func (c *controller) fence(target, action, reason string, now time.Time) {
 	j := c.fences[target]
 	if j == nil {
-		j = &fenceJob{target: target}
+		j = &fenceJob{target: target, action: action}
 		c.fences[target] = j
 	}
 	if j.running || now.Before(j.next) {
@@ -68,13 +84,15 @@ func (c *controller) fence(target, reason string, now time.Time) {
 		c.fenceFailed(j, now, err.Error())
 		return
 	}
-	action := stonithAction(c.n.cib)
+	if action = j.action; action == "" {
+		action = stonithAction(c.n.cib)
+	}
 	j.running = true
 	c.n.log.Warn("fencing", "target", target, "action", action, "reason", reason, "levels", len(levels))
 	exec, self, results := c.n.opts.Executor, c.n.self, c.n.fenced
 	go func() {
 		device, err := runFenceLevels(exec, self, target, action, levels)
-		r := fenceResult{target: target, ok: err == nil, device: device}
+		r := fenceResult{target: target, action: action, ok: err == nil, device: device}
 		if err != nil {
 			r.err = err.Error()
 		}
@@ -94,17 +112,18 @@ func (c *controller) fenceDone(r fenceResult, now time.Time) {
 		j = &fenceJob{target: r.target}
 	}
 	j.running = false
-	ev := FenceEvent{Target: r.target, Action: stonithAction(c.n.cib), Device: r.device, Delegate: c.n.self, OK: r.ok, Error: r.err, When: now}
-	c.n.fenceHistory = append(c.n.fenceHistory, ev)
-	if len(c.n.fenceHistory) > 100 {
-		c.n.fenceHistory = c.n.fenceHistory[1:]
-	}
+	ev := FenceEvent{Target: r.target, Action: r.action, Device: r.device, Delegate: c.n.self, OK: r.ok, Error: r.err, When: now}
+	// Every node keeps the history, so that any can answer for it.
+	c.n.recordFence(ev)
+	c.n.send("fenced", "", ev)
 	if !r.ok {
 		c.fenceFailed(j, now, r.err)
 		return
 	}
 	delete(c.fences, r.target)
 	c.n.log.Warn("node fenced", "target", r.target, "device", r.device)
+	// Its going away (if it is still heard for a moment) is no surprise.
+	c.expected[r.target] = false
 	if c.n.isMember(r.target) {
 		// It is heard again (it rebooted that fast, or the device did
 		// not really stop it): what it reports is what it runs.
@@ -112,7 +131,6 @@ func (c *controller) fenceDone(r fenceResult, now time.Time) {
 		return
 	}
 	// The node is down for certain: what it ran is stopped.
-	c.expected[r.target] = false
 	if k := c.hist[r.target]; k != nil {
 		k.have = false
 	}
@@ -365,4 +383,30 @@ func metaValue(e *etree.Element, name string) string {
 		}
 	}
 	return ""
+}
+
+// recordFence adds an event to this node's fence history.
+func (n *Node) recordFence(ev FenceEvent) {
+	n.fenceHistory = append(n.fenceHistory, ev)
+	if len(n.fenceHistory) > 100 {
+		n.fenceHistory = n.fenceHistory[1:]
+	}
+}
+
+// FenceDevicesFor lists the fence devices that can fence target, level by
+// level of the fencing topology (stonith_admin --list).
+func FenceDevicesFor(c *cib.CIB, exec agents.Executor, target string) ([]string, error) {
+	levels, err := fenceLevels(c, target)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, level := range levels {
+		for _, d := range level {
+			if d.canFence(exec, target) && !slices.Contains(out, d.id) {
+				out = append(out, d.id)
+			}
+		}
+	}
+	return out, nil
 }

@@ -396,6 +396,16 @@ func (n *Node) handle(m *Message) {
 		if json.Unmarshal(m.Body, &a) == nil {
 			n.lrm.setAttr(a)
 		}
+	case "fence-req":
+		var f fenceReq
+		if json.Unmarshal(m.Body, &f) == nil && n.isDC {
+			n.ctl.fence(f.Target, f.Action, "requested by "+f.Origin, now)
+		}
+	case "fenced":
+		var ev FenceEvent
+		if json.Unmarshal(m.Body, &ev) == nil {
+			n.recordFence(ev)
+		}
 	case "cleanup":
 		var c cleanupMsg
 		if json.Unmarshal(m.Body, &c) == nil {

@@ -49,7 +49,7 @@ var levels = map[string][][2]string{
 		{"status", "node states"}, {"list", "list nodes"}, {"show", "show a node"}, {"standby", "put a node in standby [lifetime]"},
 		{"online", "bring a node out of standby"}, {"maintenance", "put a node in maintenance"}, {"ready", "bring a node out of maintenance"},
 		{"attribute", "a node attribute: attribute NODE set|delete|show NAME [VALUE]"}, {"utilization", "a node's capacity"},
-		{"status-attr", "a transient node attribute"}, {"delete", "delete a node"}, {"up", "leave node"}, {"quit", "leave the shell"},
+		{"status-attr", "a transient node attribute"}, {"fence", "fence a node (asks first)"}, {"delete", "delete a node"}, {"up", "leave node"}, {"quit", "leave the shell"},
 	},
 	"cib": {
 		{"new", "new shadow CIB"}, {"use", "work on a shadow CIB (use live: the cluster's)"}, {"list", "list shadow CIBs"},

@@ -25,6 +25,13 @@ func (s *session) nodeCommand(args []string) {
 				s.deleteNode(args[1])
 				return
 			}
+		case "fence":
+			if len(args) == 2 {
+				s.fenceNode(args[1])
+				return
+			}
+			s.error("node fence: usage: node fence NODE")
+			return
 		}
 	}
 	if len(args) < 2 {
@@ -167,5 +174,50 @@ func (s *session) deleteNode(node string) {
 	})
 	if !s.failed {
 		s.info("node " + node + " deleted")
+	}
+}
+
+// fenceNode fences a node: on the running cluster the DC runs the fence
+// devices at once; on a CIB file, as crmsh does, the node's terminate
+// attribute asks the scheduler for it. It asks first, unless forced.
+func (s *session) fenceNode(node string) {
+	c, err := s.b.Load()
+	if err != nil {
+		s.error(err.Error())
+		return
+	}
+	if !c.HasNode(node) {
+		s.error("node fence: no such node: " + node)
+		return
+	}
+	if !s.force {
+		if s.ask == nil {
+			s.error(fmt.Sprintf("node fence: fencing %s shuts it down and moves its resources; not asked in a script: run crm -F node fence %s", node, node))
+			return
+		}
+		if a := s.ask(fmt.Sprintf("Fencing %s shuts it down and moves its resources elsewhere. Fence it? (y/n): ", node)); a != "y" && a != "yes" {
+			s.error("node fence: not fenced")
+			return
+		}
+	}
+	if f, ok := s.b.(interface {
+		Fence(node, action string) error
+	}); ok {
+		if err := f.Fence(node, ""); err != nil {
+			s.error(err.Error())
+			return
+		}
+		s.info(fmt.Sprintf("fencing %s; see stonith_admin --history %s", node, node))
+		return
+	}
+	w, ok := s.b.(interface {
+		StatusAttr(node, name, value string, del bool) error
+	})
+	if !ok {
+		s.error("node fence: this backend cannot fence")
+		return
+	}
+	if err := w.StatusAttr(node, "terminate", "true", false); err != nil {
+		s.error(err.Error())
 	}
 }

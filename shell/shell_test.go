@@ -353,3 +353,22 @@ func TestNodeStatusAttrAndDelete(t *testing.T) {
 		t.Fatalf("node delete on a file removed the node:\n%s", out)
 	}
 }
+
+// TestNodeFenceOnFile: as crmsh, node fence asks first (a script must
+// force it), and on a CIB file it sets the node's terminate attribute.
+func TestNodeFenceOnFile(t *testing.T) {
+	b := newFile(t)
+	run(b, "", "configure", "node", "node1")
+	if rc, _, errs := run(b, "", "node", "fence", "node1"); rc == 0 || !strings.Contains(errs, "crm -F node fence node1") {
+		t.Fatalf("unforced fence in a script: rc %d %q", rc, errs)
+	}
+	if rc, _, errs := run(b, "", "-F", "node", "fence", "node1"); rc != 0 {
+		t.Fatalf("forced fence: %s", errs)
+	}
+	if rc, out, _ := run(b, "", "node", "status-attr", "node1", "show", "terminate"); rc != 0 || !strings.Contains(out, "value=true") {
+		t.Errorf("terminate attribute: %q", out)
+	}
+	if rc, _, errs := run(b, "", "-F", "node", "fence", "nosuch"); rc == 0 || !strings.Contains(errs, "no such node: nosuch") {
+		t.Errorf("unknown node: rc %d %q", rc, errs)
+	}
+}

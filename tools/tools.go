@@ -39,6 +39,7 @@ const (
 	exMultiple      = 109
 	exUnimplemented = 3
 	exOld           = 103
+	exTimeout       = 124
 )
 
 // Membership is the running cluster's view of its nodes, for crm_node.
@@ -59,10 +60,12 @@ type Env struct {
 	// Cluster asks the running cluster for its membership; nil when the
 	// tools work offline (CIB_file).
 	Cluster func() (*Membership, error)
+	// Fencer is the running cluster's fencing (stonith_admin); nil offline.
+	Fencer Fencer
 }
 
 // Names are the tools this package implements.
-var Names = []string{"crm_resource", "crm_attribute", "cibadmin", "crm_verify", "crm_node", "crm_standby", "crm_failcount", "crm_ticket"}
+var Names = []string{"crm_resource", "crm_attribute", "cibadmin", "crm_verify", "crm_node", "crm_standby", "crm_failcount", "crm_ticket", "stonith_admin"}
 
 // Run runs the tool called name with args; ok is false when this package
 // has no tool of that name.
@@ -76,6 +79,7 @@ func Run(name string, args []string, env Env) (rc int, ok bool) {
 		"crm_standby":   crmStandby,
 		"crm_failcount": crmFailcount,
 		"crm_ticket":    crmTicket,
+		"stonith_admin": stonithAdmin,
 	}[name]
 	if !ok {
 		return 0, false
@@ -92,10 +96,11 @@ type tool struct {
 	out, err io.Writer
 	now      func() time.Time
 	cluster  func() (*Membership, error)
+	fencer   Fencer
 }
 
 func newTool(name string, env Env) *tool {
-	t := &tool{name: name, b: env.Backend, stdin: env.Stdin, out: env.Stdout, err: env.Stderr, now: env.Now, cluster: env.Cluster}
+	t := &tool{name: name, b: env.Backend, stdin: env.Stdin, out: env.Stdout, err: env.Stderr, now: env.Now, cluster: env.Cluster, fencer: env.Fencer}
 	if t.now == nil {
 		t.now = time.Now
 	}

@@ -29,6 +29,7 @@ var tools = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Wr
 	"crm_standby":   runTool("crm_standby"),
 	"crm_failcount": runTool("crm_failcount"),
 	"crm_ticket":    runTool("crm_ticket"),
+	"stonith_admin": runTool("stonith_admin"),
 }
 
 func main() {

@@ -88,6 +88,11 @@ func runTool(name string) func(args []string, stdin io.Reader, stdout, stderr io
 	return func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		b := backend()
 		env := pcmk.Env{Backend: b, Stdin: stdin, Stdout: stdout, Stderr: stderr}
+		f := fencer{b: b}
+		if client, ok := b.(daemon.Client); ok {
+			f.client = &client
+		}
+		env.Fencer = f
 		if client, ok := b.(daemon.Client); ok {
 			env.Cluster = func() (*pcmk.Membership, error) {
 				info, err := client.Info()

@@ -84,3 +84,48 @@ func daemonAlive(pid int) bool {
 	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 	return len(f) > 0 && f[0] != "Z"
 }
+
+// TestManualFencing: stonith_admin lists the devices and fences a node,
+// waiting for the outcome, which every node's history shows; crm node
+// fence asks the cluster to fence another.
+func TestManualFencing(t *testing.T) {
+	c := up(t, 3)
+	c.must("node1", "configure", "primitive", "st", "stonith:fence_pacer",
+		"params", "cluster_dir="+c.dir, "pcmk_host_list=node1 node2 node3")
+	admin := func(node string, args ...string) run {
+		return tool(t, []string{"PACER_SOCKET=" + filepath.Join(c.dir, node, "pacer.sock")}, "stonith_admin", args...)
+	}
+	if r := admin("node2", "-L"); r.rc != 0 || r.out != " st\n1 fence device found\n" {
+		t.Errorf("-L: %d %q %q", r.rc, r.out, r.err)
+	}
+	if r := admin("node2", "--list", "node3"); r.rc != 0 || !strings.Contains(r.out, " st\n") {
+		t.Errorf("--list node3: %d %q %q", r.rc, r.out, r.err)
+	}
+	pid := func(node string) int {
+		b, _ := os.ReadFile(filepath.Join(c.dir, node, "pacer.pid"))
+		p, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+		return p
+	}
+	node3 := pid("node3")
+	r := admin("node2", "-B", "node3", "-t", "30")
+	if r.rc != 0 || !strings.Contains(r.out, "Node node3 fenced (reboot by node1 through st)") {
+		t.Fatalf("-B node3: %d %q %q", r.rc, r.out, r.err)
+	}
+	if daemonAlive(node3) {
+		t.Error("node3's daemon survived its fencing")
+	}
+	for _, n := range []string{"node1", "node2"} {
+		if r := admin(n, "--history", "node3"); r.rc != 0 || !strings.Contains(r.out, "reboot of node3 successful: delegate=node1, device=st") {
+			t.Errorf("history on %s: %q %q", n, r.out, r.err)
+		}
+	}
+	// A node that is not configured is refused at once.
+	if r := admin("node2", "-B", "node9"); r.rc == 0 || !strings.Contains(r.err, `no such node "node9"`) {
+		t.Errorf("-B node9: %d %q", r.rc, r.err)
+	}
+	node2 := pid("node2")
+	c.must("node1", "-F", "node", "fence", "node2")
+	eventually(t, 15*time.Second, "node2 fenced by crm node fence", func() (bool, string) {
+		return !daemonAlive(node2), ""
+	})
+}
