@@ -129,3 +129,30 @@ func TestManualFencing(t *testing.T) {
 		return !daemonAlive(node2), ""
 	})
 }
+
+// TestNoQuorumSuicide: with no-quorum-policy=suicide, a node left without
+// quorum fences itself.
+func TestNoQuorumSuicide(t *testing.T) {
+	c := up(t, 3)
+	c.must("node1", "configure", "primitive", "st", "stonith:fence_pacer",
+		"params", "cluster_dir="+c.dir, "pcmk_host_list=node1 node2 node3")
+	c.must("node1", "configure", "property", "no-quorum-policy=suicide")
+	eventually(t, 10*time.Second, "every node has the policy", func() (bool, string) {
+		out := c.must("node3", "configure", "show")
+		return strings.Contains(out, "no-quorum-policy=suicide"), out
+	})
+	b, _ := os.ReadFile(filepath.Join(c.dir, "node3", "pacer.pid"))
+	last, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	for _, n := range []string{"node1", "node2"} {
+		if r := c.pacer("local", "kill", "--dir", c.dir, n); r.rc != 0 {
+			t.Fatalf("kill %s: %s", n, r.err)
+		}
+	}
+	eventually(t, 20*time.Second, "node3, alone without quorum, fenced itself", func() (bool, string) {
+		return !daemonAlive(last), ""
+	})
+	log, _ := os.ReadFile(filepath.Join(c.dir, "node3", "pacer.log"))
+	if !regexp.MustCompile(`msg=fencing node=node3 target=node3 .*no-quorum|msg=fencing node=node3 target=node3`).Match(log) {
+		t.Errorf("node3 did not fence itself:\n%s", tail(string(log), 15))
+	}
+}
