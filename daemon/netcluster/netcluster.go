@@ -42,6 +42,8 @@ type Timing struct {
 	// of its own; a node's interface on link k is ethk, its address
 	// 198.18.k.(10+n)): "ucast" (the default), "bcast" or "mcast".
 	Media []string
+	// Pings are ha.cf's ping nodes.
+	Pings []string
 }
 
 func (t Timing) media() []string {
@@ -166,6 +168,9 @@ func Create(prefix, dir, binary string, n int, t Timing, authkeys map[string]str
 			}
 			media += fmt.Sprintf("ucast %s %s\n", dev, strings.Join(addrs, " "))
 		}
+	}
+	if len(t.Pings) > 0 {
+		media += "ping " + strings.Join(t.Pings, " ") + "\n"
 	}
 	for _, node := range c.Nodes {
 		d := filepath.Join(dir, node)

@@ -773,3 +773,58 @@ func TestRedundantLinks(t *testing.T) {
 		return m == "node2 node3", m
 	})
 }
+
+// TestPingdMovesOffLostUplink: ha.cf names the client host as a ping
+// node; a clone of ocf:pacer:ping keeps the pingd attribute on every
+// node, and a rule keeps a resource off nodes without it. When the node
+// running the resource loses its route to the ping node (its cluster
+// links stay up), the resource moves.
+func TestPingdMovesOffLostUplink(t *testing.T) {
+	c := setup(t, 3, Timing{Keepalive: "200ms", Deadtime: "1s", Initdead: "3s", Pings: []string{Subnet + ".100"}}, nil)
+	for _, n := range c.Nodes {
+		c.online(t, n, c.Nodes...)
+	}
+	cfg := `configure
+property stonith-enabled=false
+primitive ping ocf:pacer:ping params multiplier=100 timeout=1 op monitor interval=1s timeout=10s
+clone cl-ping ping
+primitive d1 ocf:pacer:Dummy op monitor interval=1s
+location d1-needs-uplink d1 rule -inf: not_defined pingd or pingd lte 0
+commit
+`
+	if out, err := c.crm(t, "node1", cfg); err != nil {
+		t.Fatalf("configure: %v\n%s", err, out)
+	}
+	where := func() string {
+		out, _ := c.crm(t, "node1", "", "status")
+		m := regexp.MustCompile(`d1\s.*Started (node\d)`).FindStringSubmatch(out)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
+	var first string
+	eventually(t, 30*time.Second, "d1 runs where the uplink is", func() (bool, string) {
+		first = where()
+		return first != "", first
+	})
+	// Every node sees the ping node: pingd=100 everywhere.
+	for _, n := range c.Nodes {
+		eventually(t, 15*time.Second, n+"'s pingd", func() (bool, string) {
+			out, _ := c.crm(t, "node1", "", "node", "status-attr", n, "show", "pingd")
+			return strings.Contains(out, "value=100"), out
+		})
+	}
+	// The uplink of d1's node goes: no route to the ping node.
+	if err := ip("-n", c.NS(first), "route", "add", "blackhole", Subnet+".100/32"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "d1 leaves "+first, func() (bool, string) {
+		w := where()
+		return w != "" && w != first, w
+	})
+	out, _ := c.crm(t, "node1", "", "node", "status-attr", first, "show", "pingd")
+	if !strings.Contains(out, "value=0") {
+		t.Errorf("%s's pingd after losing its uplink: %q", first, out)
+	}
+}
