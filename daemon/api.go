@@ -162,16 +162,15 @@ func (n *Node) serve(req clientRequest) {
 			req.reply <- clientReply{Err: fmt.Sprintf("fence: no such node %q (nodes: %s)", req.Node, strings.Join(n.cfg.Nodes, " "))}
 			return
 		}
-		f := fenceReq{Target: req.Node, Action: action, Origin: req.user + " on " + n.self, Requested: time.Now()}
-		switch {
-		case n.isDC:
-			n.ctl.fence(f.Target, f.Action, "requested by "+f.Origin, time.Now())
-		case n.dc != "":
-			n.send("fence-req", n.dc, f)
-		default:
+		if !n.isDC && n.dc == "" {
 			req.reply <- clientReply{Err: "fence: this node has no DC to ask (it is not part of a cluster partition yet)"}
 			return
 		}
+		// Kept and sent again until its outcome is heard (see
+		// resendFenceRequests): a request lost on the way is not lost.
+		f := fenceReq{Target: req.Node, Action: action, Origin: req.user + " on " + n.self, Requested: time.Now()}
+		n.fenceReqs[f.Target] = &f
+		n.resendFenceRequests(time.Now(), true)
 		req.reply <- clientReply{}
 	case "fence-history":
 		b, _ := json.Marshal(n.fenceHistory)

@@ -66,6 +66,7 @@ type FenceEvent struct {
 type fenceReq struct {
 	Target, Action, Origin string
 	Requested              time.Time
+	sent                   time.Time
 }
 
 // fence starts (or keeps waiting for) the fencing of a node; action ""
@@ -385,8 +386,31 @@ func metaValue(e *etree.Element, name string) string {
 	return ""
 }
 
-// recordFence adds an event to this node's fence history.
+// resendFenceRequests passes clients' fence requests to the DC, again
+// every half second until their outcome is in the history, for two
+// minutes at most.
+func (n *Node) resendFenceRequests(now time.Time, force bool) {
+	for target, f := range n.fenceReqs {
+		switch {
+		case now.Sub(f.Requested) > 2*time.Minute:
+			delete(n.fenceReqs, target)
+		case !force && now.Sub(f.sent) < 500*time.Millisecond:
+		case n.isDC:
+			f.sent = now
+			n.ctl.fence(f.Target, f.Action, "requested by "+f.Origin, now)
+		case n.dc != "":
+			f.sent = now
+			n.send("fence-req", n.dc, f)
+		}
+	}
+}
+
+// recordFence adds an event to this node's fence history, and ends the
+// clients' requests it answers.
 func (n *Node) recordFence(ev FenceEvent) {
+	if f := n.fenceReqs[ev.Target]; f != nil && !ev.When.Before(f.Requested.Add(-time.Second)) {
+		delete(n.fenceReqs, ev.Target)
+	}
 	n.fenceHistory = append(n.fenceHistory, ev)
 	if len(n.fenceHistory) > 100 {
 		n.fenceHistory = n.fenceHistory[1:]

@@ -73,8 +73,10 @@ type Node struct {
 	requests chan clientRequest
 	results  chan opResult
 	fenced   chan fenceResult
-	// fenceHistory is what this node fenced while DC, newest last.
+	// fenceHistory is the cluster's fencing as this node heard of it,
+	// newest last; fenceReqs the clients' requests not yet answered.
 	fenceHistory []FenceEvent
+	fenceReqs    map[string]*fenceReq
 	leaving      bool
 	lastNotes    string
 	seenAll      bool // every configured node has been a member at once since start
@@ -134,6 +136,7 @@ func New(opts Options) (*Node, error) {
 		requests:  make(chan clientRequest),
 		results:   make(chan opResult, 64),
 		fenced:    make(chan fenceResult, 8),
+		fenceReqs: map[string]*fenceReq{},
 	}
 	if _, err := os.Stat(n.cibPath); err == nil {
 		c, err := cib.Load(n.cibPath)
@@ -255,6 +258,7 @@ func (n *Node) Run(ctx context.Context) error {
 			n.checkMembership(now)
 			n.elect()
 			n.expireCommits(now)
+			n.resendFenceRequests(now, false)
 			if n.isDC {
 				n.ctl.reconcile(now)
 			}

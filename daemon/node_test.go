@@ -320,3 +320,64 @@ func TestGroupRunsTogetherAndMoves(t *testing.T) {
 		return len(ip) == 1 && len(web) == 1 && ip[0] == web[0] && ip[0] != at, fmt.Sprint(ip, web)
 	})
 }
+
+// TestLossyNetwork: with a fifth of all datagrams lost, what is lost is
+// sent again: membership holds, commits reach every node, and every
+// resource runs once.
+func TestLossyNetwork(t *testing.T) {
+	mc := newMemCluster(t, "n1", "n2", "n3")
+	mc.eventually(10*time.Second, "one DC", func() (bool, string) { return mc.oneDC("n1", "n2", "n3") })
+	mc.net.SetLoss(0.2)
+	mc.commit("n2", func(c *cib.CIB) { c.SetProperty("stonith-enabled", "false") })
+	for i := range 4 {
+		// Through each node in turn; a node that has not heard of the
+		// last change yet refuses (a conflict) and the client reloads,
+		// as a user would.
+		node := mc.names[i%3]
+		mc.eventually(15*time.Second, fmt.Sprintf("d%d committed through %s", i, node), func() (bool, string) {
+			cl := mc.client(node)
+			base, err := cl.Load()
+			if err != nil {
+				return false, err.Error()
+			}
+			if base.FindID(fmt.Sprintf("d%d", i)) != nil {
+				return true, "" // an earlier try went through after all
+			}
+			next := base.Clone()
+			addDummy(fmt.Sprintf("d%d", i))(next)
+			if err := cl.Commit(base, next); err != nil {
+				return false, err.Error()
+			}
+			return true, ""
+		})
+	}
+	for _, n := range mc.names {
+		mc.eventually(15*time.Second, n+" has every change", func() (bool, string) {
+			c, err := mc.client(n).Load()
+			if err != nil {
+				return false, err.Error()
+			}
+			return c.FindID("d3") != nil && c.FindID("d0") != nil, c.Version().String()
+		})
+	}
+	mc.eventually(30*time.Second, "each resource runs once", func() (bool, string) {
+		var where []string
+		for i := range 4 {
+			w := mc.agents.where(fmt.Sprintf("d%d", i))
+			if len(w) != 1 {
+				return false, fmt.Sprintf("d%d on %v", i, w)
+			}
+			where = append(where, w[0])
+		}
+		return true, fmt.Sprint(where)
+	})
+	for _, n := range mc.names {
+		info, err := mc.client(n).Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(info.Members) != 3 {
+			t.Errorf("%s's members under loss: %v", n, info.Members)
+		}
+	}
+}

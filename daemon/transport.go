@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"strconv"
 	"strings"
@@ -203,6 +204,14 @@ type MemNetwork struct {
 	mu    sync.Mutex
 	nodes map[string]*memTransport
 	cut   map[[2]string]bool
+	loss  float64 // share of datagrams lost at random
+}
+
+// SetLoss makes the network lose the given share of datagrams at random.
+func (n *MemNetwork) SetLoss(share float64) {
+	n.mu.Lock()
+	n.loss = share
+	n.mu.Unlock()
 }
 
 // NewMemNetwork returns an empty network.
@@ -248,7 +257,7 @@ func (t *memTransport) Send(addr string, data []byte) error {
 		return net.ErrClosed
 	}
 	dst := t.net.nodes[addr]
-	if dst == nil || dst.closed || t.net.cut[[2]string{t.addr, addr}] {
+	if dst == nil || dst.closed || t.net.cut[[2]string{t.addr, addr}] || (t.net.loss > 0 && rand.Float64() < t.net.loss) {
 		return nil // lost, as UDP would lose it
 	}
 	select {
