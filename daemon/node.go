@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -329,6 +330,17 @@ func (n *Node) quorate() bool {
 
 func (n *Node) handle(m *Message) {
 	p := n.peers[m.From]
+	if p == nil && (n.cfg.Autojoin == "other" || n.cfg.Autojoin == "any") && validNodeName(m.From) {
+		// autojoin: a node that holds the key may join without a 'node'
+		// line; it counts for quorum from now on.
+		p = &peer{name: m.From}
+		n.peers[m.From] = p
+		n.cfg.Nodes = append(n.cfg.Nodes, m.From)
+		if !slices.Contains(n.opts.Peers, m.Addr) {
+			n.opts.Peers = append(n.opts.Peers, m.Addr)
+		}
+		n.log.Info("node joined by autojoin", "peer", m.From, "addr", m.Addr, "nodes", n.cfg.Nodes)
+	}
 	if p == nil {
 		n.counters.Malformed.Add(1) // authenticated, but not a node of ha.cf
 		return
@@ -515,4 +527,17 @@ func (n *Node) leave() error {
 	}
 	n.log.Info("left the cluster")
 	return nil
+}
+
+// validNodeName: a name a node may go by (a host name).
+func validNodeName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -381,3 +381,43 @@ func TestLossyNetwork(t *testing.T) {
 		}
 	}
 }
+
+// TestAutojoin: with autojoin any, a node that holds the key but is not
+// named by the others' 'node' lines joins them, and counts for quorum.
+func TestAutojoin(t *testing.T) {
+	mc := &memCluster{t: t, net: NewMemNetwork(), agents: &machines{running: map[string]bool{}}, dir: t.TempDir(),
+		stop: map[string]context.CancelFunc{}, done: map[string]chan struct{}{}}
+	start := func(name string, nodes []string, autojoin string) {
+		cfg := &Config{Path: "mem", Nodes: nodes, Keepalive: 100 * time.Millisecond, Deadtime: time.Second, Autojoin: autojoin,
+			Warntime: 500 * time.Millisecond, Initdead: time.Second, Auth: &Auth{Index: 1, Method: "sha256", key: []byte("k")}}
+		n, err := New(Options{Config: cfg, Name: name, StateDir: filepath.Join(mc.dir, name), Socket: mc.socket(name),
+			Transport: mc.net.Transport(name), Peers: nodes, Executor: mc.agents,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { n.Run(ctx); close(done) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
+	start("n1", []string{"n1", "n2"}, "any")
+	start("n2", []string{"n1", "n2"}, "any")
+	start("n3", []string{"n1", "n2", "n3"}, "")
+	for _, n := range []string{"n1", "n2", "n3"} {
+		mc.eventually(10*time.Second, n+" sees all three", func() (bool, string) {
+			info, err := mc.client(n).Info()
+			if err != nil {
+				return false, err.Error()
+			}
+			return strings.Join(info.Members, " ") == "n1 n2 n3" && len(info.Nodes) == 3, fmt.Sprint(info.Members, info.Nodes)
+		})
+	}
+	// Without autojoin, a node not named is refused: n5 names n3, but n3
+	// (autojoin none) does not name n5.
+	start("n5", []string{"n3", "n5"}, "")
+	time.Sleep(time.Second)
+	if info, _ := mc.client("n3").Info(); strings.Contains(strings.Join(info.Members, " "), "n5") || len(info.Nodes) != 3 {
+		t.Errorf("n3 (no autojoin) took an unnamed node: %v %v", info.Members, info.Nodes)
+	}
+}
