@@ -67,8 +67,11 @@ type Node struct {
 	ctl *controller
 
 	// clients waiting for a forwarded commit
-	commits  map[uint64]*pendingCommit
-	reqID    uint64
+	commits map[uint64]*pendingCommit
+	reqID   uint64
+	// DC: changes applied here whose answer waits until every member has
+	// saved them.
+	unsaved  []*unsavedCommit
 	acks     map[string]commitAck // DC: answers already given, by sender/gen/req
 	counters *Counters
 	requests chan clientRequest
@@ -98,6 +101,9 @@ type heartbeat struct {
 	DC      string      `json:"dc,omitempty"`
 	IsDC    bool        `json:"isdc,omitempty"`
 	Version cib.Version `json:"v"`
+	// Saved is the configuration version this node has on disk: the DC
+	// answers a commit once every member has saved it.
+	Saved   cib.Version `json:"sv"`
 	HistSeq int         `json:"h"`
 	Members []string    `json:"m"`
 	Leaving bool        `json:"leaving,omitempty"`
@@ -259,6 +265,7 @@ func (n *Node) Run(ctx context.Context) error {
 			n.checkMembership(now)
 			n.elect()
 			n.expireCommits(now)
+			n.answerSaved(now)
 			n.resendFenceRequests(now, false)
 			if n.isDC {
 				n.ctl.reconcile(now)
@@ -294,7 +301,7 @@ func (n *Node) send(typ, to string, body any) {
 }
 
 func (n *Node) sendHeartbeat() {
-	n.send("hb", "", heartbeat{DC: n.dc, IsDC: n.isDC, Version: n.cib.Version(), HistSeq: n.lrm.seq, Members: n.members(), Leaving: n.leaving})
+	n.send("hb", "", heartbeat{DC: n.dc, IsDC: n.isDC, Version: n.cib.Version(), Saved: n.savedEpoch, HistSeq: n.lrm.seq, Members: n.members(), Leaving: n.leaving})
 }
 
 // members lists the nodes this node can hear, itself included, sorted.
@@ -368,6 +375,9 @@ func (n *Node) handle(m *Message) {
 			return
 		}
 		p.hb = hb
+		if n.isDC && len(n.unsaved) > 0 {
+			n.answerSaved(now)
+		}
 		if hb.Leaving {
 			n.leftClean[p.name] = true
 			if p.alive {

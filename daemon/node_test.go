@@ -421,3 +421,29 @@ func TestAutojoin(t *testing.T) {
 		t.Errorf("n3 (no autojoin) took an unnamed node: %v %v", info.Members, info.Nodes)
 	}
 }
+
+// TestCommitSavedEverywhere: a client hears that its change succeeded only
+// once every member has written it to disk, even a slow one.
+func TestCommitSavedEverywhere(t *testing.T) {
+	mc := newMemCluster(t, "n1", "n2", "n3")
+	mc.eventually(10*time.Second, "one DC", func() (bool, string) { return mc.oneDC("n1", "n2", "n3") })
+	info, _ := mc.client("n1").Info()
+	slow := "n3"
+	if info.DC == "n3" {
+		slow = "n2"
+	}
+	mc.net.SetDelay(slow, 300*time.Millisecond)
+	for i := range 3 {
+		id := fmt.Sprintf("saved%d", i)
+		mc.commit("n1", func(c *cib.CIB) { c.SetProperty("marker", id) })
+		for _, n := range mc.names {
+			saved, err := cib.Load(filepath.Join(mc.dir, n, "cib.xml"))
+			if err != nil {
+				t.Fatalf("%s: %v", n, err)
+			}
+			if v, _ := saved.Property("marker"); v != id {
+				t.Errorf("commit %d answered while %s had %q on disk", i, n, v)
+			}
+		}
+	}
+}

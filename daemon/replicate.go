@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pacer-ha/pacer/cib"
@@ -93,6 +94,58 @@ func (n *Node) persist() {
 		return
 	}
 	n.savedEpoch = v
+	if !n.isDC && n.dc != "" {
+		n.sendHeartbeat() // tells the DC at once that the change is on disk here
+	}
+}
+
+// unsavedCommit is a change the DC applied, waiting for every member to
+// have written it to disk before the client hears it succeeded.
+type unsavedCommit struct {
+	ack      commitAck
+	answer   func(commitAck)
+	deadline time.Time
+}
+
+// afterSaved answers a commit once every member has saved its version
+// (at once for a refusal).
+func (n *Node) afterSaved(ack commitAck, answer func(commitAck)) {
+	if ack.Err != "" {
+		answer(ack)
+		return
+	}
+	wait := max(2*n.cfg.Deadtime, 5*time.Second)
+	n.unsaved = append(n.unsaved, &unsavedCommit{ack: ack, answer: answer, deadline: time.Now().Add(wait)})
+	n.answerSaved(time.Now())
+}
+
+// answerSaved answers the commits every member has saved (members that
+// leave meanwhile are not waited for), and fails those a member did not
+// confirm in time.
+func (n *Node) answerSaved(now time.Time) {
+	keep := n.unsaved[:0]
+	for _, u := range n.unsaved {
+		var missing []string
+		for _, m := range n.members() {
+			if m == n.self {
+				continue
+			}
+			if p := n.peers[m]; p == nil || p.hb.Saved.ConfigCompare(u.ack.Version) < 0 {
+				missing = append(missing, m)
+			}
+		}
+		switch {
+		case len(missing) == 0:
+			u.answer(u.ack)
+		case now.After(u.deadline):
+			a := u.ack
+			a.Err = fmt.Sprintf("the change is in the cluster's CIB (version %s), but %s did not confirm writing it to disk; check 'crm status' and that node's log", a.Version, strings.Join(missing, ", "))
+			u.answer(a)
+		default:
+			keep = append(keep, u)
+		}
+	}
+	n.unsaved = keep
 }
 
 // broadcastCIB publishes the DC's CIB: as a patch from the version it
@@ -159,21 +212,28 @@ func (n *Node) commitFromPeer(m *Message, req commitReq) {
 	}
 	key := fmt.Sprintf("%s/%d/%d", m.From, m.Gen, req.ReqID)
 	ack, done := n.acks[key]
-	if !done {
-		ack = n.applyCommit(req)
-		n.acks[key] = ack
-		if len(n.acks) > 1000 {
-			n.acks = map[string]commitAck{key: ack}
-		}
+	switch {
+	case done && ack.ReqID == 0:
+		// Applied, not yet saved everywhere: the answer comes then.
+	case done:
+		n.send("commit-ack", m.From, ack)
+	default:
+		n.acks[key] = commitAck{} // applied: a retransmission must not apply it again
+		from := m.From
+		n.afterSaved(n.applyCommit(req), func(a commitAck) {
+			n.acks[key] = a
+			if len(n.acks) > 1000 {
+				n.acks = map[string]commitAck{key: a}
+			}
+			n.send("commit-ack", from, a)
+		})
 	}
-	n.send("commit-ack", m.From, ack)
 }
 
 func (n *Node) startCommit(req commitReq, reply chan clientReply) {
 	req.Origin = n.self
 	if n.isDC {
-		ack := n.applyCommit(req)
-		reply <- ackReply(ack)
+		n.afterSaved(n.applyCommit(req), func(a commitAck) { reply <- ackReply(a) })
 		return
 	}
 	if n.dc == "" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Packet is one datagram received, with the address it came from.
@@ -205,6 +206,18 @@ type MemNetwork struct {
 	nodes map[string]*memTransport
 	cut   map[[2]string]bool
 	loss  float64 // share of datagrams lost at random
+	delay map[string]time.Duration
+}
+
+// SetDelay holds every datagram to addr for d before delivering it (a
+// slow node, or a slow link to it).
+func (n *MemNetwork) SetDelay(addr string, d time.Duration) {
+	n.mu.Lock()
+	if n.delay == nil {
+		n.delay = map[string]time.Duration{}
+	}
+	n.delay[addr] = d
+	n.mu.Unlock()
 }
 
 // SetLoss makes the network lose the given share of datagrams at random.
@@ -260,8 +273,22 @@ func (t *memTransport) Send(addr string, data []byte) error {
 	if dst == nil || dst.closed || t.net.cut[[2]string{t.addr, addr}] || (t.net.loss > 0 && rand.Float64() < t.net.loss) {
 		return nil // lost, as UDP would lose it
 	}
+	pkt := Packet{Data: append([]byte(nil), data...), From: t.addr}
+	if d := t.net.delay[addr]; d > 0 {
+		time.AfterFunc(d, func() {
+			t.net.mu.Lock()
+			defer t.net.mu.Unlock()
+			if !dst.closed {
+				select {
+				case dst.ch <- pkt:
+				default:
+				}
+			}
+		})
+		return nil
+	}
 	select {
-	case dst.ch <- Packet{Data: append([]byte(nil), data...), From: t.addr}:
+	case dst.ch <- pkt:
 	default:
 	}
 	return nil
