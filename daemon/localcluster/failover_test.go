@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	for _, t := range []string{"crm", "crm_mon", "cibadmin", "stonith_admin"} {
+	for _, t := range []string{"crm", "crm_mon", "cibadmin", "stonith_admin", "crm_resource", "crm_attribute"} {
 		os.Symlink("pacer", filepath.Join(dir, t))
 	}
 	agentsDir, _ := filepath.Abs("../../agents/ocf")
