@@ -1,7 +1,11 @@
 package daemon
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -213,5 +217,39 @@ func TestAutoFailbackStickiness(t *testing.T) {
 		if len(c.Section("rsc_defaults", true).FindElements("meta_attributes[@id='ha-cf-auto-failback']")) > 0 {
 			t.Error("the live CIB was changed")
 		}
+	}
+}
+
+// TestRespawn: a respawn line's program runs as its user and is started
+// again when it exits; it stops with the daemon.
+func TestRespawn(t *testing.T) {
+	u, err := user.Current()
+	if err != nil {
+		t.Skip(err)
+	}
+	out := filepath.Join(t.TempDir(), "starts")
+	mc := &memCluster{t: t, net: NewMemNetwork(), agents: &machines{running: map[string]bool{}}, dir: t.TempDir(),
+		stop: map[string]context.CancelFunc{}, done: map[string]chan struct{}{}}
+	cfg := &Config{Path: "mem", Nodes: []string{"n1"}, Keepalive: 100 * time.Millisecond, Deadtime: time.Second,
+		Warntime: 500 * time.Millisecond, Initdead: time.Second, Auth: &Auth{Index: 1, Method: "sha256", key: []byte("k")},
+		Respawn: []Respawn{{User: u.Username, Command: []string{"sh", "-c", "echo $$ >> " + out + "; exec sleep 0.3"}, Where: "ha.cf:9"}}}
+	n, err := New(Options{Config: cfg, Name: "n1", StateDir: filepath.Join(mc.dir, "n1"), Transport: mc.net.Transport("n1"),
+		Peers: []string{"n1"}, Executor: mc.agents, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { n.Run(ctx); close(done) }()
+	mc.eventually(10*time.Second, "the program started again after it exited", func() (bool, string) {
+		b, _ := os.ReadFile(out)
+		return strings.Count(string(b), "\n") >= 2, string(b)
+	})
+	cancel()
+	<-done
+	b, _ := os.ReadFile(out)
+	time.Sleep(1500 * time.Millisecond)
+	if after, _ := os.ReadFile(out); len(after) != len(b) {
+		t.Errorf("the program was started again after the daemon stopped: %q", after)
 	}
 }
