@@ -1,9 +1,7 @@
 package cib
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,28 +33,38 @@ func TestSaveSurvivesKill9(t *testing.T) {
 		t.Skip("spawns processes")
 	}
 	path := filepath.Join(t.TempDir(), "cib.xml")
-	last := -1
+	counter := func() (int, error) {
+		c, err := Load(path)
+		if err != nil {
+			return -1, err
+		}
+		v, _ := c.Property("counter")
+		n, _ := strconv.Atoi(v)
+		return n, nil
+	}
 	for round := 0; round < 25; round++ {
 		cmd := exec.Command(os.Args[0], "-test.run", "^TestSaveSurvivesKill9$")
 		cmd.Env = append(os.Environ(), "PACER_SAVE_LOOP="+path)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(30+round*7) * time.Millisecond)
+		// Wait until this child has saved at least once (a loaded machine
+		// may take long to start it), then kill it at a varying moment,
+		// most likely in the middle of a save.
+		info, _ := os.Stat(path)
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if now, err := os.Stat(path); err == nil && (info == nil || !now.ModTime().Equal(info.ModTime())) {
+				break
+			}
+		}
+		time.Sleep(time.Duration(round%7) * time.Millisecond)
 		cmd.Process.Kill()
 		cmd.Wait()
-		c, err := Load(path)
-		if errors.Is(err, fs.ErrNotExist) && last < 0 {
-			continue // killed before the first save
-		}
-		if err != nil {
+		if _, err := counter(); err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
-		v, _ := c.Property("counter")
-		n, _ := strconv.Atoi(v)
-		last = n
 	}
-	if last < 0 {
-		t.Fatal("no save ever completed")
+	if _, err := counter(); err != nil {
+		t.Fatalf("after the last kill: %v", err)
 	}
 }
