@@ -8,31 +8,29 @@ import (
 	"log/slog"
 	"log/syslog"
 	"os"
+	"sync"
 )
 
 // NewLogger builds the daemon's logger from ha.cf's logging directives,
 // as Heartbeat logged: always to w (the daemon's stderr), and also to
 // logfile, to debugfile with debug messages included, and to syslog under
 // logfacility (unless it is "none"). debug > 0 adds debug messages to w.
-// Close releases the files.
-func NewLogger(cfg *Config, w io.Writer) (log *slog.Logger, closeAll func(), err error) {
+// The LogFiles it returns are closed at the end, and opened again under
+// their names on SIGHUP (after logrotate).
+func NewLogger(cfg *Config, w io.Writer) (log *slog.Logger, files *LogFiles, err error) {
 	level := slog.LevelInfo
 	if cfg.Debug > 0 {
 		level = slog.LevelDebug
 	}
 	handlers := []slog.Handler{slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})}
-	var closers []io.Closer
-	closeAll = func() {
-		for _, c := range closers {
-			c.Close()
-		}
-	}
+	files = &LogFiles{}
+	closeAll := files.Close
 	open := func(path string, lvl slog.Level) error {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
-		if err != nil {
+		f := &logFile{path: path}
+		if err := f.Reopen(); err != nil {
 			return fmt.Errorf("%s: %w", cfg.Path, err)
 		}
-		closers = append(closers, f)
+		files.closers = append(files.closers, f)
 		handlers = append(handlers, slog.NewTextHandler(f, &slog.HandlerOptions{Level: lvl}))
 		return nil
 	}
@@ -54,7 +52,7 @@ func NewLogger(cfg *Config, w io.Writer) (log *slog.Logger, closeAll func(), err
 		if err != nil {
 			syslogErr = fmt.Errorf("logfacility %s: no syslog here (%w); logging to the other outputs", cfg.LogFacility, err)
 		} else {
-			closers = append(closers, sw)
+			files.closers = append(files.closers, sw)
 			handlers = append(handlers, slog.NewTextHandler(sw, &slog.HandlerOptions{Level: slog.LevelInfo}))
 		}
 	}
@@ -62,7 +60,28 @@ func NewLogger(cfg *Config, w io.Writer) (log *slog.Logger, closeAll func(), err
 	if syslogErr != nil {
 		log.Warn(syslogErr.Error())
 	}
-	return log, closeAll, nil
+	return log, files, nil
+}
+
+// LogFiles are the daemon's open log outputs.
+type LogFiles struct {
+	closers []io.Closer
+}
+
+// Close closes them.
+func (l *LogFiles) Close() {
+	for _, c := range l.closers {
+		c.Close()
+	}
+}
+
+// Reopen opens the log files again under their names.
+func (l *LogFiles) Reopen() {
+	for _, c := range l.closers {
+		if f, ok := c.(*logFile); ok {
+			f.Reopen()
+		}
+	}
 }
 
 // fanout sends each record to every handler that wants it.
@@ -101,4 +120,40 @@ func (f fanout) WithGroup(name string) slog.Handler {
 		out[i] = h.WithGroup(name)
 	}
 	return out
+}
+
+// logFile is a log file that can be opened again under its name, after
+// logrotate moved it away (on SIGHUP).
+type logFile struct {
+	path string
+	mu   sync.Mutex
+	f    *os.File
+}
+
+func (l *logFile) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f.Write(p)
+}
+
+// Reopen opens the file again under its name.
+func (l *logFile) Reopen() error {
+	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	old := l.f
+	l.f = f
+	l.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	return nil
+}
+
+func (l *logFile) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f.Close()
 }

@@ -45,12 +45,23 @@ func runDaemon(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pacer daemon: %s is valid: %d nodes, %d warning(s)\n", *config, len(cfg.Nodes), len(cfg.Warnings))
 		return 0
 	}
-	log, closeLogs, err := daemon.NewLogger(cfg, stderr)
+	log, logs, err := daemon.NewLogger(cfg, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "pacer daemon: %v\n", err)
 		return 78
 	}
-	defer closeLogs()
+	defer logs.Close()
+	// SIGHUP, as logrotate sends it, opens the log files again; it never
+	// stops the node.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for range hup {
+			logs.Reopen()
+			log.Info("SIGHUP: log files opened again")
+		}
+	}()
 	self, _ := os.Executable()
 	haCF, _ := filepath.Abs(*config)
 	env := map[string]string{"PACER_BIN": self, "PACER_SOCKET": *socket, "PACER_HA_CF": haCF,
