@@ -4,11 +4,11 @@ SHELL := /bin/bash
 MAKEFLAGS += --warn-undefined-variables
 
 GO      ?= go
-TOOLS   := crm crm_mon cibadmin crm_simulate crm_attribute fence_pacer crm_resource crm_verify crm_node crm_standby crm_failcount crm_ticket stonith_admin
+TOOLS   := crm crm_mon cibadmin crm_simulate crm_attribute fence_pacer crm_resource crm_verify crm_node crm_standby crm_failcount crm_ticket stonith_admin haresources2cib
 RUNDIR  ?= run
 NODES   ?= 3
 
-.PHONY: build run stop test test-short verify vet fmt fuzz bench conformance clean
+.PHONY: build run stop test test-short verify vet fmt fuzz bench conformance clean examples
 
 build:
 	@mkdir -p bin
@@ -28,6 +28,18 @@ stop:
 # tests included).
 test: build verify
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+# Every example in examples/ on its own local cluster, one at a time (each
+# run.sh checks its outcome), then the init script in packaging/; fails if
+# any fails.
+EXAMPLES ?= $(sort $(wildcard examples/*/run.sh))
+examples: build
+	@failed=; for x in $(EXAMPLES) packaging/check.sh; do \
+	  echo "=== $$x"; \
+	  if ! $$x; then failed="$$failed $$x"; fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi; \
+	echo "all examples passed"
 
 test-short: build
 	$(GO) test -short -count=1 ./...

@@ -1,6 +1,7 @@
 // Command pacer is Pacer's one binary. It acts by the name it is called
 // by: crm, crm_mon, cibadmin, crm_simulate, crm_attribute, crm_resource,
-// crm_verify, crm_node, crm_standby, crm_failcount, crm_ticket; as pacer, it takes a
+// crm_verify, crm_node, crm_standby, crm_failcount, crm_ticket,
+// stonith_admin, fence_pacer, haresources2cib; as pacer, it takes a
 // subcommand (daemon, local, cib) or a tool name as its first argument.
 package main
 
@@ -30,6 +31,8 @@ var tools = map[string]func(args []string, stdin io.Reader, stdout, stderr io.Wr
 	"crm_failcount": runTool("crm_failcount"),
 	"crm_ticket":    runTool("crm_ticket"),
 	"stonith_admin": runTool("stonith_admin"),
+
+	"haresources2cib": runHaresources2cib,
 }
 
 func main() {
