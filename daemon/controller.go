@@ -27,6 +27,10 @@ type controller struct {
 	token          uint64
 	dirty          bool
 	lastRun        time.Time
+	// wake is when to plan again with no event: when the plan changes by
+	// itself (a failure timing out, a date rule), a fencing retry is due,
+	// or cluster-recheck-interval has passed.
+	wake time.Time
 	fences         map[string]*fenceJob // nodes being fenced, or to be again
 }
 
@@ -217,7 +221,7 @@ func (c *controller) reconcile(now time.Time) {
 			c.dirty = true
 		}
 	}
-	if !c.dirty && now.Sub(c.lastRun) < time.Second {
+	if !c.dirty && now.Before(c.wake) {
 		return
 	}
 	c.ensureNodes()
@@ -246,6 +250,7 @@ func (c *controller) reconcile(now time.Time) {
 	}
 	c.dirty = false
 	c.lastRun = now
+	c.wake = c.nextWake(now)
 	if notes := strings.Join(plan.Notes, "; "); notes != c.n.lastNotes {
 		c.n.lastNotes = notes
 		for _, note := range plan.Notes {
@@ -401,4 +406,29 @@ func (c *controller) schedulingCIB() *cib.CIB {
 	nv.CreateAttr("name", "resource-stickiness")
 	nv.CreateAttr("value", stickiness)
 	return next
+}
+
+// nextWake is the next moment the DC must plan with no event.
+func (c *controller) nextWake(now time.Time) time.Time {
+	wake := now.Add(recheckInterval(c.n.cib))
+	if t, ok := engine.NextChange(c.n.cib, now); ok && t.Before(wake) {
+		wake = t
+	}
+	for _, j := range c.fences {
+		if !j.running && !j.next.IsZero() && j.next.Before(wake) {
+			wake = j.next
+		}
+	}
+	return wake
+}
+
+// recheckInterval is cluster-recheck-interval: how often the DC plans
+// anyway, as a safety net (15 minutes by default, as in Pacemaker).
+func recheckInterval(c *cib.CIB) time.Duration {
+	if v, ok := c.Property("cluster-recheck-interval"); ok {
+		if d, err := engine.ParseDuration(v); err == nil && d > 0 {
+			return d
+		}
+	}
+	return 15 * time.Minute
 }

@@ -144,6 +144,9 @@ func (c *controller) fenceFailed(j *fenceJob, now time.Time, why string) {
 	j.failures++
 	pause := time.Duration(1<<min(j.failures, 5)) * time.Second // 2s, 4s, ... 32s
 	j.next = now.Add(pause)
+	if j.next.Before(c.wake) {
+		c.wake = j.next // the retry needs a plan then
+	}
 	c.n.log.Error("fencing failed: the node's resources stay stopped until fencing succeeds or it returns",
 		"target", j.target, "attempt", j.failures, "retry-in", pause, "err", why)
 }

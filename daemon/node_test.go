@@ -447,3 +447,49 @@ func TestCommitSavedEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestFailureTimeoutExpiresOnTime: the DC plans again when a failure
+// times out, with no other event: a resource that failed on its
+// preferred node moves back there once failure-timeout has passed.
+func TestFailureTimeoutExpiresOnTime(t *testing.T) {
+	mc := newMemCluster(t, "n1", "n2", "n3")
+	mc.eventually(10*time.Second, "one DC", func() (bool, string) { return mc.oneDC("n1", "n2", "n3") })
+	mc.commit("n1", func(c *cib.CIB) {
+		c.SetProperty("stonith-enabled", "false")
+		addDummy("d1")(c)
+		p := c.FindID("d1")
+		meta := p.CreateElement("meta_attributes")
+		meta.CreateAttr("id", "d1-meta")
+		for _, kv := range [][2]string{{"failure-timeout", "3s"}, {"migration-threshold", "1"}} {
+			nv := meta.CreateElement("nvpair")
+			nv.CreateAttr("id", "d1-meta-"+kv[0])
+			nv.CreateAttr("name", kv[0])
+			nv.CreateAttr("value", kv[1])
+		}
+		loc := c.Section("constraints", true).CreateElement("rsc_location")
+		loc.CreateAttr("id", "d1-prefers-n1")
+		loc.CreateAttr("rsc", "d1")
+		loc.CreateAttr("node", "n1")
+		loc.CreateAttr("score", "100")
+	})
+	mc.eventually(10*time.Second, "d1 on n1", func() (bool, string) {
+		w := mc.agents.where("d1")
+		return len(w) == 1 && w[0] == "n1", fmt.Sprint(w)
+	})
+	// d1 dies on n1 behind the cluster's back.
+	mc.agents.mu.Lock()
+	delete(mc.agents.running, "n1/d1")
+	mc.agents.mu.Unlock()
+	failed := time.Now()
+	mc.eventually(10*time.Second, "d1 recovered away from n1", func() (bool, string) {
+		w := mc.agents.where("d1")
+		return len(w) == 1 && w[0] != "n1", fmt.Sprint(w)
+	})
+	mc.eventually(15*time.Second, "d1 back on n1 once its failure timed out", func() (bool, string) {
+		w := mc.agents.where("d1")
+		return len(w) == 1 && w[0] == "n1", fmt.Sprint(w)
+	})
+	if back := time.Since(failed); back < 3*time.Second {
+		t.Errorf("d1 went back after %v, before its 3s failure-timeout", back)
+	}
+}

@@ -156,3 +156,64 @@ func TestNoQuorumSuicide(t *testing.T) {
 		t.Errorf("node3 did not fence itself:\n%s", tail(string(log), 15))
 	}
 }
+
+// TestFenceFailureRetried: a fence device that fails twice: the failure
+// is reported and retried, the lost node's resource stays stopped
+// meanwhile, and is recovered once fencing succeeds.
+func TestFenceFailureRetried(t *testing.T) {
+	dir := t.TempDir()
+	fenceDir := filepath.Join(dir, "sbin")
+	os.MkdirAll(fenceDir, 0o755)
+	count := filepath.Join(dir, "attempts")
+	// Fails its first two fencing attempts, then fences through
+	// fence_pacer.
+	script := "#!/bin/sh\nin=$(cat)\ncase \"$in\" in\n*action=reboot*|*action=off*)\n" +
+		"  n=$(cat " + count + " 2>/dev/null || echo 0); echo $((n+1)) > " + count + "\n" +
+		"  [ \"$n\" -lt 2 ] && { echo 'device unreachable' >&2; exit 1; } ;;\nesac\n" +
+		"printf '%s\\n' \"$in\" | exec " + bin + " fence_pacer\n"
+	os.WriteFile(filepath.Join(fenceDir, "fence_flaky"), []byte(script), 0o755)
+	t.Setenv("PACER_FENCE_DIR", fenceDir)
+	c := up(t, 3)
+	all := []string{"node1", "node2", "node3"}
+	c.must("node1", "configure", "primitive", "st", "stonith:fence_flaky",
+		"params", "cluster_dir="+c.dir, "pcmk_host_list=node1 node2 node3")
+	c.must("node1", "configure", "primitive", "d1", "ocf:pacer:Dummy", "op", "monitor", "interval=1s")
+	var first string
+	eventually(t, 15*time.Second, "d1 started", func() (bool, string) {
+		ok, on := c.startedEverywhere("d1", all...)
+		first = on
+		return ok, on
+	})
+	b, _ := os.ReadFile(filepath.Join(c.dir, first, "pacer.pid"))
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	syscall.Kill(pid, syscall.SIGSTOP)
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	var survivors []string
+	for _, n := range all {
+		if n != first {
+			survivors = append(survivors, n)
+		}
+	}
+	eventually(t, 40*time.Second, "d1 recovered once fencing worked", func() (bool, string) {
+		ok, on := c.startedEverywhere("d1", survivors...)
+		if ok && on != first {
+			n, _ := os.ReadFile(count)
+			if strings.TrimSpace(string(n)) != "3" {
+				t.Fatalf("d1 started on %s after %s fencing attempts, want 3 (two failures, one success)", on, strings.TrimSpace(string(n)))
+			}
+			return true, on
+		}
+		return false, on
+	})
+	if daemonAlive(pid) {
+		t.Error("the lost node's daemon survived")
+	}
+	var logs string
+	for _, n := range survivors {
+		b, _ := os.ReadFile(filepath.Join(c.dir, n, "pacer.log"))
+		logs += string(b)
+	}
+	if !strings.Contains(logs, "fencing failed") || !strings.Contains(logs, "device unreachable") {
+		t.Errorf("the failures were not reported:\n%s", tail(logs, 30))
+	}
+}
