@@ -30,8 +30,8 @@ type controller struct {
 	// wake is when to plan again with no event: when the plan changes by
 	// itself (a failure timing out, a date rule), a fencing retry is due,
 	// or cluster-recheck-interval has passed.
-	wake time.Time
-	fences         map[string]*fenceJob // nodes being fenced, or to be again
+	wake   time.Time
+	fences map[string]*fenceJob // nodes being fenced, or to be again
 }
 
 type knownHistory struct {
