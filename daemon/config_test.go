@@ -1,9 +1,6 @@
 package daemon
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -228,25 +225,15 @@ func TestRespawn(t *testing.T) {
 		t.Skip(err)
 	}
 	out := filepath.Join(t.TempDir(), "starts")
-	mc := &memCluster{t: t, net: NewMemNetwork(), agents: &machines{running: map[string]bool{}}, dir: t.TempDir(),
-		stop: map[string]context.CancelFunc{}, done: map[string]chan struct{}{}}
-	cfg := &Config{Path: "mem", Nodes: []string{"n1"}, Keepalive: 100 * time.Millisecond, Deadtime: time.Second,
-		Warntime: 500 * time.Millisecond, Initdead: time.Second, Auth: &Auth{Index: 1, Method: "sha256", key: []byte("k")},
-		Respawn: []Respawn{{User: u.Username, Command: []string{"sh", "-c", "echo $$ >> " + out + "; exec sleep 0.3"}, Where: "ha.cf:9"}}}
-	n, err := New(Options{Config: cfg, Name: "n1", StateDir: filepath.Join(mc.dir, "n1"), Transport: mc.net.Transport("n1"),
-		Peers: []string{"n1"}, Executor: mc.agents, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { n.Run(ctx); close(done) }()
+	mc := newMemNet(t)
+	cfg := memConfig("n1")
+	cfg.Respawn = []Respawn{{User: u.Username, Command: []string{"sh", "-c", "echo $$ >> " + out + "; exec sleep 0.3"}, Where: "ha.cf:9"}}
+	mc.startWith("n1", cfg, []string{"n1"}, mc.agents)
 	mc.eventually(10*time.Second, "the program started again after it exited", func() (bool, string) {
 		b, _ := os.ReadFile(out)
 		return strings.Count(string(b), "\n") >= 2, string(b)
 	})
-	cancel()
-	<-done
+	mc.kill("n1")
 	b, _ := os.ReadFile(out)
 	time.Sleep(1500 * time.Millisecond)
 	if after, _ := os.ReadFile(out); len(after) != len(b) {

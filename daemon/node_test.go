@@ -68,24 +68,35 @@ type memCluster struct {
 }
 
 func newMemCluster(t *testing.T, names ...string) *memCluster {
-	mc := &memCluster{t: t, net: NewMemNetwork(), agents: &machines{running: map[string]bool{}}, dir: t.TempDir(), names: names,
-		stop: map[string]context.CancelFunc{}, done: map[string]chan struct{}{}}
+	mc := newMemNet(t)
+	mc.names = names
 	for _, n := range names {
 		mc.start(n)
 	}
-	t.Cleanup(func() {
-		for _, n := range names {
-			mc.kill(n)
-		}
-	})
 	return mc
 }
 
-func (mc *memCluster) start(name string) {
-	cfg := &Config{Path: "mem", Nodes: mc.names, Keepalive: 100 * time.Millisecond, Deadtime: time.Second,
+// newMemNet is an in-memory network with no node yet.
+func newMemNet(t *testing.T) *memCluster {
+	return &memCluster{t: t, net: NewMemNetwork(), agents: &machines{running: map[string]bool{}}, dir: t.TempDir(),
+		stop: map[string]context.CancelFunc{}, done: map[string]chan struct{}{}}
+}
+
+// memConfig is a fast test cluster's configuration.
+func memConfig(nodes ...string) *Config {
+	return &Config{Path: "mem", Nodes: nodes, Keepalive: 100 * time.Millisecond, Deadtime: time.Second,
 		Warntime: 500 * time.Millisecond, Initdead: 2 * time.Second, Auth: &Auth{Index: 1, Method: "sha256", key: []byte("k")}}
+}
+
+func (mc *memCluster) start(name string) {
+	mc.startWith(name, memConfig(mc.names...), mc.names, mc.agents)
+}
+
+// startWith runs node name with its own configuration, peers and
+// executor; it stops at the end of the test.
+func (mc *memCluster) startWith(name string, cfg *Config, peers []string, exec agents.Executor) {
 	n, err := New(Options{Config: cfg, Name: name, StateDir: filepath.Join(mc.dir, name), Socket: mc.socket(name),
-		Transport: mc.net.Transport(name), Peers: mc.names, Executor: mc.agents,
+		Transport: mc.net.Transport(name), Peers: peers, Executor: exec,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		mc.t.Fatal(err)
@@ -94,6 +105,7 @@ func (mc *memCluster) start(name string) {
 	done := make(chan struct{})
 	mc.stop[name], mc.done[name] = cancel, done
 	go func() { n.Run(ctx); close(done) }()
+	mc.t.Cleanup(func() { mc.kill(name) })
 }
 
 func (mc *memCluster) kill(name string) {
@@ -385,21 +397,11 @@ func TestLossyNetwork(t *testing.T) {
 // TestAutojoin: with autojoin any, a node that holds the key but is not
 // named by the others' 'node' lines joins them, and counts for quorum.
 func TestAutojoin(t *testing.T) {
-	mc := &memCluster{t: t, net: NewMemNetwork(), agents: &machines{running: map[string]bool{}}, dir: t.TempDir(),
-		stop: map[string]context.CancelFunc{}, done: map[string]chan struct{}{}}
+	mc := newMemNet(t)
 	start := func(name string, nodes []string, autojoin string) {
-		cfg := &Config{Path: "mem", Nodes: nodes, Keepalive: 100 * time.Millisecond, Deadtime: time.Second, Autojoin: autojoin,
-			Warntime: 500 * time.Millisecond, Initdead: time.Second, Auth: &Auth{Index: 1, Method: "sha256", key: []byte("k")}}
-		n, err := New(Options{Config: cfg, Name: name, StateDir: filepath.Join(mc.dir, name), Socket: mc.socket(name),
-			Transport: mc.net.Transport(name), Peers: nodes, Executor: mc.agents,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { n.Run(ctx); close(done) }()
-		t.Cleanup(func() { cancel(); <-done })
+		cfg := memConfig(nodes...)
+		cfg.Autojoin, cfg.Initdead = autojoin, time.Second
+		mc.startWith(name, cfg, nodes, mc.agents)
 	}
 	start("n1", []string{"n1", "n2"}, "any")
 	start("n2", []string{"n1", "n2"}, "any")

@@ -3,9 +3,6 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -111,23 +108,11 @@ func (c *crowd) Exec(ctx context.Context, op agents.Op) agents.Result {
 
 func TestNodeActionLimitQueues(t *testing.T) {
 	ex := &crowd{machines: machines{running: map[string]bool{}}, now: map[string]int{}, most: map[string]int{}, linger: 60 * time.Millisecond}
-	dir := t.TempDir()
-	net := NewMemNetwork()
-	cfg := &Config{Path: "mem", Nodes: []string{"n1"}, Keepalive: 100 * time.Millisecond, Deadtime: time.Second,
-		Warntime: 500 * time.Millisecond, Initdead: time.Second, Auth: &Auth{Index: 1, Method: "sha256", key: []byte("k")}}
-	sock := filepath.Join(dir, "n1.sock")
-	n, err := New(Options{Config: cfg, Name: "n1", StateDir: filepath.Join(dir, "n1"), Socket: sock,
-		Transport: net.Transport("n1"), Peers: []string{"n1"}, Executor: ex,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { n.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	cl := Client{Socket: sock, Timeout: 5 * time.Second}
-	mc := &memCluster{t: t}
+	mc := newMemNet(t)
+	cfg := memConfig("n1")
+	cfg.Initdead = time.Second
+	mc.startWith("n1", cfg, []string{"n1"}, ex)
+	cl := mc.client("n1")
 	mc.eventually(10*time.Second, "n1 is DC", func() (bool, string) {
 		info, err := cl.Info()
 		if err != nil {

@@ -218,27 +218,7 @@ func dateHolds(x *etree.Element, now time.Time) (bool, error) {
 				return false, nil
 			}
 			if d := x.SelectElement("duration"); d != nil && end == "" {
-				e := t
-				for _, a := range d.Attr {
-					n, _ := strconv.Atoi(a.Value)
-					switch a.Key {
-					case "years":
-						e = e.AddDate(n, 0, 0)
-					case "months":
-						e = e.AddDate(0, n, 0)
-					case "weeks":
-						e = e.AddDate(0, 0, 7*n)
-					case "days":
-						e = e.AddDate(0, 0, n)
-					case "hours":
-						e = e.Add(time.Duration(n) * time.Hour)
-					case "minutes":
-						e = e.Add(time.Duration(n) * time.Minute)
-					case "seconds":
-						e = e.Add(time.Duration(n) * time.Second)
-					}
-				}
-				return !now.After(e), nil
+				return !now.After(addDuration(t, d)), nil
 			}
 		}
 		if end != "" {
