@@ -462,13 +462,17 @@ func TestFailoverTimes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	fmt.Printf("pacer failover (keepalive %s, deadtime %s, %d runs): %s\n", fast.Keepalive, fast.Deadtime, len(times), spread(times))
+}
+
+// spread is "min A median B max C" of some times.
+func spread(times []time.Duration) string {
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	median := times[len(times)/2]
 	if len(times)%2 == 0 {
 		median = (times[len(times)/2-1] + times[len(times)/2]) / 2
 	}
-	fmt.Printf("pacer failover (keepalive %s, deadtime %s, %d runs): min %v median %v max %v\n", fast.Keepalive, fast.Deadtime, len(times),
-		times[0].Round(time.Millisecond), median.Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond))
+	return fmt.Sprintf("min %v median %v max %v", times[0].Round(time.Millisecond), median.Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond))
 }
 
 // failover powers the host answering on the VIP off and waits until

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -201,11 +200,5 @@ commit
 			t.Fatal(err)
 		}
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	median := times[len(times)/2]
-	if len(times)%2 == 0 {
-		median = (times[len(times)/2-1] + times[len(times)/2]) / 2
-	}
-	fmt.Printf("corosync+pacemaker failover (token %d ms, %d runs): min %v median %v max %v\n", token, len(times),
-		times[0].Round(time.Millisecond), median.Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond))
+	fmt.Printf("corosync+pacemaker failover (token %d ms, %d runs): %s\n", token, len(times), spread(times))
 }
