@@ -1,7 +1,7 @@
 // Package monitor owns the status view: what `crm status` and `crm_mon`
-// print, in Pacemaker 2.1.5's crm_mon text format, computed from the CIB
-// through the engine's unpacked view (and its notes, so an administrator
-// sees why nothing runs).
+// print, in Pacemaker 2.1.5's crm_mon text and XML formats, computed from
+// the CIB through the engine's unpacked view (and its notes, so an
+// administrator sees why nothing runs); and crm_mon's live view (Watch).
 package monitor
 
 import (
@@ -17,26 +17,43 @@ import (
 
 // Options select what the status view shows, as crm_mon's flags do.
 type Options struct {
-	Inactive bool   // -r: list inactive resources too ("Full List of Resources")
-	Version  string // shown after the DC's name; default "pacer"
+	Inactive       bool   // -r: list inactive resources too ("Full List of Resources")
+	FailCounts     bool   // -f: the "Migration Summary" (fail counts per node)
+	NodeAttributes bool   // -A: the "Node Attributes"
+	Version        string // shown after the DC's name; default "pacer"
+	// Format is FormatText (the default), FormatXML (--output-as=xml) or
+	// FormatLegacyXML (-X); the XML formats show every section.
+	Format string
+	// Request is the command line the XML's request attribute repeats.
+	Request string
 }
 
-// Render writes the one-shot status view of c (crm_mon -1) to w.
+// The output formats of Render.
+const (
+	FormatText      = "text"
+	FormatXML       = "xml"
+	FormatLegacyXML = "legacy-xml"
+)
+
+// Render writes the one-shot status view of c (crm_mon -1) to w: the text
+// with the sections opts asks for (-r, -A, -f), or crm_mon's XML. Times
+// are shown in now's location.
 func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
+	if opts.Format == FormatXML || opts.Format == FormatLegacyXML {
+		return renderXML(w, c, now, opts)
+	}
 	cl, err := engine.Unpack(c, now)
 	if err != nil {
 		return err
 	}
+	v := viewOf(c, cl, now)
 	plan, err := engine.Schedule(engine.Input{CIB: c, Now: now})
 	if err != nil {
 		return err
 	}
-	version := opts.Version
-	if version == "" {
-		version = "pacer"
-	}
+	version := v.dcVersion(opts)
 	var b strings.Builder
-	b.WriteString("Cluster Summary:\n  * Stack: heartbeat\n")
+	b.WriteString("Cluster Summary:\n  * Stack: " + v.stack() + "\n")
 	if cl.DC != "" {
 		q := "with"
 		if !cl.HaveQuorum {
@@ -62,7 +79,7 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 	}
 	fmt.Fprintf(&b, "  * Last change:  %s\n", change)
 	fmt.Fprintf(&b, "  * %d node%s configured\n", len(cl.Nodes), plural(len(cl.Nodes)))
-	instances, disabled, blocked := instanceCounts(cl)
+	instances, disabled, blocked := v.instanceCounts()
 	fmt.Fprintf(&b, "  * %d resource instance%s configured", instances, plural(instances))
 	switch {
 	case disabled > 0 && blocked > 0:
@@ -100,11 +117,17 @@ func Render(w io.Writer, c *cib.CIB, now time.Time, opts Options) error {
 	for _, l := range lines {
 		b.WriteString("  " + l + "\n")
 	}
+	if opts.NodeAttributes {
+		v.writeNodeAttributes(&b)
+	}
+	if opts.FailCounts {
+		v.writeMigrationSummary(&b)
+	}
 
-	if len(cl.Failures) > 0 {
+	if failures := v.failures(); len(failures) > 0 {
 		b.WriteString("\nFailed Resource Actions:\n")
-		for _, f := range cl.Failures { // in history order, as crm_mon
-			b.WriteString("  * " + failureLine(f, now) + "\n")
+		for _, f := range failures { // in history order, as crm_mon
+			b.WriteString("  * " + failureLine(f.name(), f.Failure, now) + "\n")
 		}
 	}
 	_, err = io.WriteString(w, b.String())
@@ -238,7 +261,9 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 		if r.Bundle != "" {
 			if !done[r.Bundle] && bundles[r.Bundle] != nil {
 				done[r.Bundle] = true
-				out = append(out, bundleLines(cl, bundles[r.Bundle], indent, nodes)...)
+				if inactive || bundleActive(cl, bundles[r.Bundle]) {
+					out = append(out, bundleLines(cl, bundles[r.Bundle], indent, nodes)...)
+				}
 			}
 			continue
 		}
@@ -564,10 +589,10 @@ var execText = map[int]string{
 
 // failureLine is one "Failed Resource Actions" line, as crm_mon prints
 // it; times are shown in now's location.
-func failureLine(f engine.Failure, now time.Time) string {
+func failureLine(name string, f engine.Failure, now time.Time) string {
 	r := f.Record
 	var b strings.Builder
-	b.WriteString(f.Resource + " ")
+	b.WriteString(name + " ")
 	if r.Interval > 0 {
 		b.WriteString(readableInterval(r.Interval) + "-interval ")
 	}
@@ -679,6 +704,17 @@ func failedProbe(r *engine.Resource, nodes map[string]*engine.Node) int {
 		}
 	}
 	return rc
+}
+
+// bundleActive reports whether anything of the bundle is active: crm_mon
+// leaves a wholly inactive bundle out of the active resources.
+func bundleActive(cl *engine.Cluster, b *engine.Bundle) bool {
+	for _, r := range cl.Resources {
+		if r.Bundle == b.ID && len(r.ActiveOn()) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // bundleLines lists a bundle as crm_mon does: a heading, then a line per

@@ -12,9 +12,10 @@ import (
 	"github.com/pacer-ha/pacer/cib"
 )
 
-// The goldens were printed by Pacemaker 2.1.5's crm_mon -1 [-r] on the
-// same CIB files. Three lines legitimately differ and are normalised: the
-// stack and version (Pacer's own) and the time of the update.
+// The goldens were printed by Pacemaker 2.1.5's crm_mon on the same CIB
+// files (testdata/record.sh). What legitimately differs is normalised:
+// the stack and version (Pacer's own), the time of the update and, in the
+// XML, the command line.
 var normal = []struct {
 	re   *regexp.Regexp
 	with string
@@ -22,6 +23,10 @@ var normal = []struct {
 	{regexp.MustCompile(`(?m)^  \* Stack: .*$`), "  * Stack: STACK"},
 	{regexp.MustCompile(`\(version [^)]*\)`), "(version VERSION)"},
 	{regexp.MustCompile(`(?m)^  \* Last updated: .*$`), "  * Last updated: NOW"},
+	{regexp.MustCompile(`<stack type="[^"]*"/>`), `<stack type="STACK"/>`},
+	{regexp.MustCompile(`(<current_dc present="true") version="[^"]*"`), `$1 version="VERSION"`},
+	{regexp.MustCompile(`<last_update time="[^"]*"/>`), `<last_update time="NOW"/>`},
+	{regexp.MustCompile(`(<pacemaker-result api-version="[^"]*") request="[^"]*"`), `$1 request="REQUEST"`},
 }
 
 func normalise(s string) string {
@@ -31,15 +36,42 @@ func normalise(s string) string {
 	return s
 }
 
+// goldenKinds maps a golden's suffix to the crm_mon options it was
+// recorded with (see testdata/record.sh).
+var goldenKinds = []struct {
+	suffix string
+	opts   Options
+}{
+	{"-rfA", Options{Inactive: true, FailCounts: true, NodeAttributes: true}},
+	{"-xml", Options{Format: FormatXML}},
+	{"-r", Options{Inactive: true}},
+	{"-f", Options{FailCounts: true}},
+	{"-A", Options{NodeAttributes: true}},
+	{"-X", Options{Format: FormatLegacyXML}},
+	{"", Options{}},
+}
+
+// goldenNow is the time the goldens are rendered at: after every failure
+// in them, as when they were recorded.
+var goldenNow = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+
 func TestRenderMatchesCrmMon(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.golden")
 	if len(files) == 0 {
 		t.Fatal("no goldens")
 	}
+	counts := map[string]int{}
 	for _, golden := range files {
 		name := strings.TrimSuffix(filepath.Base(golden), ".golden")
+		in, opts := name, Options{}
+		for _, k := range goldenKinds {
+			if base, ok := strings.CutSuffix(name, k.suffix); ok {
+				in, opts = base, k.opts
+				counts[k.suffix]++
+				break
+			}
+		}
 		t.Run(name, func(t *testing.T) {
-			in := strings.TrimSuffix(name, "-r")
 			data, err := os.ReadFile(filepath.Join("testdata", in+".xml"))
 			if err != nil {
 				t.Fatal(err)
@@ -49,7 +81,7 @@ func TestRenderMatchesCrmMon(t *testing.T) {
 				t.Fatal(err)
 			}
 			var b bytes.Buffer
-			if err := Render(&b, c, time.Unix(0, 0), Options{Inactive: strings.HasSuffix(name, "-r")}); err != nil {
+			if err := Render(&b, c, goldenNow, opts); err != nil {
 				t.Fatal(err)
 			}
 			want, _ := os.ReadFile(golden)
@@ -57,6 +89,11 @@ func TestRenderMatchesCrmMon(t *testing.T) {
 				t.Errorf("got:\n%s\nwant:\n%s", got, normalise(string(want)))
 			}
 		})
+	}
+	for _, k := range []string{"-f", "-A", "-xml"} {
+		if counts[k] < 5 {
+			t.Errorf("only %d %s goldens, want at least 5", counts[k], k)
+		}
 	}
 }
 

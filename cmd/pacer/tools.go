@@ -1,15 +1,14 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"time"
+	"os/signal"
+	"syscall"
 
 	"github.com/pacer-ha/pacer/cib"
 	"github.com/pacer-ha/pacer/daemon"
-	"github.com/pacer-ha/pacer/monitor"
 	"github.com/pacer-ha/pacer/shell"
 	pcmk "github.com/pacer-ha/pacer/tools"
 )
@@ -33,39 +32,19 @@ func runCrm(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runCrmMon(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("crm_mon", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	once := fs.Bool("1", false, "display the cluster status once and exit")
-	fs.BoolVar(once, "one-shot", false, "display the cluster status once and exit")
-	inactive := fs.Bool("r", false, "also show inactive resources")
-	fs.BoolVar(inactive, "inactive", false, "also show inactive resources")
-	interval := fs.Duration("i", 2*time.Second, "refresh interval of the live view")
-	if err := fs.Parse(args); err != nil {
-		return 64
-	}
-	b := backend()
-	show := func() int {
-		c, err := b.Load()
-		if err != nil {
-			fmt.Fprintf(stderr, "crm_mon: %v\n", err)
-			return 102 // CRM_EX_DISCONNECT
+	stop := make(chan struct{})
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer func() {
+		signal.Stop(sigs)
+		close(sigs) // ends the goroutine below
+	}()
+	go func() {
+		if _, ok := <-sigs; ok {
+			close(stop)
 		}
-		if err := monitor.Render(stdout, c, time.Now(), monitor.Options{Inactive: *inactive}); err != nil {
-			fmt.Fprintf(stderr, "crm_mon: %v\n", err)
-			return 1
-		}
-		return 0
-	}
-	if *once {
-		return show()
-	}
-	for {
-		fmt.Fprint(stdout, "\033[H\033[2J")
-		if rc := show(); rc != 0 {
-			return rc
-		}
-		time.Sleep(*interval)
-	}
+	}()
+	return crmMon(args, stdout, stderr, backend(), isTerminal(stdout), stop)
 }
 
 func runCib(args []string, stdout, stderr io.Writer) int {

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the status-view inputs (NAME.xml) that are not hand-written.
-Record the goldens with Pacemaker 2.1.5's crm_mon, once, from this
-directory:  CIB_file=NAME.xml crm_mon -1 > NAME.golden  (and -1 -r into
-NAME-r.golden); the test normalises the stack, version and time lines."""
+"""Writes the status-view inputs (NAME.xml) that are not hand-written
+(generate_more.py writes the others). Record the goldens with Pacemaker
+2.1.5's crm_mon, once: ./record.sh records those missing (-1, -1 -r, -1 -f,
+-1 -A, -1 -r -f -A, --output-as=xml, -X); the test normalises the stack,
+version and time lines."""
 
 HEAD = '''<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="10" num_updates="0" admin_epoch="0" have-quorum="%s" dc-uuid="node1">
   <configuration>
