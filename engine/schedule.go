@@ -1291,6 +1291,21 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 		node  string
 		score int
 	}
+	// While an instance's action is in flight, the clone plans nothing
+	// (primitiveCloneActions): nor may what depends on its promotion
+	// count on a promotion that would not be carried out.
+	for _, st := range r.State {
+		if st.Pending {
+			var out []string
+			for _, name := range names {
+				if st := r.State[name]; st != nil && st.Active && st.Promoted {
+					out = append(out, name)
+				}
+			}
+			s.promoted[u.id], s.promoted[r.ID] = out, out
+			return
+		}
+	}
 	var cands []cand
 	num := s.instanceNumbers(u)
 	for _, name := range names {
@@ -1325,6 +1340,12 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 				score, has = addScores(score, c.Score), true
 			}
 		}
+		// What is colocated with the Promoted role wants the promotion
+		// where it prefers to run (Pacemaker merges the dependents'
+		// positive node scores into the promotion scores).
+		if has {
+			score = s.promotedDependents(u, r, name, score)
+		}
 		if has && score > -Infinity && score >= 0 {
 			cands = append(cands, cand{name, score})
 		}
@@ -1348,6 +1369,33 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 		out = append(out, c.node)
 	}
 	s.promoted[u.id], s.promoted[r.ID] = out, out
+}
+
+// promotedDependents adds to the promotion score on node name the
+// positive node scores of the resources colocated with the clone's
+// Promoted role, scaled by the colocation score over INFINITY.
+func (s *scheduler) promotedDependents(u *unit, r *Resource, name string, score int) int {
+	ids := map[string]bool{u.id: true, r.ID: true}
+	for _, i := range positions(s.colocatedWith, ids) {
+		c := s.cl.Colocations[i]
+		if c.WithRole != "Promoted" || c.Score <= 0 || (c.Role != "" && c.Role != "Started") {
+			continue
+		}
+		d := s.byID[c.Resource]
+		if d == nil || d == u || d.clone != nil {
+			continue
+		}
+		sc, ok := s.ownScores(d, false)[name]
+		if !ok || sc <= 0 {
+			continue
+		}
+		w := int(math.Round(float64(c.Score) / Infinity * float64(sc)))
+		if w == 0 {
+			w = 1
+		}
+		score = addScores(score, w)
+	}
+	return score
 }
 
 // promotionScore reads the promotion score an agent set on a node:
