@@ -1,30 +1,29 @@
 #!/usr/bin/env bash
-# Runs the failover example on a local cluster and checks the outcome.
-set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=$root/bin
-dir=${DIR:-$(mktemp -d)}
-trap '"$bin/pacer" local down --dir "$dir" >/dev/null' EXIT
+# Runs the failover example on a local cluster and checks the outcome: d1
+# starts, its node is killed, a survivor recovers it, and when the node
+# comes back d1 stays put (stickiness).
+. "$(dirname "$0")/../lib.sh"
 
-"$bin/pacer" local up --nodes 3 --dir "$dir"
-export PACER_SOCKET=$dir/node1/pacer.sock
-while read -r line; do
-	[ -n "$line" ] && "$bin/crm" configure $line
-done <"$(dirname "$0")/config.crm"
+cluster_up 3
+say "crm configure load update config.crm"
+crm configure load update "$here/config.crm"
 
-where() { "$bin/crm" status | awk -v r="$1" '$2 == r && $4 == "Started" { print $5 }'; }
-wait_started() { for _ in $(seq 100); do n=$(where d1); [ -n "$n" ] && [ "$n" != "${1:-}" ] && { echo "$n"; return; }; sleep 0.2; done; echo "d1 did not start" >&2; exit 1; }
+wait_for 20 "d1 starts" eval '[ -n "$(where d1)" ]'
+first=$(where d1)
+crm status
 
-first=$(wait_started)
-echo "d1 runs on $first; killing $first"
-"$bin/pacer" local kill --dir "$dir" "$first"
-[ "$first" = node1 ] && export PACER_SOCKET=$dir/node2/pacer.sock
+say "pacer local kill $first"
+pacer local kill --dir "$DIR" "$first"
+[ "$first" = node1 ] && talk_to node2
 start=$(date +%s%N)
-second=$(wait_started "$first")
+moved() { local n; n=$(where d1); [ -n "$n" ] && [ "$n" != "$first" ]; }
+wait_for 20 "d1 recovered on a survivor" moved
+second=$(where d1)
 echo "d1 recovered on $second after $(( ($(date +%s%N) - start) / 1000000 )) ms"
-"$bin/crm" status
-"$bin/pacer" local start --dir "$dir" "$first"
-sleep 3
-now=$(where d1)
-[ "$now" = "$second" ] || { echo "d1 moved back to $now despite stickiness" >&2; exit 1; }
-echo "$first is back; d1 stays on $second"
+crm status
+
+say "pacer local start $first"
+pacer local start --dir "$DIR" "$first"
+wait_for 20 "$first is back online" eval "crm status | grep -q 'Online: \[ node1 node2 node3 \]'"
+sleep 2
+check "d1 stays on $second (resource-stickiness=100)" runs_on d1 "$second"
