@@ -41,6 +41,10 @@ type OpRecord struct {
 	LastChange time.Time
 	ExecTime   time.Duration
 	QueueTime  time.Duration
+	// Digest is the op-digest: Pacemaker's digest of the parameters the
+	// operation ran with, by which the scheduler sees a changed
+	// definition ("" writes none).
+	Digest string
 }
 
 // Failed reports whether the record is a failure: the op did not complete,
@@ -91,6 +95,9 @@ func (r OpRecord) Element(id string) *etree.Element {
 	} {
 		e.CreateAttr(kv[0], kv[1])
 	}
+	if r.Digest != "" {
+		e.CreateAttr("op-digest", r.Digest)
+	}
 	return e
 }
 
@@ -113,6 +120,7 @@ func ParseOpRecord(rsc *etree.Element, op *etree.Element) OpRecord {
 		LastChange: time.Unix(int64(atoi(op.SelectAttrValue("last-rc-change", "0"))), 0),
 		ExecTime:   time.Duration(atoi(op.SelectAttrValue("exec-time", "0"))) * time.Millisecond,
 		QueueTime:  time.Duration(atoi(op.SelectAttrValue("queue-time", "0"))) * time.Millisecond,
+		Digest:     op.SelectAttrValue("op-digest", ""),
 	}
 	if f := strings.Split(op.SelectAttrValue("transition-key", ""), ":"); len(f) >= 3 {
 		r.ExpectedRC = atoi(f[2])

@@ -193,7 +193,7 @@ func (l *localResources) record(a engine.Action, res agents.Result, status int) 
 		Resource: a.Resource, Class: a.Class, Provider: a.Provider, Type: a.Type,
 		Operation: a.Task, Interval: a.Interval,
 		RC: res.RC, ExpectedRC: a.ExpectedRC, OpStatus: status, ExitReason: res.ExitReason,
-		Node: l.n.self, LastChange: res.Started, ExecTime: res.Duration,
+		Node: l.n.self, LastChange: res.Started, ExecTime: res.Duration, Digest: a.Digest,
 	}
 }
 

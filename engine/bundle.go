@@ -98,6 +98,10 @@ func bundleParts(e *etree.Element) (*Bundle, []*etree.Element, *etree.Element) {
 		for k, v := range meta {
 			b.Child.Meta[k] = v
 		}
+		// The primitive's notify is the clone's.
+		if v, ok := nvpairs(child, "meta_attributes")["notify"]; ok {
+			b.Child.Meta["notify"] = v
+		}
 	}
 	return b, prims, child
 }

@@ -81,9 +81,21 @@ func containsInt(list []int, x int) bool {
 // waits for. For primitives they are the same actions; for a clone of
 // groups they are the group instances' own pseudo actions.
 //
-// A group that stops members but keeps running (keep) still gets its
-// start: Pacemaker restarts a group as a whole.
-func (s *scheduler) collectiveOps(id string, begin, end map[string][]int, promotable, keep bool) {
+// keep says what a collective that stops members but keeps running gets
+// although nothing of it starts: a group its start (Pacemaker restarts a
+// group as a whole), the first clone of a clone-one-or-more order its
+// start and running (its stopping instances' starts are required there,
+// if unrunnable).
+type keepSteps int
+
+const (
+	keepNone keepSteps = iota
+	keepStart
+	keepRunning
+	keepStop // a group's stop, when a member's stop is blocked
+)
+
+func (s *scheduler) collectiveOps(id string, begin, end map[string][]int, promotable bool, keep keepSteps) {
 	var demoted, stopped, running int
 	if promotable && len(begin["demote"]) > 0 {
 		demote := s.pseudoOp(id, "demote", nil)
@@ -91,6 +103,9 @@ func (s *scheduler) collectiveOps(id string, begin, end map[string][]int, promot
 		for _, a := range begin["demote"] {
 			s.addAfter(a, demote)
 		}
+	}
+	if len(begin["stop"]) == 0 && keep == keepStop {
+		s.pseudoOp(id, "stop", nil)
 	}
 	if len(begin["stop"]) > 0 {
 		stop := s.pseudoOp(id, "stop", nil)
@@ -102,13 +117,13 @@ func (s *scheduler) collectiveOps(id string, begin, end map[string][]int, promot
 			s.addAfter(a, stop)
 		}
 	}
-	if len(begin["start"]) > 0 || (stopped != 0 && keep) {
+	if len(begin["start"]) > 0 || (stopped != 0 && keep != keepNone) {
 		start := s.pseudoOp(id, "start", nil)
 		if stopped != 0 {
 			s.addAfter(start, stopped)
 		}
 		s.addAfter(start, begin["probe"]...)
-		if len(begin["start"]) > 0 {
+		if len(begin["start"]) > 0 || keep == keepRunning {
 			running = s.pseudoOp(id, "running", append([]int{start}, end["start"]...))
 		}
 		for _, a := range begin["start"] {
@@ -199,7 +214,7 @@ func (s *scheduler) bundleCollectives() {
 				}
 			}
 		}
-		s.collectiveOps(b.ID, begin, end, promotable, false)
+		s.collectiveOps(b.ID, begin, end, promotable, keepNone)
 	}
 }
 
@@ -237,6 +252,9 @@ func (s *scheduler) addCollectives() {
 						k = 0 // a node with no instance is probed by the first one
 					}
 					s.instance[id] = fmt.Sprintf("%s:%d", m.ID, k)
+					if h := s.historyInstance[id]; h != "" {
+						s.instance[id] = h // a clean-up of the history that instance left
+					}
 					all = append(all, id)
 					perNode[a.Node] = append(perNode[a.Node], id)
 				}
@@ -252,7 +270,7 @@ func (s *scheduler) addCollectives() {
 					inst := fmt.Sprintf("%s:%d", g.ID, num[n.Uname])
 					t := tasks(ids)
 					begin["probe"] = append(begin["probe"], t["probe"]...)
-					s.collectiveOps(inst, withoutProbes(t), withoutProbes(tasks(ids)), false, false)
+					s.collectiveOps(inst, withoutProbes(t), withoutProbes(tasks(ids)), false, keepNone)
 					for _, st := range collectiveSteps {
 						if c := s.collective[inst+" "+st[0]]; c != 0 {
 							begin[st[0]] = append(begin[st[0]], c)
@@ -262,10 +280,14 @@ func (s *scheduler) addCollectives() {
 						}
 					}
 				}
-				s.collectiveOps(u.clone.ID, begin, end, u.clone.Promotable, false)
+				s.collectiveOps(u.clone.ID, begin, end, u.clone.Promotable, keepNone)
 				continue
 			}
-			s.collectiveOps(u.clone.ID, tasks(all), tasks(all), u.clone.Promotable, false)
+			keep := keepNone
+			if len(s.targets[u.id]) > 0 && (s.relaxedFirst[u.id] || s.inhibitedActive(u)) {
+				keep = keepRunning
+			}
+			s.collectiveOps(u.clone.ID, tasks(all), tasks(all), u.clone.Promotable, keep)
 			if cib.IsTrue(u.clone.Meta["notify"]) && u.clone.Group == nil {
 				r := u.clone.Primitive
 				var before, after []notifyTarget
@@ -291,7 +313,26 @@ func (s *scheduler) addCollectives() {
 					all = append(all, byRsc[m.ID]...)
 				}
 			}
-			s.collectiveOps(c.ID, tasks(all), tasks(all), c.Promotable, false)
+			s.collectiveOps(c.ID, tasks(all), tasks(all), c.Promotable, keepNone)
+			if cib.IsTrue(c.Meta["ordered"]) {
+				// Instances start one after the other, and stop in reverse.
+				var prevStarts, prevStops []int
+				for _, iu := range s.uniqueInstances(c.ID) {
+					t := tasks(byRsc[iu.members[0].ID])
+					if len(t["start"]) > 0 {
+						for _, a := range t["start"] {
+							s.addAfter(a, prevStarts...)
+						}
+						prevStarts = t["start"]
+					}
+					if len(t["stop"]) > 0 {
+						for _, a := range prevStops {
+							s.addAfter(a, t["stop"]...)
+						}
+						prevStops = t["stop"]
+					}
+				}
+			}
 			if cib.IsTrue(c.Meta["notify"]) {
 				var before, after []notifyTarget
 				var rscs []*Resource
@@ -314,9 +355,26 @@ func (s *scheduler) addCollectives() {
 			for _, m := range u.members {
 				all = append(all, byRsc[m.ID]...)
 			}
-			keep := false
-			for _, m := range u.members {
-				keep = keep || s.target[m.ID] != ""
+			// A group keeps its start when a member that could run stops
+			// for one before it, or one may not start for want of quorum.
+			keep := keepNone
+			runs, victim := false, false
+			for i, m := range u.members {
+				runs = runs || s.target[m.ID] != ""
+				for _, n := range m.ActiveOn() {
+					victim = victim || (i > 0 && s.target[m.ID] == "" && !m.Disabled() && !s.memberBanned(m, n))
+				}
+				if s.withQuorum != nil && s.withQuorum.target[m.ID] != "" {
+					keep = keepStart
+				}
+			}
+			if runs && (victim || len(withoutProbes(tasks(all))["start"]) > 0) {
+				keep = keepStart
+			}
+			for _, b := range s.plan.Blocked {
+				if b.Task == "stop" && s.byID[b.Resource] == u && u.members[0].Disabled() {
+					keep = keepStop
+				}
 			}
 			s.collectiveOps(u.id, withoutProbes(tasks(all)), withoutProbes(tasks(all)), false, keep)
 		}
@@ -367,9 +425,27 @@ func (s *scheduler) instanceNumbers(u *unit) map[string]int {
 			num[n], used[k] = k, true
 		}
 	}
+	// An instance on a node being fenced keeps its number when the clone
+	// requires fencing, or runs on every node; otherwise it is an orphan
+	// (numbered after clone-max), leaving its number to a clean node.
+	max := len(s.cl.Nodes)
+	if u.clone != nil && u.clone.Max >= 0 {
+		max = u.clone.Max
+	}
+	orphan := max
 	for _, n := range nodes {
 		for _, m := range u.members {
-			if st := m.State[n.Uname]; st != nil && st.Active {
+			st := m.State[n.Uname]
+			switch {
+			case st == nil:
+			case st.Active:
+				give(n.Uname)
+			case st.fencedActive && s.requires(m) != "fencing" && max != len(s.cl.Nodes):
+				if _, ok := num[n.Uname]; !ok {
+					num[n.Uname], used[orphan] = orphan, true
+					orphan++
+				}
+			case st.fencedActive:
 				give(n.Uname)
 			}
 		}
@@ -382,12 +458,30 @@ func (s *scheduler) instanceNumbers(u *unit) map[string]int {
 	}
 	var leaving []string
 	for _, n := range nodes {
-		if _, active := num[n.Uname]; active && !alloc[n.Uname] {
-			leaving = append(leaving, n.Uname)
+		if k, active := num[n.Uname]; active && !alloc[n.Uname] && k < max {
+			leaving = append(leaving, n.Uname) // (an orphan instance stops for good)
 		}
 	}
+	if len(leaving) > 0 && len(s.allocOrder[u.id]) > 0 {
+		// Only an instance on a node still allowed to it moves; one banned
+		// from its node stops, and a new instance starts elsewhere.
+		s.reporting = true
+		allowed := s.ownScores(u, false) // (its locations only, as its instances have)
+		s.reporting = false
+		kept := leaving[:0]
+		for _, n := range leaving {
+			if allowed[n] >= 0 {
+				kept = append(kept, n)
+			}
+		}
+		leaving = kept
+	}
 	sort.SliceStable(leaving, func(i, j int) bool { return num[leaving[i]] < num[leaving[j]] })
-	for _, n := range s.allocOrder[u.id] {
+	order := s.allocOrder[u.id]
+	if a, ok := s.assignedTo[u.id]; ok {
+		order = a // (numbered before orders took instances away)
+	}
+	for _, n := range order {
 		if _, ok := num[n]; ok {
 			continue
 		}
@@ -517,27 +611,42 @@ func (s *scheduler) graphOrder() {
 			}
 		default:
 			k.top = topOf[a.Resource]
+			if top, ok := s.cl.orphanOrder[a.Resource]; ok && rsc[a.Resource] == nil {
+				k.top = top // the history of a resource no longer configured
+			}
 			k.member = memOf[a.Resource]
-			k.rank = -primitiveRank[taskOf(a)]
+			// Ranks order a resource's actions by when Pacemaker creates
+			// them, the newest listed first: while allocating (probes,
+			// then the way down and up), before that while checking the
+			// history against the configuration, and before that while
+			// reading the history.
+			k.rank = -10 * primitiveRank[taskOf(a)]
 			switch {
-			case a.Task == "cancel" && s.orphanCancel[a.ID]:
-				k.rank = 3
+			case a.Task == "cancel" && s.fromHistory[a.ID]:
+				k.rank = 30 // a monitor no longer configured, or in maintenance
+			case a.Task == "clear_failcount" && s.fromHistory[a.ID]:
+				k.rank = 14 // once a changed operation was checked
+			case s.fromHistory[a.ID], a.Task == "start" && s.forcedStart[a.Resource+" "+a.Node]:
+				k.rank = 15 // the configuration changed since the history
+			case a.Task == "stop" && s.agentChanged[a.Resource+" "+a.Node]:
+				k.rank = 16 // created just before its clean-up
 			case a.Task == "clear_failcount":
-				k.rank = 4 // created first of all, while the history is read
+				k.rank = 50 // created first of all, while the history is read
 			case a.Task == "cancel" && !s.earlyCancel[a.ID]:
-				k.rank = -primitiveRank["monitor"]
+				k.rank = -10 * primitiveRank["monitor"]
 			}
 			if r := rsc[a.Resource]; r != nil && r.State[a.Node] != nil {
 				st := r.State[a.Node]
 				switch {
 				case a.Task == "stop" && st.Failed:
 					// Pacemaker creates the stop of a failed resource while
-					// reading its history, before anything else...
-					k.rank = 1
-				case a.Task == "monitor" && a.Interval > 0 && (st.MonitorActive[a.Interval] || st.monitorSeen[a.Interval]):
+					// reading its history...
+					k.rank = 10
+				case a.Task == "cancel" && !s.fromHistory[a.ID] && (st.MonitorActive[a.Interval] || st.monitorSeen[a.Interval]),
+					a.Task == "monitor" && a.Interval > 0 && (st.MonitorActive[a.Interval] || st.monitorSeen[a.Interval]):
 					// ... and, before that, an action for each recurring
 					// monitor the history shows running.
-					k.rank = 2
+					k.rank = 20
 				}
 			}
 			if isInst {

@@ -26,20 +26,24 @@ type Placement struct {
 
 // Action is one step of a plan, to be executed by the executor of Node.
 type Action struct {
-	ID         int
-	Resource   string
-	Class      string
-	Provider   string
-	Type       string
-	Task       string        // "start", "stop", "monitor", "fence", "do_shutdown" (node actions have no Resource)
-	Interval   time.Duration // > 0: a recurring monitor; 0 with "monitor": a probe
-	Node       string        // uname of the node that runs it
-	Timeout    time.Duration // from the op definition, op_defaults, or 20s
-	Params     map[string]string
-	Meta       map[string]string // resource meta attributes and the op's attributes
-	ExpectedRC int               // 7 for a probe, 0 otherwise
-	After      []int             // IDs of actions of this plan that must succeed first
-	Reason     string            // why the action is needed, in words
+	ID       int
+	Resource string
+	Class    string
+	Provider string
+	Type     string
+	Task     string        // "start", "stop", "monitor", "fence", "do_shutdown" (node actions have no Resource)
+	Interval time.Duration // > 0: a recurring monitor; 0 with "monitor": a probe
+	Node     string        // uname of the node that runs it
+	Timeout  time.Duration // from the op definition, op_defaults, or 20s
+	Params   map[string]string
+	Meta     map[string]string // resource meta attributes and the op's attributes
+	// Digest is Pacemaker's digest of the parameters the operation runs
+	// with: the node records it (op-digest), and a later plan compares
+	// the configuration with it to see a changed definition.
+	Digest     string `json:",omitempty"`
+	ExpectedRC int    // 7 for a probe, 0 otherwise
+	After      []int  // IDs of actions of this plan that must succeed first
+	Reason     string // why the action is needed, in words
 	// Pseudo actions run nowhere: they stand for what another action
 	// implies (a node's fencing stops what ran there), or for a step of a
 	// group or clone as a whole (Resource is then the group or clone, and
@@ -53,6 +57,13 @@ type Action struct {
 	// node (start-failure-is-fatal): the node that runs it records an
 	// INFINITY fail count, which is what the scheduler reads.
 	FailFatal bool `json:",omitempty"`
+	// Cause is Pacemaker's words for why the action is needed when they
+	// are not the obvious ones ("resource definition change"), as its
+	// transition summary gives them.
+	Cause string `json:",omitempty"`
+	// quiet marks an action the transition summary does not report (the
+	// stop that ends a migration the history shows finished).
+	quiet bool
 }
 
 // Plan is the scheduler's answer: the placement of every resource, the
@@ -74,6 +85,12 @@ type Plan struct {
 	// Causes gives, by resource, Pacemaker's words for why it changes
 	// when they are not the obvious ones ("unrunnable A start").
 	Causes map[string]string
+	// InstanceCauses are such words for a clone's instance, by
+	// "RESOURCE@NODE" (the node it runs on).
+	InstanceCauses map[string]string
+	// withoutCause marks, by "RESOURCE@NODE", the instances whose stop
+	// Pacemaker reports with no reason at all.
+	withoutCause map[string]bool
 	// Scores are the allocation scores, in the order and under the names
 	// Pacemaker reports them (crm_simulate -s).
 	Scores []AllocationScore

@@ -151,7 +151,22 @@ func compareValues(typ, a, b string) (int, error) {
 		return 0, true
 	}
 	switch typ {
-	case "integer", "number":
+	case "integer":
+		// Read as Pacemaker reads integers: the leading whole number
+		// ("3.6" is 3).
+		x, ok1 := leadingInt(a)
+		y, ok2 := leadingInt(b)
+		if ok1 && ok2 {
+			switch {
+			case x < y:
+				return -1, nil
+			case x > y:
+				return 1, nil
+			}
+			return 0, nil
+		}
+		return strings.Compare(a, b), nil
+	case "number":
 		if c, ok := num(); ok {
 			return c, nil
 		}
@@ -165,6 +180,25 @@ func compareValues(typ, a, b string) (int, error) {
 		return c, nil
 	}
 	return strings.Compare(a, b), nil
+}
+
+// leadingInt reads the whole number a string starts with (after spaces,
+// with an optional sign).
+func leadingInt(v string) (int64, bool) {
+	v = strings.TrimSpace(v)
+	end := 0
+	if end < len(v) && (v[end] == '-' || v[end] == '+') {
+		end++
+	}
+	digits := end
+	for end < len(v) && v[end] >= '0' && v[end] <= '9' {
+		end++
+	}
+	if end == digits {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v[:end], 10, 64)
+	return n, err == nil
 }
 
 func compareVersions(a, b string) int {
@@ -188,7 +222,8 @@ func compareVersions(a, b string) int {
 }
 
 // Date formats Pacemaker accepts in rules.
-var dateLayouts = []string{"2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05Z", "2006-01-02 15:04:05", "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05", "2006-01-02"}
+var dateLayouts = []string{"2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05 Z07:00", "2006-01-02 15:04:05Z", "2006-01-02 15:04:05",
+	"2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05 Z07:00", "2006-01-02T15:04:05", "2006-01-02"}
 
 func parseDate(s string) (time.Time, error) {
 	for _, l := range dateLayouts {

@@ -26,32 +26,53 @@ func Schedule(in Input) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Without quorum, what the cluster would do with it tells which
+	// starts are blocked for want of quorum.
+	var ws *scheduler
+	if !cl.HaveQuorum && cl.NoQuorumPolicy != "ignore" {
+		if with, err := Unpack(in.CIB, in.Now); err == nil {
+			with.HaveQuorum = true
+			ws = newScheduler(with, in.Now)
+			ws.run()
+		}
+	}
 	s := newScheduler(cl, in.Now)
 	s.reportScores = in.Scores
+	s.withQuorum = ws
 	s.run()
-	if !cl.HaveQuorum && cl.NoQuorumPolicy != "ignore" {
+	if ws != nil {
 		// Show what would start with quorum, as blocked.
 		cause := "no quorum"
 		if cl.NoQuorumPolicy == "freeze" {
 			cause = "quorum freeze"
 		}
-		with, err := Unpack(in.CIB, in.Now)
-		if err == nil {
-			with.HaveQuorum = true
-			ws := newScheduler(with, in.Now)
-			ws.run()
-			started := map[string]bool{}
-			for _, a := range s.plan.Actions {
-				if a.Task == "start" {
-					started[a.Resource+" "+a.Node] = true
-				}
+		rsc := map[string]*Resource{}
+		for _, r := range cl.Resources {
+			rsc[r.ID] = r
+		}
+		started := map[string]bool{}
+		for _, a := range s.plan.Actions {
+			if a.Task == "start" {
+				started[a.Resource+" "+a.Node] = true
 			}
-			for _, a := range ws.plan.Actions {
-				r := resourceByID(cl, a.Resource)
-				if a.Task != "start" || a.Pseudo || r == nil || started[a.Resource+" "+a.Node] || len(r.ActiveOn()) > 0 {
-					continue
-				}
-				s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: a.Resource, Instance: a.Instance, Node: a.Node, Cause: cause})
+		}
+		for _, a := range ws.plan.Actions {
+			r := rsc[a.Resource]
+			if a.Task != "start" || a.Pseudo || r == nil || started[a.Resource+" "+a.Node] || len(r.ActiveOn()) > 0 {
+				continue
+			}
+			s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: a.Resource, Instance: a.Instance, Node: a.Node, Cause: cause})
+		}
+		// What would stop even with quorum stops for want of a node,
+		// not of quorum.
+		for _, a := range s.plan.Actions {
+			r := rsc[a.Resource]
+			if a.Task != "stop" || a.Pseudo || r == nil {
+				continue
+			}
+			if r.Clone != nil && len(ws.targets[r.ID]) < len(r.ActiveOn()) && !containsString(ws.targets[r.ID], a.Node) ||
+				r.Clone == nil && ws.target[r.ID] == "" {
+				s.causeOn(r.ID, a.Node, "node availability")
 			}
 		}
 	}
@@ -59,7 +80,7 @@ func Schedule(in Input) (*Plan, error) {
 }
 
 func newScheduler(cl *Cluster, now time.Time) *scheduler {
-	return &scheduler{cl: cl, now: now, plan: &Plan{Notes: append([]string(nil), cl.Notes...)},
+	s := &scheduler{cl: cl, now: now, plan: &Plan{Notes: append([]string(nil), cl.Notes...)},
 		assigned: map[string]int{}, target: map[string]string{}, targets: map[string][]string{}, allocOrder: map[string][]string{}, starts: map[string][]int{}, stops: map[string][]int{},
 		promoted: map[string][]string{}, promotes: map[string][]int{},
 		locationsOf:   indexBy(len(cl.Constraints), func(i int) string { return cl.Constraints[i].Resource }),
@@ -67,7 +88,18 @@ func newScheduler(cl *Cluster, now time.Time) *scheduler {
 		colocationsOf: indexBy(len(cl.Colocations), func(i int) string { return cl.Colocations[i].Resource }),
 		colocatedWith: indexBy(len(cl.Colocations), func(i int) string { return cl.Colocations[i].With }),
 		ordersOf:      indexBy(2*len(cl.Orders), func(i int) string { return [2]string{cl.Orders[i/2].First, cl.Orders[i/2].Then}[i%2] }),
+		relaxedFirsts: map[string][]string{}, relaxedOps: map[string]int{}, relaxedFirst: map[string]bool{}, migrationStops: map[int]bool{}, orderBlocked: map[string]bool{},
+		assignedTo: map[string][]string{}, inhibited: map[string]map[string]bool{},
 	}
+	for _, o := range cl.Orders {
+		if strings.HasPrefix(o.Relaxed, "clone-one-or-more:") {
+			s.relaxedFirst[o.First] = true
+		}
+		if o.Relaxed != "" && !slices.Contains(s.relaxedFirsts[o.Relaxed], o.First) {
+			s.relaxedFirsts[o.Relaxed] = append(s.relaxedFirsts[o.Relaxed], o.First)
+		}
+	}
+	return s
 }
 
 func resourceByID(cl *Cluster, id string) *Resource {
@@ -114,10 +146,21 @@ type scheduler struct {
 	// earlyCancel marks cancels of a monitor for the role being left,
 	// which Pacemaker creates before the role change itself.
 	earlyCancel map[int]bool
-	// orphanCancel marks cancels of monitors no longer configured, which
-	// Pacemaker creates while reading the history.
-	orphanCancel map[int]bool
-	cancelled    map[string]bool // "rsc node interval" of monitors cancelled
+	// fromHistory marks the actions Pacemaker creates while reading the
+	// history (cancels of monitors no longer configured, clean-ups).
+	fromHistory map[int]bool
+	// historyInstance names a clone's clean-up by the instance its
+	// history names.
+	historyInstance map[int]string
+	cleanups        map[string][]int // clean-ups by resource
+	agentChanged    map[string]bool  // "rsc node" where it runs as another agent than configured
+	// actionCauses are the causes of actions to come, by "rsc task node".
+	actionCauses map[string]string
+	forcedStart  map[string]bool // "rsc node": a start the history's changed parameters require
+	// migrationStops marks the stops that end a live migration: optional
+	// orders do not wait for them.
+	migrationStops map[int]bool
+	cancelled      map[string]bool // "rsc node interval" of monitors cancelled
 	// capacityOrder is the resources' position once sorted for a
 	// placement strategy (nil without one): Pacemaker's graph follows it.
 	capacityOrder map[string]int
@@ -131,6 +174,22 @@ type scheduler struct {
 	reportScores, reporting                            bool
 	locationsOf, rulesOf, colocationsOf, colocatedWith map[string][]int
 	ordersOf                                           map[string][]int // by first and by then
+	// relaxedFirsts lists, by one-or-more pseudo action, the firsts
+	// ordered through it (each once).
+	relaxedFirsts    map[string][]string
+	relaxedOps       map[string]int     // the one-or-more pseudo actions of the plan
+	relaxedFirst     map[string]bool    // clones that are firsts of clone-one-or-more orders
+	instancesOf      map[string][]*unit // a unique clone's instances, in placement order (nil: to be indexed)
+	promotionsChosen map[*Clone]bool
+	orderBlocked     map[string]bool // clones kept from running by an order
+	// assignedTo is a clone's allocation order before orders took
+	// instances away (its instances keep the numbers it gave them), and
+	// inhibited the nodes an interleaved order took its instance from.
+	assignedTo map[string][]string
+	inhibited  map[string]map[string]bool
+	// withQuorum is, when the partition has no quorum, the plan it would
+	// make with quorum (nil otherwise).
+	withQuorum *scheduler
 }
 
 // indexBy lists the positions of a cluster list's items by a key.
@@ -230,12 +289,16 @@ func (s *scheduler) run() {
 	// Connections are placed first; then the fencing of unclean nodes is
 	// planned (a remote node whose connection will run again is not
 	// fenced), and the rest placed.
+	// Without quorum, nothing is fenced (but a partition fencing itself).
+	noQuorum := !cl.HaveQuorum && cl.NoQuorumPolicy != "ignore" && cl.NoQuorumPolicy != "suicide"
+	// Cluster nodes are fenced whatever happens to the connections, which
+	// then leave them.
+	s.fenceUnclean(noQuorum, false)
 	fenced := false
 	fence := func() {
 		if !fenced {
 			fenced = true
-			// Without quorum, nothing is fenced (but a partition fencing itself).
-			s.fenceUnclean(!cl.HaveQuorum && cl.NoQuorumPolicy != "ignore" && cl.NoQuorumPolicy != "suicide")
+			s.fenceUnclean(noQuorum, true)
 		}
 	}
 	for _, u := range s.placementOrder() {
@@ -247,10 +310,34 @@ func (s *scheduler) run() {
 		if isConnectionUnit(u) {
 			s.connectionPlaced(u)
 		}
+		if c := u.members[0].Unique; c != nil && c.Promotable {
+			// Once all its instances are placed, a unique promotable
+			// clone's promotions are chosen (before what depends on them).
+			all := true
+			for _, iu := range s.uniqueInstances(c.ID) {
+				all = all && s.placed[iu.id]
+			}
+			if all {
+				s.chooseUniquePromotionsOf(c)
+			}
+		}
 	}
 	fence()
 	s.chooseUniquePromotions()
+	s.blockUnprobed()
 	s.applyOrderBlocking()
+	// A bundle's primitive stops with its replica's connection.
+	for _, b := range s.cl.Bundles {
+		if b.Child == nil || b.Child.Primitive == nil {
+			continue
+		}
+		for _, rep := range b.Replicas {
+			st := b.Child.Primitive.State[rep.Connection]
+			if rep.Connection != "" && s.target[rep.Connection] == "" && st != nil && st.Active {
+				s.causeOn(b.Child.Primitive.ID, rep.Connection, "unrunnable "+rep.Connection+" start")
+			}
+		}
+	}
 	for _, u := range s.units {
 		if u.clone != nil && u.clone.Group != nil {
 			for _, r := range u.members {
@@ -297,6 +384,7 @@ func (s *scheduler) run() {
 	}
 	s.probes = map[string][]int{}
 	s.cancelOrphanMonitors()
+	s.cleanUpHistory()
 	for _, u := range s.units {
 		s.actions(u)
 	}
@@ -305,6 +393,7 @@ func (s *scheduler) run() {
 	s.addCollectives()
 	s.bundleCollectives()
 	s.orderFencedStops()
+	s.orderAfterFencing()
 	s.loadStopped()
 	s.shutdowns()
 	s.orderActions()
@@ -316,24 +405,27 @@ func (s *scheduler) hasStonithDevice() bool { return s.cl.StonithDevices > 0 }
 
 // uniqueInstances lists the units of a unique clone's instances.
 func (s *scheduler) uniqueInstances(cloneID string) []*unit {
-	var out []*unit
-	for _, r := range s.cl.Resources {
-		if r.Unique != nil && r.Unique.ID == cloneID {
-			if u := s.byID[r.ID]; u != nil {
-				out = append(out, u)
+	if s.instancesOf == nil {
+		// In the order they are placed in.
+		s.instancesOf = map[string][]*unit{}
+		for _, u := range s.units {
+			if c := u.members[0].Unique; c != nil {
+				s.instancesOf[c.ID] = append(s.instancesOf[c.ID], u)
 			}
 		}
 	}
-	return out
+	return s.instancesOf[cloneID]
 }
 
 // fenceUnclean plans the fencing of unclean nodes, when there is a device
 // and the partition may act. What ran on a fenced node is then stopped by
 // the fencing: pseudo stops after it, and recovery elsewhere after those.
-func (s *scheduler) fenceUnclean(noQuorum bool) {
-	s.fences, s.fenced = map[string]int{}, map[string][]int{}
+func (s *scheduler) fenceUnclean(noQuorum, remote bool) {
+	if s.fences == nil {
+		s.fences, s.fenced = map[string]int{}, map[string][]int{}
+	}
 	for _, n := range s.cl.Nodes {
-		if !n.Unclean {
+		if !n.Unclean || n.Remote != remote {
 			continue
 		}
 		if !s.hasStonithDevice() || noQuorum {
@@ -357,6 +449,14 @@ func (s *scheduler) fenceUnclean(noQuorum bool) {
 			}
 			n := s.node(node)
 			if n == nil || !n.Unclean {
+				continue
+			}
+			if n.Remote != remote {
+				// Left as it is in the other pass (for a remote node, to
+				// come; for a cluster node, one that could not be fenced).
+				if _, ok := s.fences[node]; !ok {
+					blocked = true
+				}
 				continue
 			}
 			id, ok := s.fences[node]
@@ -452,11 +552,26 @@ func (s *scheduler) buildUnits() {
 		for k, i := range idx {
 			insts[k] = s.units[i]
 		}
-		sort.SliceStable(insts, func(i, j int) bool { return s.canStay(insts[i]) && !s.canStay(insts[j]) })
+		stay, prio, active := map[*unit]bool{}, map[*unit]int{}, map[*unit]bool{}
+		for _, iu := range insts {
+			stay[iu], prio[iu] = s.canStay(iu), s.instancePriority(iu.members[0])
+			active[iu] = len(iu.members[0].ActiveOn()) > 0
+		}
+		sort.SliceStable(insts, func(i, j int) bool {
+			a, b := insts[i], insts[j]
+			if stay[a] != stay[b] {
+				return stay[a]
+			}
+			if prio[a] != prio[b] {
+				return prio[a] > prio[b] // (a promotable instance's promotion score)
+			}
+			return active[a] && !active[b] // (even where it cannot stay)
+		})
 		for k, i := range idx {
 			s.units[i] = insts[k]
 		}
 	}
+	s.instancesOf = nil
 }
 
 // sortForCapacity orders resources as Pacemaker does when capacity
@@ -466,8 +581,9 @@ func (s *scheduler) buildUnits() {
 func (s *scheduler) sortForCapacity() {
 	scores := map[*unit]map[string]int{}
 	current := map[*unit]int{}
+	s.reporting = true // (the scores of the configuration, whatever the nodes' state)
 	for _, u := range s.units {
-		scores[u] = s.scores(u)
+		scores[u] = s.sortScores(u, map[*unit]bool{u: true})
 		current[u] = -Infinity
 		if a := u.members[0].ActiveOn(); len(a) > 0 {
 			if sc, ok := scores[u][a[0]]; ok {
@@ -475,6 +591,12 @@ func (s *scheduler) sortForCapacity() {
 			}
 		}
 	}
+	s.reporting = false
+	// Nodes that may run resources first.
+	nodes := append([]*Node(nil), s.cl.Nodes...)
+	sort.SliceStable(nodes, func(i, j int) bool {
+		return probeable(nodes[i]) && !nodes[i].Standby && !(probeable(nodes[j]) && !nodes[j].Standby)
+	})
 	sort.SliceStable(s.units, func(i, j int) bool {
 		a, b := s.units[i], s.units[j]
 		if pa, pb := a.members[0].Priority, b.members[0].Priority; pa != pb {
@@ -483,13 +605,14 @@ func (s *scheduler) sortForCapacity() {
 		if current[a] != current[b] {
 			return current[a] > current[b]
 		}
-		for _, n := range s.cl.Nodes {
+		for _, n := range nodes {
 			if x, y := scores[a][n.Uname], scores[b][n.Uname]; x != y {
 				return x > y
 			}
 		}
 		return false
 	})
+	s.instancesOf = nil
 	s.capacityOrder = map[string]int{}
 	s.plan.ProcessOrder = s.capacityOrder
 	for i, u := range s.units {
@@ -499,9 +622,106 @@ func (s *scheduler) sortForCapacity() {
 	}
 }
 
+// sortScores are a unit's scores as Pacemaker weighs them to order
+// resources for a placement strategy: its own, and (recursively) those of
+// the resources it is placed with, scaled by the colocation's score.
+func (s *scheduler) sortScores(u *unit, visited map[*unit]bool) map[string]int {
+	out := s.ownScores(u, false)
+	ids := map[string]bool{u.id: true}
+	for _, m := range u.members {
+		ids[m.ID] = true
+	}
+	for _, i := range positions(s.colocationsOf, ids) {
+		c := s.cl.Colocations[i]
+		p := s.byID[c.With]
+		if p == nil || visited[p] || c.Role != "" || c.WithRole != "" {
+			continue
+		}
+		visited[p] = true
+		f := float64(c.Score) / Infinity
+		for n, sc := range s.sortScores(p, visited) {
+			if _, ok := out[n]; !ok || (f < 0 && sc < 0) {
+				continue
+			}
+			w := int(math.Round(f * float64(sc)))
+			if w == 0 && sc != 0 {
+				w = 1
+				if f < 0 {
+					w = -1
+				}
+			}
+			out[n] = addScores(w, out[n])
+		}
+	}
+	return out
+}
+
+// inhibitedActive reports whether an interleaved order took a clone's
+// instance from a node where it runs.
+func (s *scheduler) inhibitedActive(u *unit) bool {
+	for n := range s.inhibited[u.id] {
+		for _, m := range u.members {
+			if st := m.State[n]; st != nil && st.Active {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// restartInterleaved restarts, node by node, the instances of an
+// interleaved clone whose first's instance there starts (again).
+func (s *scheduler) restartInterleaved(fu, tu *unit) bool {
+	if fu.clone.Group != nil || tu.clone.Group != nil || tu.clone.Promotable {
+		return false
+	}
+	fp, tp := fu.clone.Primitive, tu.clone.Primitive
+	if !tp.Managed || tp.Blocked {
+		return false
+	}
+	starting := map[string]bool{}
+	for _, id := range s.starts[fp.ID] {
+		if a := s.plan.Actions[id-1]; !a.Pseudo {
+			starting[a.Node] = true
+		}
+	}
+	has := func(ids []int, node string) bool {
+		for _, id := range ids {
+			if s.plan.Actions[id-1].Node == node {
+				return true
+			}
+		}
+		return false
+	}
+	changed := false
+	var num map[string]int
+	for _, n := range s.cl.Nodes {
+		st := tp.State[n.Uname]
+		if !starting[n.Uname] || st == nil || !st.Active || st.Failed || !containsString(s.targets[tu.id], n.Uname) ||
+			has(s.stops[tp.ID], n.Uname) || has(s.starts[tp.ID], n.Uname) {
+			continue
+		}
+		if num == nil {
+			num = s.instanceNumbers(fu)
+		}
+		stop := s.action(tp, "stop", n.Uname, 0, "restart "+tp.ID+" with "+fp.ID, nil)
+		start := s.action(tp, "start", n.Uname, 0, "restart "+tp.ID+" with "+fp.ID, []int{stop})
+		s.stops[tp.ID] = append(s.stops[tp.ID], stop)
+		s.starts[tp.ID] = append(s.starts[tp.ID], start)
+		for _, op := range tp.Ops {
+			if op.Name == "monitor" && op.Interval > 0 && normRole(op.Attrs["role"]) != "Stopped" {
+				s.action(tp, "monitor", n.Uname, op.Interval, "monitor "+tp.ID, []int{start})
+			}
+		}
+		s.causeOn(tp.ID, n.Uname, fmt.Sprintf("required %s:%d start", fp.ID, num[n.Uname]))
+		changed = true
+	}
+	return changed
+}
+
 // restartDependents restarts what a mandatory start order puts after a
-// resource that restarts (stops and starts again) or moves: Pacemaker's
-// "due to required FIRST start" (or "running" for a group or clone).
+// resource that starts (fresh, again, or elsewhere): Pacemaker's "due to
+// required FIRST start" (or "running" for a group or clone).
 func (s *scheduler) restartDependents() {
 	for changed := true; changed; {
 		changed = false
@@ -510,18 +730,24 @@ func (s *scheduler) restartDependents() {
 				continue
 			}
 			fu, tu := s.byID[o.First], s.byID[o.Then]
+			if fu != nil && tu != nil && fu != tu && fu.clone != nil && tu.clone != nil && o.Relaxed == "" && cib.IsTrue(tu.clone.Meta["interleave"]) {
+				changed = s.restartInterleaved(fu, tu) || changed
+				continue
+			}
 			if fu == nil || tu == nil || fu == tu || tu.clone != nil || tu.members[0].Unique != nil {
 				continue
 			}
-			stops, starts := false, false
+			starts := false
 			for _, m := range members(fu, o.First) {
-				stops = stops || len(s.stops[m.ID]) > 0
 				for _, id := range s.starts[m.ID] {
 					// A migration keeps the service up: no restart for it.
 					starts = starts || !s.plan.Actions[id-1].Pseudo
 				}
 			}
-			if !stops || !starts {
+			// An instance an interleaved order took from where it runs
+			// stops: the clone's dependents restart.
+			starts = starts || s.inhibitedActive(fu)
+			if !starts {
 				continue
 			}
 			cause := "required " + o.First + " start"
@@ -660,13 +886,20 @@ func (s *scheduler) canStay(u *unit) bool {
 // placementOrder places a unit after the units it is colocated with.
 func (s *scheduler) placementOrder() []*unit {
 	deps := map[*unit][]*unit{}
-	for _, c := range s.cl.Colocations {
-		d, w := s.byID[c.Resource], s.byID[c.With]
-		if d != nil && w != nil && d != w {
-			deps[d] = append(deps[d], w)
+	unitsOf := func(id string) []*unit {
+		if u := s.byID[id]; u != nil {
+			return []*unit{u}
 		}
-		if d != nil && w == nil {
-			deps[d] = append(deps[d], s.uniqueInstances(c.With)...)
+		return s.uniqueInstances(id) // each instance of a unique clone
+	}
+	for _, c := range s.cl.Colocations {
+		withs := unitsOf(c.With)
+		for _, d := range unitsOf(c.Resource) {
+			for _, w := range withs {
+				if d != w {
+					deps[d] = append(deps[d], w)
+				}
+			}
 		}
 	}
 	var out []*unit
@@ -756,7 +989,7 @@ func (s *scheduler) addDependents(u *unit, scores map[string]int, factor float64
 			continue
 		}
 		f := factor * float64(c.Score) / Infinity
-		dep := s.ownScores(d, false)
+		dep := s.ownScoresBut(d, true, ids)
 		work := make(map[string]int, len(scores))
 		for n, v := range scores {
 			work[n] = v
@@ -790,6 +1023,13 @@ func (s *scheduler) addDependents(u *unit, scores map[string]int, factor float64
 // ownScores is a unit's node scores from its own constraints, state and
 // the nodes; with colocate, also from what it is placed with.
 func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
+	return s.ownScoresBut(u, colocate, nil)
+}
+
+// ownScoresBut is ownScores leaving out colocations with the resources
+// of but (the unit being placed, which a dependent's scores count with
+// everything else already placed).
+func (s *scheduler) ownScoresBut(u *unit, colocate bool, but map[string]bool) map[string]int {
 	out := map[string]int{}
 	ids := map[string]bool{u.id: true}
 	for _, m := range u.members {
@@ -821,6 +1061,14 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 	for _, i := range positions(s.locationsOf, ids) {
 		if l := s.cl.Constraints[i]; l.Role != "Promoted" && l.Role != "Unpromoted" {
 			addAt(l.Node, l.Score)
+		}
+	}
+	// Discovery exclusive to some nodes keeps the resource off the others.
+	if only := s.exclusiveNodes(ids); only != nil {
+		for n := range out {
+			if !only[n] {
+				out[n] = -Infinity
+			}
 		}
 	}
 	// Node health counts as a location score, unless the resource may
@@ -856,8 +1104,8 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 	}
 	for _, i := range own {
 		c := s.cl.Colocations[i]
-		if ids[c.With] || (c.Role == "Promoted" && u.clone != nil && u.clone.Promotable) {
-			continue // the Promoted role's colocations decide promotion only
+		if ids[c.With] || but[c.With] || (u.clone != nil && u.clone.Promotable && (c.Role == "Promoted" || (c.Role == "Unpromoted" && c.Score > 0))) {
+			continue // the colocations of a role decide promotion only
 		}
 		with := s.target[c.With]
 		if wu := s.byID[c.With]; wu != nil && wu.clone != nil {
@@ -865,8 +1113,14 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 			// Promoted role, where it is promoted).
 			on := map[string]bool{}
 			where := s.targets[wu.id]
-			if c.WithRole == "Promoted" {
+			switch {
+			case c.WithRole == "Promoted" && wu.clone.Promotable:
 				where = s.promoted[wu.id]
+			case c.WithRole != "" && c.Score > 0 && c.Score < Infinity:
+				// (A role a clone's instances never have: Pacemaker
+				// then applies a mandatory colocation, or one against,
+				// and ignores a preference.)
+				where = nil
 			}
 			for _, n := range where {
 				on[n] = true
@@ -886,10 +1140,11 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 		}
 		wu := s.byID[c.With]
 		if wu == nil {
-			// With a unique clone: where its instances run.
+			// With a unique clone: where its instances run (or, with
+			// the Promoted role, where they are promoted).
 			on := map[string]bool{}
 			for _, iu := range s.uniqueInstances(c.With) {
-				if t := s.target[iu.id]; t != "" {
+				if t := s.target[iu.id]; t != "" && (c.WithRole != "Promoted" || len(s.promoted[iu.id]) > 0) {
 					on[t] = true
 				}
 			}
@@ -917,6 +1172,14 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 			addAt(with, c.Score)
 		}
 	}
+	if r := u.members[0]; r.Unique != nil && r.Unique.Promotable {
+		// An instance prefers the nodes where it would be promoted.
+		for _, n := range s.cl.Nodes {
+			if sc := s.promotionBonus(r, n); sc > 0 {
+				addAt(n.Uname, sc)
+			}
+		}
+	}
 	if r := u.members[0]; r.Unique != nil {
 		perNode := 1
 		if n, err := strconv.Atoi(r.Unique.Meta["clone-node-max"]); err == nil && n > 0 {
@@ -938,18 +1201,32 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 			if st != nil && st.Active && !st.Failed {
 				out[n.Uname] = addScores(out[n.Uname], r.Stickiness)
 			}
-			if st != nil && r.MigrationThreshold > 0 && st.FailCount >= r.MigrationThreshold {
-				out[n.Uname] = -Infinity
-			}
-			if st != nil && st.Banned {
-				out[n.Uname] = -Infinity // after a hard error there
-			}
-			for _, other := range r.State {
-				if other.BannedEverywhere {
-					out[n.Uname] = -Infinity // after a fatal error anywhere
-				}
+		}
+	}
+	// A member kept off nodes (by failures) keeps its group off them too,
+	// unless that leaves the group nowhere to run: then it alone stops.
+	for i, r := range u.members {
+		banned := map[string]bool{}
+		for _, n := range s.cl.Nodes {
+			if s.memberBanned(r, n.Uname) {
+				banned[n.Uname] = true
 			}
 		}
+		if len(banned) == 0 {
+			continue
+		}
+		usable := i == 0
+		for n, v := range out {
+			usable = usable || (v >= 0 && !banned[n] && s.nodeUsable(n))
+		}
+		if !usable {
+			continue
+		}
+		for n := range banned {
+			out[n] = -Infinity
+		}
+	}
+	for _, n := range s.cl.Nodes {
 		if (!n.Online || n.Standby || n.Unclean || n.ShuttingDown || n.Maintenance) && !s.reporting {
 			out[n.Uname] = -Infinity
 		}
@@ -976,6 +1253,28 @@ func (s *scheduler) ownScores(u *unit, colocate bool) map[string]int {
 	return out
 }
 
+// memberBanned reports whether failures keep a resource off a node: its
+// fail count reached the migration threshold there, a hard error there,
+// or a fatal error anywhere.
+func (s *scheduler) memberBanned(r *Resource, node string) bool {
+	// (Failures ignored with on-fail=ignore ignore the threshold too.)
+	if st := r.State[node]; st != nil && ((r.MigrationThreshold > 0 && !r.FailureIgnored && st.FailCount >= r.MigrationThreshold) || st.Banned) {
+		return true
+	}
+	for _, other := range r.State {
+		if other.BannedEverywhere {
+			return true
+		}
+	}
+	return false
+}
+
+// nodeUsable reports whether a node may run resources at all.
+func (s *scheduler) nodeUsable(uname string) bool {
+	n := s.node(uname)
+	return n != nil && n.Online && !n.Standby && !n.Unclean && !n.ShuttingDown && !n.Maintenance
+}
+
 // fits reports whether a node has the capacity a unit needs, when the
 // placement strategy takes utilization into account.
 func (s *scheduler) fits(u *unit, node string) bool {
@@ -994,6 +1293,82 @@ func (s *scheduler) fits(u *unit, node string) bool {
 		}
 	}
 	return true
+}
+
+// capacityPreference applies, under a placement strategy, the capacity
+// that a unit needs together with what must run with it and is not placed
+// yet (mandatory colocations, either way): where some node has room for
+// all of it, nodes without are ruled out; where none has, the node with
+// the most room is preferred (returned) on a tie.
+func (s *scheduler) capacityPreference(u *unit, scores map[string]int) string {
+	if s.cl.PlacementStrategy == "default" || s.cl.PlacementStrategy == "" {
+		return ""
+	}
+	group := map[*unit]bool{u: true}
+	queue := []*unit{u}
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		ids := map[string]bool{x.id: true}
+		for _, m := range x.members {
+			ids[m.ID] = true
+		}
+		var near []string
+		for _, i := range positions(s.colocationsOf, ids) {
+			if c := s.cl.Colocations[i]; c.Score >= Infinity {
+				near = append(near, c.With)
+			}
+		}
+		for _, i := range positions(s.colocatedWith, ids) {
+			if c := s.cl.Colocations[i]; c.Score >= Infinity {
+				near = append(near, c.Resource)
+			}
+		}
+		for _, id := range near {
+			if o := s.byID[id]; o != nil && !group[o] && o.clone == nil && !s.placed[o.id] {
+				group[o] = true
+				queue = append(queue, o)
+			}
+		}
+	}
+	if len(group) == 1 {
+		return ""
+	}
+	need := map[string]int{}
+	for g := range group {
+		for _, r := range g.members {
+			for k, v := range r.Utilization {
+				need[k] += v
+			}
+		}
+	}
+	fitsAll := func(node string) bool {
+		for k, v := range need {
+			if s.free[node][k] < v {
+				return false
+			}
+		}
+		return true
+	}
+	any, best := false, ""
+	for _, n := range s.cl.Nodes {
+		if scores[n.Uname] <= -Infinity {
+			continue
+		}
+		any = any || fitsAll(n.Uname)
+		if best == "" || s.freeTotal(n.Uname) > s.freeTotal(best) {
+			best = n.Uname
+		}
+	}
+	if !any {
+		return best
+	}
+	for _, n := range s.cl.Nodes {
+		if scores[n.Uname] > -Infinity && !fitsAll(n.Uname) {
+			scores[n.Uname] = -Infinity
+		}
+	}
+	return ""
 }
 
 // consume takes a unit's utilization from a node's free capacity.
@@ -1030,7 +1405,7 @@ func (s *scheduler) choose(u *unit, scores map[string]int) string {
 	best := ""
 	for _, n := range s.cl.Nodes {
 		sc := scores[n.Uname]
-		if sc <= -Infinity {
+		if sc < 0 { // (a negative score keeps it off the node)
 			continue
 		}
 		if best == "" {
@@ -1176,17 +1551,29 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 			target = current
 		}
 	default:
+		prefer := s.capacityPreference(u, scores)
 		target = s.choose(u, scores)
+		if prefer != "" && target != "" && scores[prefer] == scores[target] {
+			target = prefer // the node with the most room, when none fits all
+		}
 	}
 	if target != "" {
-		s.assigned[target] += len(u.members)
 		s.consume(u, target)
 	}
 	s.target[u.id] = target
+	defer func() {
+		// Each member that will run there counts towards the node's load.
+		for _, m := range u.members {
+			if target != "" && s.target[m.ID] == target {
+				s.assigned[target]++
+			}
+		}
+	}()
 	for i, r := range u.members {
 		t := target
-		// A member stopped by its own target-role stops those after it.
-		if r.Disabled() && r.Managed {
+		// A member stopped by its own target-role, or kept off the node by
+		// its failures, stops those after it.
+		if (r.Disabled() || (t != "" && s.memberBanned(r, t))) && r.Managed {
 			for _, m := range u.members[i:] {
 				s.target[m.ID] = ""
 			}
@@ -1200,6 +1587,20 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 			}
 		}
 		s.target[r.ID] = t
+	}
+	// A member stops after those after it: not while one of them, left
+	// alone, keeps running there.
+	for i, r := range u.members {
+		if current == "" || !r.Managed || s.target[r.ID] != "" || r.State[current] == nil || !r.State[current].Active {
+			continue
+		}
+		for _, later := range u.members[i+1:] {
+			if st := later.State[current]; st != nil && st.Active && !later.Managed {
+				s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: r.ID, Node: current, Cause: "node availability", Task: "stop"})
+				s.target[r.ID] = current
+				break
+			}
+		}
 	}
 	if current != "" && managed && s.stopBlockedByUnmanaged(u, current) {
 		// A stop that must wait for one that cannot happen: it stays.
@@ -1231,7 +1632,7 @@ func (s *scheduler) placeClone(u *unit, canStart, stopAll bool) {
 			if active {
 				nodes = append(nodes, n)
 			}
-		case stopAll || r.Disabled() || scores[n.Uname] <= -Infinity:
+		case stopAll || r.Disabled() || scores[n.Uname] < 0:
 		case !canStart && !(active && !st.Failed):
 		default:
 			nodes = append(nodes, n)
@@ -1318,7 +1719,7 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 		// Colocations of the Promoted role: promote where the other
 		// resource runs (or never there, or prefer it).
 		for _, c := range s.cl.Colocations {
-			if c.Role != "Promoted" || (c.Resource != u.id && c.Resource != r.ID) {
+			if (c.Role != "Promoted" && c.Role != "Unpromoted") || (c.Resource != u.id && c.Resource != r.ID) {
 				continue
 			}
 			on := false
@@ -1334,6 +1735,10 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 				on = s.target[c.With] == name
 			}
 			switch {
+			case c.Role == "Unpromoted" && on:
+				// An instance that must stay unpromoted where the other runs.
+				score, has = addScores(score, -c.Score), true
+			case c.Role == "Unpromoted":
 			case c.Score >= Infinity && !on, c.Score <= -Infinity && on:
 				score, has = -Infinity, true
 			case on:
@@ -1426,6 +1831,36 @@ func (s *scheduler) promotedPreferences(n *Node, score int, has bool, ids ...str
 	return score, has
 }
 
+// promotionBonus is the promotion score an instance of a unique
+// promotable clone has on a node, which Pacemaker also counts to place it
+// there: on a node that may run resources, where the instance's state is
+// known (or anywhere, while it is known nowhere).
+func (s *scheduler) promotionBonus(r *Resource, n *Node) int {
+	if !n.Online || n.Unclean || n.Standby || n.ShuttingDown || n.Maintenance {
+		return 0
+	}
+	if len(r.State) > 0 {
+		if st := r.State[n.Uname]; st == nil || (!st.Known && !st.Active) {
+			return 0
+		}
+	}
+	sc, _ := promotionScore(n, r.ID)
+	return sc
+}
+
+// instancePriority is a unique promotable instance's highest promotion
+// score, which orders the instances for placement.
+func (s *scheduler) instancePriority(r *Resource) int {
+	best := 0
+	if r.Unique == nil || !r.Unique.Promotable {
+		return best
+	}
+	for _, n := range s.cl.Nodes {
+		best = max(best, s.promotionBonus(r, n))
+	}
+	return best
+}
+
 func promotionScore(n *Node, rsc string) (int, bool) {
 	best, has := 0, false
 	for k, v := range n.Attrs {
@@ -1478,19 +1913,28 @@ func (s *scheduler) applyOrderBlocking() {
 			if first == nil || then == nil || !then.members[0].Managed {
 				continue
 			}
-			// A first clone with clone-min runs only with that many
-			// instances (Pacemaker's clone-one-or-more pseudo action).
-			cloneMin := 0
-			if first.clone != nil {
-				cloneMin, _ = strconv.Atoi(first.clone.Meta["clone-min"])
+			// Through a one-or-more pseudo action, enough of the firsts
+			// must run (clone-min instances of a clone, one member of a
+			// set with require-all=false).
+			relaxed := o.Relaxed != ""
+			if !relaxed && first.clone != nil && then.clone != nil && cib.IsTrue(then.clone.Meta["interleave"]) {
+				changed = s.interleaveOrder(o, first, then) || changed
+				continue
 			}
-			short := cloneMin > 0 && len(s.targets[first.id]) < cloneMin
-			if s.target[o.First] != "" && !short {
+			// A failed resource left blocked cannot start: what needs
+			// its start cannot either.
+			blocked := false
+			if m := first.members[0]; len(first.members) == 1 && first.clone == nil && m.FailBlocked {
+				for _, st := range m.State {
+					blocked = blocked || (st.Active && st.Failed)
+				}
+			}
+			if (!relaxed && s.target[o.First] != "" && !blocked) || (relaxed && s.relaxedRuns(o)) {
 				continue
 			}
 			firstStops := false
 			for _, m := range members(first, o.First) {
-				firstStops = firstStops || len(m.ActiveOn()) > 0
+				firstStops = firstStops || (len(m.ActiveOn()) > 0 && !blocked)
 			}
 			// Pacemaker names the first's action that cannot run: a
 			// primitive's start, a group's or clone's "running".
@@ -1498,11 +1942,16 @@ func (s *scheduler) applyOrderBlocking() {
 			if first.clone != nil || len(first.members) > 1 || first.id != first.members[0].ID {
 				unrunnable = "unrunnable " + o.First + " running"
 			}
-			if short {
-				unrunnable = "unrunnable clone-one-or-more:" + o.ID
+			if relaxed {
+				unrunnable = "unrunnable " + o.Relaxed
 			}
 			required := "required " + o.First + " start"
-			if short || first.clone != nil {
+			switch {
+			case first.clone != nil && !relaxed && s.orderBlocked[first.id]:
+				// A clone stopping for an order of its own: what it was
+				// running for is required to stop with it.
+				required = "required " + o.First + " running"
+			case relaxed || first.clone != nil:
 				required = unrunnable
 			}
 			stays := func(m *Resource, node string) bool {
@@ -1521,11 +1970,12 @@ func (s *scheduler) applyOrderBlocking() {
 						running = running && stays(m, n)
 					}
 					switch {
-					case running && !(o.Symmetrical && firstStops):
+					case running && !o.Symmetrical:
+						// (An asymmetrical order leaves what runs alone.)
 						keep = append(keep, n)
 					case running:
-						for _, m := range then.members {
-							s.cause(m.ID, required)
+						if firstStops {
+							s.causeOnMembers(then, n, num[n], required)
 						}
 					default:
 						for _, m := range then.members {
@@ -1533,16 +1983,15 @@ func (s *scheduler) applyOrderBlocking() {
 						}
 					}
 				}
-				for _, m := range then.members {
-					for _, n := range m.ActiveOn() {
-						if !containsString(keep, n) {
-							s.cause(m.ID, unrunnable)
-						}
+				for _, n := range s.allocOrder[then.id] {
+					if st := then.members[0].State[n]; st != nil && st.Active && !containsString(keep, n) {
+						s.causeOnMembers(then, n, num[n], unrunnable)
 					}
 				}
 				if len(keep) == len(s.targets[then.id]) {
 					continue
 				}
+				s.keepAssignment(then.id)
 				s.allocOrder[then.id] = keep
 				var kept []string
 				for _, n := range s.targets[then.id] {
@@ -1551,6 +2000,7 @@ func (s *scheduler) applyOrderBlocking() {
 					}
 				}
 				s.targets[then.id], s.targets[then.members[0].ID] = kept, kept
+				s.orderBlocked[then.id] = true
 				s.promoted[then.id], s.promoted[then.members[0].ID] = nil, nil
 				if len(kept) == 0 {
 					s.target[then.id], s.target[then.members[0].ID] = "", ""
@@ -1565,9 +2015,9 @@ func (s *scheduler) applyOrderBlocking() {
 					continue
 				}
 				switch {
-				case stays(r, t) && !(o.Symmetrical && firstStops):
-					continue
-				case stays(r, t):
+				case stays(r, t) && !o.Symmetrical:
+					continue // (an asymmetrical order leaves what runs alone)
+				case stays(r, t) && firstStops:
 					s.cause(id, required)
 				case len(r.ActiveOn()) == 0:
 					s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: id, Node: t, Cause: unrunnable})
@@ -1575,8 +2025,200 @@ func (s *scheduler) applyOrderBlocking() {
 					s.cause(id, unrunnable)
 				}
 				s.target[id] = ""
+				s.blockColocationDependents(id, t)
 				changed = true
 			}
+		}
+	}
+}
+
+// blockUnprobed blocks the start of a resource that runs nowhere while a
+// node still joining the cluster has not been asked about it: that probe
+// cannot run yet, and the start waits for it.
+func (s *scheduler) blockUnprobed() {
+	var joining []*Node
+	for _, n := range s.cl.Nodes {
+		if n.Online && n.Pending && !n.Unclean {
+			joining = append(joining, n)
+		}
+	}
+	if len(joining) == 0 {
+		return
+	}
+	for _, u := range s.units {
+		if u.clone != nil || u.members[0].Unique != nil || !s.placed[u.id] {
+			continue
+		}
+		unprobed := false
+		for _, m := range u.members {
+			for _, n := range joining {
+				unprobed = unprobed || (m.Managed && len(m.ActiveOn()) == 0 && s.unknownTo(m, n))
+			}
+		}
+		if !unprobed {
+			continue
+		}
+		left := false
+		for _, m := range u.members {
+			t := s.target[m.ID]
+			if t == "" || len(m.ActiveOn()) > 0 {
+				left = left || t != ""
+				continue
+			}
+			s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: m.ID, Node: t})
+			s.target[m.ID] = ""
+			s.blockColocationDependents(m.ID, t)
+		}
+		if !left {
+			s.target[u.id] = ""
+		}
+	}
+}
+
+// keepAssignment remembers a clone's allocation before an order takes
+// instances away from it.
+func (s *scheduler) keepAssignment(id string) {
+	if _, ok := s.assignedTo[id]; !ok {
+		s.assignedTo[id] = slices.Clone(s.allocOrder[id])
+	}
+}
+
+// interleaveOrder applies a mandatory start order between two clones
+// when the second interleaves: each of its instances follows the first's
+// instance on the same node. Where the first has no instance, the
+// second's is not allocated at all; where the first's cannot start, the
+// second's start is blocked too.
+func (s *scheduler) interleaveOrder(o Order, first, then *unit) bool {
+	if len(s.allocOrder[then.id]) == 0 {
+		return false
+	}
+	assigned, runs := map[string]bool{}, map[string]bool{}
+	firstAlloc := s.allocOrder[first.id]
+	if a, ok := s.assignedTo[first.id]; ok {
+		firstAlloc = a
+	}
+	for _, n := range firstAlloc {
+		assigned[n] = !s.inhibited[first.id][n]
+	}
+	for _, n := range s.targets[first.id] {
+		runs[n] = true
+	}
+	stays := func(n string) bool {
+		for _, m := range then.members {
+			if st := m.State[n]; st == nil || !st.Active || st.Failed {
+				return false
+			}
+		}
+		return true
+	}
+	num, firstNum := s.instanceNumbers(then), s.instanceNumbers(first)
+	var keep []string
+	for _, n := range s.allocOrder[then.id] {
+		switch {
+		case !assigned[n]:
+			if s.inhibited[then.id] == nil {
+				s.inhibited[then.id] = map[string]bool{}
+			}
+			s.inhibited[then.id][n] = true
+			for _, m := range then.members {
+				if st := m.State[n]; st != nil && st.Active {
+					if s.plan.withoutCause == nil {
+						s.plan.withoutCause = map[string]bool{}
+					}
+					s.plan.withoutCause[m.ID+"@"+n] = true
+				}
+			}
+		case runs[n] || (stays(n) && !o.Symmetrical):
+			keep = append(keep, n)
+		case stays(n):
+			s.causeOnMembers(then, n, num[n], fmt.Sprintf("unrunnable %s:%d start", first.members[0].ID, firstNum[n]))
+		default:
+			for _, m := range then.members {
+				s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: m.ID, Instance: fmt.Sprintf("%s:%d", m.ID, num[n]), Node: n,
+					Cause: fmt.Sprintf("unrunnable %s:%d start", first.members[len(first.members)-1].ID, firstNum[n])})
+			}
+		}
+	}
+	if len(keep) == len(s.allocOrder[then.id]) {
+		return false
+	}
+	s.keepAssignment(then.id)
+	s.allocOrder[then.id] = keep
+	var kept []string
+	for _, n := range s.targets[then.id] {
+		if containsString(keep, n) {
+			kept = append(kept, n)
+		}
+	}
+	s.targets[then.id], s.targets[then.members[0].ID] = kept, kept
+	var promoted []string
+	for _, n := range s.promoted[then.id] {
+		if containsString(keep, n) {
+			promoted = append(promoted, n)
+		}
+	}
+	s.promoted[then.id], s.promoted[then.members[0].ID] = promoted, promoted
+	if len(kept) == 0 {
+		s.target[then.id], s.target[then.members[0].ID] = "", ""
+	}
+	return true
+}
+
+// relaxedRuns reports whether enough of the firsts ordered through a
+// one-or-more pseudo action will run: o.Min instances of a first clone, or
+// o.Min members of a set.
+func (s *scheduler) relaxedRuns(o Order) bool {
+	if strings.HasPrefix(o.Relaxed, "clone-one-or-more:") {
+		if u := s.byID[o.First]; u != nil && u.clone != nil {
+			return len(s.targets[u.id]) >= o.Min
+		}
+		n := 0
+		for _, iu := range s.uniqueInstances(o.First) {
+			if s.target[iu.id] != "" {
+				n++
+			}
+		}
+		return n >= o.Min
+	}
+	n := 0
+	for _, first := range s.relaxedFirsts[o.Relaxed] {
+		if s.target[first] != "" {
+			n++
+		}
+	}
+	return n >= o.Min
+}
+
+// blockColocationDependents keeps from a node what must run with a
+// resource that may no longer start there (mandatory colocations): what
+// runs there stops, and what would start there may not ("due to
+// colocation with" it).
+func (s *scheduler) blockColocationDependents(id, node string) {
+	ids := map[string]bool{id: true}
+	if u := s.byID[id]; u != nil && u.clone == nil && u.members[0].ID == id {
+		ids[u.id] = true // the first member stands for its group
+	}
+	for _, i := range positions(s.colocatedWith, ids) {
+		c := s.cl.Colocations[i]
+		d := s.byID[c.Resource]
+		if c.Score < Infinity || c.Role != "" || c.WithRole != "" || d == nil || d.clone != nil || d.members[0].Unique != nil {
+			continue
+		}
+		for _, m := range members(d, c.Resource) {
+			t := s.target[m.ID]
+			if t == "" || t != node || !m.Managed {
+				continue
+			}
+			if st := m.State[t]; st != nil && st.Active {
+				s.cause(m.ID, "colocation with "+id)
+			} else {
+				s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: m.ID, Node: t, Cause: "colocation with " + id})
+			}
+			s.target[m.ID] = ""
+			s.blockColocationDependents(m.ID, t)
+		}
+		if s.target[d.id] == node {
+			s.target[d.id] = ""
 		}
 	}
 }
@@ -1627,8 +2269,9 @@ func (s *scheduler) action(r *Resource, task, node string, interval time.Duratio
 		expected = 7
 	}
 	return s.add(Action{Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Task: task, Interval: interval,
-		Node: node, Timeout: s.timeout(r, task, interval), Params: r.Params, Meta: meta, ExpectedRC: expected,
-		After: append([]int(nil), after...), Reason: reason, FailFatal: task == "start" && r.startFailureIsFatal})
+		Node: node, Timeout: s.timeout(r, task, interval), Params: r.Params, Meta: meta, ExpectedRC: expected, Digest: r.opDigest(task, interval),
+		After: append([]int(nil), after...), Reason: reason, FailFatal: task == "start" && r.startFailureIsFatal,
+		Cause: s.actionCauses[r.ID+" "+task+" "+node]})
 }
 
 // actions plans the probes, stops, starts and monitors of a unit.
@@ -1659,6 +2302,7 @@ func (s *scheduler) actions(u *unit) {
 	}
 	// Which members stop where, and which (re)start on their target.
 	restartFrom := len(u.members)
+	unexpected := map[string]bool{}
 	var stopList []struct {
 		r    *Resource
 		node string
@@ -1669,8 +2313,29 @@ func (s *scheduler) actions(u *unit) {
 		}
 		active := r.ActiveOn()
 		target := s.target[r.ID]
+		partial := s.continuesMigration(r)
+		// Multiply active with multiple-active=stop_unexpected: it stays
+		// where it goes, stopped only on the other nodes (and restarted
+		// there in name only, for what depends on it).
+		unexpected[r.ID] = r.Meta["multiple-active"] == "stop_unexpected" && len(active) > 1 && slices.Contains(active, target)
+		for _, node := range r.danglingSources {
+			// A finished migration still has to stop it on its source.
+			if n := s.node(node); n != nil && n.Online && !n.Unclean && !slices.Contains(active, node) {
+				stopList = append(stopList, struct {
+					r    *Resource
+					node string
+				}{r, node})
+			}
+		}
 		for _, node := range active {
 			st := r.State[node]
+			if partial && node == target {
+				continue // half migrated there: the migration goes on
+			}
+			if unexpected[r.ID] && node == target {
+				restartFrom = min(restartFrom, i)
+				continue
+			}
 			if node != target || len(active) > 1 {
 				stopList = append(stopList, struct {
 					r    *Resource
@@ -1688,7 +2353,7 @@ func (s *scheduler) actions(u *unit) {
 	for i := restartFrom; i < len(u.members); i++ {
 		r := u.members[i]
 		t := s.target[r.ID]
-		if t == "" || !r.Managed {
+		if t == "" || !r.Managed || unexpected[r.ID] {
 			continue
 		}
 		if st := r.State[t]; st != nil && st.Active && !containsStop(stopList, r.ID, t) {
@@ -1716,9 +2381,16 @@ func (s *scheduler) actions(u *unit) {
 		if prevMigrate != 0 {
 			after = append(after, prevMigrate)
 		}
-		mt := s.action(r, "migrate_to", from, 0, fmt.Sprintf("migrate %s from %s to %s", r.ID, from, t), after)
-		mf := s.action(r, "migrate_from", t, 0, fmt.Sprintf("migrate %s from %s to %s", r.ID, from, t), []int{mt})
-		for _, id := range []int{mt, mf} {
+		var steps []int
+		if s.continuesMigration(r) {
+			// migrate_to is done already: migrate_from finishes it.
+			steps = []int{s.action(r, "migrate_from", t, 0, fmt.Sprintf("finish migrating %s from %s to %s", r.ID, from, t), after)}
+		} else {
+			mt := s.action(r, "migrate_to", from, 0, fmt.Sprintf("migrate %s from %s to %s", r.ID, from, t), after)
+			steps = []int{mt, s.action(r, "migrate_from", t, 0, fmt.Sprintf("migrate %s from %s to %s", r.ID, from, t), []int{mt})}
+		}
+		mf := steps[len(steps)-1]
+		for _, id := range steps {
 			s.plan.Actions[id-1].Meta["migrate_source"] = from
 			s.plan.Actions[id-1].Meta["migrate_target"] = t
 		}
@@ -1735,7 +2407,11 @@ func (s *scheduler) actions(u *unit) {
 		want := s.promoted[r.ID]
 		for _, n := range r.ActiveOn() {
 			if st := r.State[n]; st.Promoted && (len(want) == 0 || want[0] != n || st.Failed || containsStop(stopList, r.ID, n)) {
-				cancels := s.cancelRoleMonitors(r, n, true)
+				var cancels []int
+				if !containsStop(stopList, r.ID, n) {
+					// (An instance that stops loses its monitors with the stop.)
+					cancels = s.cancelRoleMonitors(r, n, true)
+				}
 				demoted[r.ID+" "+n] = s.action(r, "demote", n, 0, "demote "+r.ID+" on "+n, cancels)
 			}
 		}
@@ -1758,11 +2434,16 @@ func (s *scheduler) actions(u *unit) {
 				after = append(append([]int(nil), after...), d)
 			}
 			id := s.action(r, "stop", sa.node, 0, reason, after)
-			mine = append(mine, id)
-			if r.Orphan {
-				// Its history goes with it.
-				s.action(r, "delete", sa.node, 0, "forget "+r.ID+", no longer configured", []int{id})
+			if unexpected[r.ID] {
+				s.plan.Actions[id-1].Cause = "being multiply active"
 			}
+			if migrated[r.ID] != 0 {
+				s.migrationStops[id] = true
+			}
+			if st := r.State[sa.node]; st == nil || !st.Active {
+				s.plan.Actions[id-1].quiet = true // a dangling migration's: no change to report
+			}
+			mine = append(mine, id)
 		}
 		if len(mine) > 0 {
 			prevStop = mine
@@ -1787,7 +2468,7 @@ func (s *scheduler) actions(u *unit) {
 		st := r.State[t]
 		// A start still in flight is asked for again (with its monitors),
 		// as Pacemaker does: the node does not run it twice.
-		running := st != nil && st.Active && !st.Failed && !st.Pending && !containsStop(stopList, r.ID, t)
+		running := st != nil && st.Active && !st.Failed && !st.Pending && !containsStop(stopList, r.ID, t) && migrated[r.ID] == 0 && !unexpected[r.ID]
 		start := 0
 		if !running {
 			after := append(append(append([]int(nil), allStops...), s.probes[r.ID]...), s.fenced[r.ID]...)
@@ -1807,11 +2488,19 @@ func (s *scheduler) actions(u *unit) {
 				after = append(after, mf)
 			}
 			start = s.action(r, "start", t, 0, reason, after)
-			if migrated[r.ID] != 0 {
-				s.plan.Actions[start-1].Pseudo = true // the migration started it
+			if migrated[r.ID] != 0 || unexpected[r.ID] {
+				s.plan.Actions[start-1].Pseudo = true // the migration started it, or it runs there already
 			}
 			s.starts[r.ID] = []int{start}
 			prevStart = start
+		}
+		// Parameters the agent can take without a restart: reloaded
+		// (after the probes), the monitors after that.
+		reload := 0
+		if running && st.reload {
+			reload = s.action(r, "reload-agent", t, 0, "reload "+r.ID+" on "+t+": its parameters changed", s.probes[r.ID])
+			s.plan.Actions[reload-1].Cause = "resource definition change"
+			s.fromHistory[reload] = true
 		}
 		promotable := r.Unique != nil && r.Unique.Promotable
 		if !promotable {
@@ -1822,7 +2511,11 @@ func (s *scheduler) actions(u *unit) {
 				if start != 0 {
 					s.action(r, "monitor", t, op.Interval, "monitor "+r.ID, []int{start})
 				} else if !st.MonitorActive[op.Interval] {
-					s.action(r, "monitor", t, op.Interval, "monitor "+r.ID, nil)
+					var after []int
+					if reload != 0 {
+						after = []int{reload}
+					}
+					s.action(r, "monitor", t, op.Interval, "monitor "+r.ID, after)
 				}
 			}
 			continue
@@ -1870,57 +2563,64 @@ func (s *scheduler) actions(u *unit) {
 // rules), those promoted already first on a tie, then instance order; at
 // most promoted-max, one per node.
 func (s *scheduler) chooseUniquePromotions() {
-	done := map[*Clone]bool{}
 	for _, u := range s.units {
-		c := u.members[0].Unique
-		if c == nil || !c.Promotable || done[c] {
+		if c := u.members[0].Unique; c != nil && c.Promotable {
+			s.chooseUniquePromotionsOf(c)
+		}
+	}
+}
+
+func (s *scheduler) chooseUniquePromotionsOf(c *Clone) {
+	if s.promotionsChosen == nil {
+		s.promotionsChosen = map[*Clone]bool{}
+	}
+	if s.promotionsChosen[c] {
+		return
+	}
+	s.promotionsChosen[c] = true
+	type cand struct {
+		r     *Resource
+		node  string
+		score int
+		prom  bool
+		order int
+	}
+	var cands []cand
+	for i, iu := range s.uniqueInstances(c.ID) {
+		r := iu.members[0]
+		t := s.target[r.ID]
+		n := s.node(t)
+		if t == "" || n == nil || (r.State[t] != nil && r.State[t].Failed) || !r.Managed {
 			continue
 		}
-		done[c] = true
-		type cand struct {
-			r     *Resource
-			node  string
-			score int
-			prom  bool
-			order int
+		score, has := promotionScore(n, r.ID)
+		if !has {
+			base, _, _ := cutInstance(r.ID)
+			score, has = promotionScore(n, base)
 		}
-		var cands []cand
-		for i, iu := range s.uniqueInstances(c.ID) {
-			r := iu.members[0]
-			t := s.target[r.ID]
-			n := s.node(t)
-			if t == "" || n == nil || (r.State[t] != nil && r.State[t].Failed) || !r.Managed {
-				continue
-			}
-			score, has := promotionScore(n, r.ID)
-			if !has {
-				base, _, _ := cutInstance(r.ID)
-				score, has = promotionScore(n, base)
-			}
-			score, has = s.promotedPreferences(n, score, has, c.ID, r.ID)
-			if has && score >= 0 {
-				cands = append(cands, cand{r, t, score, r.State[t] != nil && r.State[t].Promoted, i})
-			}
+		score, has = s.promotedPreferences(n, score, has, c.ID, r.ID)
+		if has && score >= 0 {
+			cands = append(cands, cand{r, t, score, r.State[t] != nil && r.State[t].Promoted, i})
 		}
-		sort.SliceStable(cands, func(i, j int) bool {
-			if cands[i].score != cands[j].score {
-				return cands[i].score > cands[j].score
-			}
-			if cands[i].prom != cands[j].prom {
-				return cands[i].prom
-			}
-			return cands[i].order < cands[j].order
-		})
-		used := map[string]bool{}
-		count := 0
-		for _, cd := range cands {
-			if count >= c.PromotedMax || used[cd.node] {
-				continue
-			}
-			used[cd.node] = true
-			count++
-			s.promoted[cd.r.ID] = []string{cd.node}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
 		}
+		if cands[i].prom != cands[j].prom {
+			return cands[i].prom
+		}
+		return cands[i].order < cands[j].order
+	})
+	used := map[string]bool{}
+	count := 0
+	for _, cd := range cands {
+		if count >= c.PromotedMax || used[cd.node] {
+			continue
+		}
+		used[cd.node] = true
+		count++
+		s.promoted[cd.r.ID] = []string{cd.node}
 	}
 }
 
@@ -2034,17 +2734,51 @@ func (s *scheduler) loadStopped() {
 // shutdowns adds the shutdown of each node that asked to leave, after
 // everything stops there.
 func (s *scheduler) shutdowns() {
+	stops := map[string][]int{}
+	for _, a := range s.plan.Actions {
+		if a.Task == "stop" {
+			stops[a.Node] = append(stops[a.Node], a.ID)
+		}
+	}
+	var others []int // shutdowns of nodes other than the DC
+	dcDown := 0
 	for _, n := range s.cl.Nodes {
 		if !n.ShuttingDown || !n.Online || n.Unclean || n.Remote {
 			continue // (remote nodes are not shut down: their connections stop)
 		}
-		var after []int
-		for _, a := range s.plan.Actions {
-			if a.Node == n.Uname && a.Task == "stop" {
-				after = append(after, a.ID)
-			}
+		id := s.add(Action{Task: "do_shutdown", Node: n.Uname, After: append([]int(nil), stops[n.Uname]...), Reason: "the node is shutting down"})
+		if n.IsDC {
+			dcDown = id
+		} else {
+			others = append(others, id)
 		}
-		s.add(Action{Task: "do_shutdown", Node: n.Uname, After: after, Reason: "the node is shutting down"})
+	}
+	// The DC goes down last: after the other nodes' fencing, and its
+	// shutdown after theirs (fewer elections); without concurrent
+	// fencing, one fencing after the other.
+	var fences []int
+	for _, n := range s.cl.Nodes {
+		if id, ok := s.fences[n.Uname]; ok {
+			if n.IsDC {
+				dcDown = id
+				continue
+			}
+			if len(fences) > 0 && !s.cl.concurrentFencing {
+				s.addAfterNoCycle(id, fences[len(fences)-1])
+			}
+			fences = append(fences, id)
+		}
+	}
+	if dcDown == 0 {
+		return
+	}
+	if s.plan.Actions[dcDown-1].Task == "do_shutdown" {
+		s.addAfter(dcDown, others...)
+	}
+	if s.cl.concurrentFencing {
+		s.addAfter(dcDown, fences...)
+	} else if len(fences) > 0 {
+		s.addAfter(dcDown, fences[len(fences)-1])
 	}
 }
 
@@ -2117,6 +2851,34 @@ func (s *scheduler) historyNames() {
 	}
 }
 
+// causeOnMembers records why a clone's instance on a node changes: for a
+// clone of a group, the first member for the cause given, and each other
+// member because of the one before it (its stop for the second, its start
+// for the others, as Pacemaker words it).
+func (s *scheduler) causeOnMembers(u *unit, node string, num int, why string) {
+	for i, m := range u.members {
+		switch i {
+		case 0:
+			s.causeOn(m.ID, node, why)
+		case 1:
+			s.causeOn(m.ID, node, fmt.Sprintf("required %s:%d stop", u.members[0].ID, num))
+		default:
+			s.causeOn(m.ID, node, fmt.Sprintf("required %s:%d start", u.members[i-1].ID, num))
+		}
+	}
+}
+
+// causeOn records Pacemaker's words for why a clone's instance on a node
+// changes.
+func (s *scheduler) causeOn(id, node, why string) {
+	if s.plan.InstanceCauses == nil {
+		s.plan.InstanceCauses = map[string]string{}
+	}
+	if k := id + "@" + node; s.plan.InstanceCauses[k] == "" {
+		s.plan.InstanceCauses[k] = why
+	}
+}
+
 // cause records Pacemaker's words for why a resource changes.
 func (s *scheduler) cause(id, why string) {
 	if s.plan.Causes == nil {
@@ -2131,8 +2893,11 @@ func (s *scheduler) cause(id, why string) {
 // it allows it, is managed, runs healthy on exactly one clean node and is
 // placed on another clean node, and does not restart for another reason.
 func (s *scheduler) migratable(r *Resource, restarting bool) (string, bool) {
-	if !cib.IsTrue(r.Meta["allow-migrate"]) || !r.Managed || r.Blocked || restarting {
+	if !cib.IsTrue(r.Meta["allow-migrate"]) || r.noMigration || !r.Managed || r.Blocked || restarting {
 		return "", false
+	}
+	if s.continuesMigration(r) {
+		return r.partialSource, true
 	}
 	active := r.ActiveOn()
 	t := s.target[r.ID]
@@ -2165,6 +2930,22 @@ func (s *scheduler) migratable(r *Resource, restarting bool) (string, bool) {
 		}
 	}
 	return active[0], true
+}
+
+// continuesMigration reports whether a migration the history left half
+// done goes on: the resource is placed on its target, and runs healthy on
+// both nodes, which are up and clean.
+func (s *scheduler) continuesMigration(r *Resource) bool {
+	if r.partialTarget == "" || s.target[r.ID] != r.partialTarget || !cib.IsTrue(r.Meta["allow-migrate"]) || r.noMigration || !r.Managed {
+		return false
+	}
+	for _, n := range []string{r.partialSource, r.partialTarget} {
+		st, nd := r.State[n], s.node(n)
+		if st == nil || !st.Active || st.Failed || nd == nil || !nd.Online || nd.Unclean {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *scheduler) stopReason(r *Resource, node string) string {
@@ -2226,7 +3007,7 @@ func (s *scheduler) groupCloneActions(u *unit) {
 	for _, n := range s.cl.Nodes {
 		from := len(u.members)
 		for i, r := range u.members {
-			if st := r.State[n.Uname]; st != nil && st.Active && (st.Failed || !want[n.Uname]) && i < from {
+			if st := r.State[n.Uname]; st != nil && st.Active && (st.Failed || st.Restart || !want[n.Uname]) && i < from {
 				from = i
 			}
 		}
@@ -2304,7 +3085,12 @@ func (s *scheduler) primitiveCloneActions(u *unit) {
 	for _, node := range r.ActiveOn() {
 		st := r.State[node]
 		if promotable && st.Promoted && (!prom[node] || !want[node] || st.Failed) {
-			cancels := s.cancelRoleMonitors(r, node, true)
+			var cancels []int
+			if want[node] || r.Bundle != "" {
+				// (An instance that stops loses its monitors with the stop;
+				// in a bundle it stays placed on its replica, if unrunnable.)
+				cancels = s.cancelRoleMonitors(r, node, true)
+			}
 			demotes = append(demotes, s.action(r, "demote", node, 0, "demote "+r.ID+" on "+node, cancels))
 		}
 	}
@@ -2312,7 +3098,7 @@ func (s *scheduler) primitiveCloneActions(u *unit) {
 	restart := map[string]bool{}
 	for _, node := range r.ActiveOn() {
 		st := r.State[node]
-		if !want[node] || st.Failed {
+		if !want[node] || st.Failed || st.Restart {
 			reason := fmt.Sprintf("stop %s on %s", r.ID, node)
 			if want[node] {
 				reason, restart[node] = "recover "+r.ID+" on "+node, true
@@ -2416,6 +3202,36 @@ func (s *scheduler) orderActions() {
 		}
 		return out
 	}
+	// A clean-up of a resource's history comes after its stops and
+	// before its starts.
+	for rsc, ids := range s.cleanups {
+		for _, id := range ids {
+			s.addAfter(id, s.stops[rsc]...)
+			for _, start := range s.starts[rsc] {
+				s.addAfter(start, id)
+			}
+		}
+	}
+	// One-or-more pseudo actions stand between firsts and thens: in the
+	// plan when any first starts, then waiting for it.
+	for _, o := range s.cl.Orders {
+		if o.Relaxed == "" {
+			continue
+		}
+		var firsts []int
+		if u := s.byID[o.First]; u != nil && u.clone == nil && s.collective[o.First+" start"] != 0 {
+			firsts = []int{s.collective[o.First+" start"]}
+		} else {
+			firsts = s.memberActions(byTask, o.First, "start")
+		}
+		if len(firsts) == 0 || !s.relaxedRuns(o) {
+			continue // (an unrunnable pseudo action is left out of the graph)
+		}
+		if s.relaxedOps[o.Relaxed] == 0 {
+			s.relaxedOps[o.Relaxed] = s.add(Action{Task: o.Relaxed, Pseudo: true, Reason: "enough of " + o.Relaxed + " may start"})
+		}
+		s.addAfter(s.relaxedOps[o.Relaxed], firsts...)
+	}
 	for _, o := range s.cl.Orders {
 		fa, ta := o.FirstAction, o.ThenAction
 		if fa == "" {
@@ -2424,7 +3240,14 @@ func (s *scheduler) orderActions() {
 		if ta == "" {
 			ta = fa
 		}
-		for _, f := range ends(o.First, fa) {
+		firstEnds := ends(o.First, fa)
+		if o.Relaxed != "" {
+			firstEnds = nil
+			if op := s.relaxedOps[o.Relaxed]; op != 0 {
+				firstEnds = []int{op}
+			}
+		}
+		for _, f := range firstEnds {
 			for _, t := range begins(o.Then, ta) {
 				if !s.addAfterNoCycle(t, f) {
 					s.plan.Notes = appendOnce(s.plan.Notes, fmt.Sprintf("order %s: %s %s then %s %s would close an ordering loop (check the order constraints); that step is not ordered",
@@ -2434,7 +3257,117 @@ func (s *scheduler) orderActions() {
 		}
 		if o.Symmetrical && opposite[fa] != "" && opposite[ta] != "" {
 			for _, f := range ends(o.Then, opposite[ta]) {
+				if !o.Mandatory && s.migrationStops[f] {
+					continue // (an optional order does not wait for a migration's stop)
+				}
 				for _, t := range begins(o.First, opposite[fa]) {
+					s.addAfterNoCycle(t, f)
+				}
+			}
+		}
+	}
+	s.probesBeforeStops()
+	// Two resources that may never run together: one loses its role on a
+	// node before the other takes its role there.
+	for _, c := range s.cl.Colocations {
+		if c.Score > -Infinity {
+			continue
+		}
+		s.antiColocationOrder(c.Resource, c.Role, c.With, c.WithRole, ends, begins)
+		s.antiColocationOrder(c.With, c.WithRole, c.Resource, c.Role, ends, begins)
+	}
+}
+
+// probesBeforeStops orders, as Pacemaker does for every ordering whose
+// first is a stop, the probes of that first resource before the ordered
+// action: a group member's before the stop of the member before it and
+// the group's stopped, a clone's before the clone's stopped, and for an
+// order (and the reverse of a symmetrical one) the probes of the resource
+// stopping first before what follows.
+func (s *scheduler) probesBeforeStops() {
+	tasksOf := map[string][]int{} // "rsc task" -> actions
+	for _, a := range s.plan.Actions {
+		if a.Resource != "" && !(a.Task == "monitor" && a.Interval == 0) {
+			tasksOf[a.Resource+" "+a.Task] = append(tasksOf[a.Resource+" "+a.Task], a.ID)
+		}
+	}
+	order := func(probes, thens []int) {
+		for _, p := range probes {
+			for _, t := range thens {
+				s.addAfterNoCycle(t, p)
+			}
+		}
+	}
+	// The actions an order of task on id reaches: a collective's own pseudo
+	// action, or a primitive's.
+	actionsOf := func(id, task string) []int {
+		if c := s.collective[id+" "+task]; c != 0 {
+			return []int{c}
+		}
+		if u := s.byID[id]; u != nil && (u.clone != nil || len(u.members) > 1 || u.id != u.members[0].ID) && u.id == id {
+			return nil
+		}
+		return tasksOf[id+" "+task]
+	}
+	for _, g := range s.cl.Groups {
+		for i, m := range g.Members {
+			if i > 0 {
+				order(s.probes[m.ID], tasksOf[g.Members[i-1].ID+" stop"])
+			}
+			if c := s.collective[g.ID+" stopped"]; c != 0 {
+				order(s.probes[m.ID], []int{c})
+			}
+		}
+	}
+	for _, c := range s.cl.Clones {
+		if c.Group == nil && c.Primitive != nil {
+			if st := s.collective[c.ID+" stopped"]; st != 0 {
+				order(s.probes[c.Primitive.ID], []int{st})
+			}
+		}
+	}
+	for _, o := range s.cl.Orders {
+		fa, ta := o.FirstAction, o.ThenAction
+		if fa == "" {
+			fa = "start"
+		}
+		if ta == "" {
+			ta = fa
+		}
+		if fa == "stop" {
+			order(s.probes[o.First], actionsOf(o.Then, ta))
+		}
+		if o.Symmetrical && fa == "start" && ta == "start" {
+			order(s.probes[o.Then], actionsOf(o.First, "stop"))
+		}
+	}
+}
+
+// antiColocationOrder orders what makes first lose its role (a stop, a
+// demote) before what makes then take its own (a start, a promote), where
+// both happen on the same node (or either is a collective step).
+func (s *scheduler) antiColocationOrder(first, firstRole, then, thenRole string, ends, begins func(id, task string) []int) {
+	firstTasks, thenTasks := []string{"stop"}, []string{"start"}
+	switch firstRole {
+	case "Promoted":
+		firstTasks = []string{"demote"}
+	case "Unpromoted":
+		firstTasks = append(firstTasks, "promote")
+	}
+	switch thenRole {
+	case "Promoted":
+		thenTasks = []string{"promote"}
+	case "Unpromoted":
+		thenTasks = append(thenTasks, "demote")
+	}
+	for _, ft := range firstTasks {
+		for _, tt := range thenTasks {
+			for _, f := range ends(first, ft) {
+				for _, t := range begins(then, tt) {
+					fn, tn := s.plan.Actions[f-1].Node, s.plan.Actions[t-1].Node
+					if fn != "" && tn != "" && fn != tn {
+						continue
+					}
 					s.addAfterNoCycle(t, f)
 				}
 			}
@@ -2504,8 +3437,8 @@ func (s *scheduler) cancelOrphanMonitors() {
 	if s.earlyCancel == nil {
 		s.earlyCancel = map[int]bool{}
 	}
-	if s.orphanCancel == nil {
-		s.orphanCancel = map[int]bool{}
+	if s.fromHistory == nil {
+		s.fromHistory, s.historyInstance = map[int]bool{}, map[int]string{}
 	}
 	// Maintenance (of the resource, the cluster or the node) stops the
 	// recurring monitors: Pacemaker no longer watches what it leaves alone.
@@ -2527,7 +3460,7 @@ func (s *scheduler) cancelOrphanMonitors() {
 			sort.Slice(intervals, func(i, j int) bool { return intervals[i] < intervals[j] })
 			for _, iv := range intervals {
 				id := s.action(r, "cancel", n.Uname, iv, "maintenance mode: stop monitoring "+r.ID, nil)
-				s.earlyCancel[id], s.orphanCancel[id] = true, true
+				s.earlyCancel[id], s.fromHistory[id] = true, true
 				maint[r.ID+" "+n.Uname] = true
 			}
 		}
@@ -2536,8 +3469,8 @@ func (s *scheduler) cancelOrphanMonitors() {
 		return // left running, as configured
 	}
 	for _, r := range s.cl.Resources {
-		if r.Orphan {
-			continue // its monitors end with its stop
+		if r.Orphan || (r.Bundle != "" && r.IsConnection()) {
+			continue // its monitors end with its stop (a bundle's connection is not checked)
 		}
 		configured := map[time.Duration]bool{}
 		for _, op := range r.Ops {
@@ -2562,8 +3495,62 @@ func (s *scheduler) cancelOrphanMonitors() {
 			sort.Slice(intervals, func(i, j int) bool { return intervals[i] < intervals[j] })
 			for _, iv := range intervals {
 				id := s.action(r, "cancel", n.Uname, iv, "cancel the monitor of "+r.ID+" no longer configured", nil)
-				s.earlyCancel[id], s.orphanCancel[id] = true, true
+				s.earlyCancel[id], s.fromHistory[id] = true, true
 			}
+		}
+	}
+}
+
+// cleanUpHistory deletes, as Pacemaker does while reading the history of
+// the nodes that may run resources, the histories of resources no longer
+// configured, and of resources whose agent changed since (anonymous clone
+// instances excepted). A clean-up comes after the resource's stops and
+// before its starts (ordered with the other orders).
+func (s *scheduler) cleanUpHistory() {
+	s.cleanups, s.agentChanged, s.actionCauses, s.forcedStart = map[string][]int{}, map[string]bool{}, map[string]string{}, map[string]bool{}
+	for _, n := range s.cl.Nodes {
+		if !n.Maintenance && !(n.Online && !n.ShuttingDown && !n.Unclean && !n.Standby) {
+			continue
+		}
+		for _, e := range n.lrm {
+			r := e.rsc
+			switch {
+			case e.id == "":
+				continue
+			case r == nil || r.Orphan:
+			case e.class != r.Class || e.provider != r.Provider || e.agent != r.Type:
+				if st := r.State[n.Uname]; st != nil && st.Active && r.Clone == nil {
+					// It restarts (its stop planned with the history).
+					st.Restart = true
+					s.agentChanged[r.ID+" "+n.Uname] = true
+				}
+			default:
+				s.configChanges(r, n, e.el)
+				continue
+			}
+			failed := false
+			if r != nil {
+				for _, st := range r.State {
+					failed = failed || st.Failed
+				}
+			}
+			if failed || !n.Online || n.Unclean || (r != nil && !r.Managed) || (r == nil && !s.cl.stopOrphans) {
+				continue // (nothing is done to what is not managed)
+			}
+			a := Action{Resource: e.id, Class: e.class, Provider: e.provider, Type: e.agent, Task: "delete", Node: n.Uname,
+				Reason: "forget " + e.id + ", no longer configured"}
+			if r != nil {
+				a.Resource, a.Class, a.Provider, a.Type = r.ID, r.Class, r.Provider, r.Type
+				if !r.Orphan {
+					a.Reason = "forget " + e.id + ", its agent changed"
+				}
+			}
+			id := s.add(a)
+			s.fromHistory[id] = true
+			if r != nil && r.Clone != nil && e.id != r.ID {
+				s.historyInstance[id] = e.id
+			}
+			s.cleanups[a.Resource] = append(s.cleanups[a.Resource], id)
 		}
 	}
 }
@@ -2573,7 +3560,13 @@ func (s *scheduler) cancelOrphanMonitors() {
 // there at all (fencing devices and connections on remote nodes) or runs
 // inside a container (found through the container).
 func (s *scheduler) needsProbe(r *Resource, n *Node) bool {
-	if !probeable(n) || (r.State[n.Uname] != nil && r.State[n.Uname].Known) {
+	return probeable(n) && s.unknownTo(r, n)
+}
+
+// unknownTo reports whether a node would be asked about a resource (if
+// it could be): nothing is known of it there, and it could run there.
+func (s *scheduler) unknownTo(r *Resource, n *Node) bool {
+	if r.State[n.Uname] != nil && r.State[n.Uname].Known {
 		return false
 	}
 	if r.Container != "" && !r.IsConnection() {
@@ -2733,6 +3726,43 @@ func (s *scheduler) onUncleanNode(r *Resource) bool {
 	return false
 }
 
+// orderAfterFencing makes what needs fencing wait for every fencing of
+// the plan: the starts and promotions of resources that require it, and
+// the starts of those that require quorum where the fenced node may have
+// been running them (their state there is unknown).
+func (s *scheduler) orderAfterFencing() {
+	var fences []int
+	for _, a := range s.plan.Actions {
+		if a.Task == "fence" {
+			fences = append(fences, a.ID)
+		}
+	}
+	if len(fences) == 0 {
+		return
+	}
+	rsc := map[string]*Resource{}
+	for _, r := range s.cl.Resources {
+		rsc[r.ID] = r
+	}
+	for _, a := range s.plan.Actions {
+		r := rsc[a.Resource]
+		if r == nil || a.Pseudo || (a.Task != "start" && a.Task != "promote") {
+			continue
+		}
+		need := s.requires(r)
+		for _, f := range fences {
+			target := s.plan.Actions[f-1].Node
+			switch {
+			case need == "fencing":
+			case need == "quorum" && a.Task == "start" && (r.State[target] == nil || !r.State[target].Known):
+			default:
+				continue
+			}
+			s.addAfterNoCycle(a.ID, f)
+		}
+	}
+}
+
 // orderFencedStops orders the stops that fencing implies as Pacemaker
 // does: a group's members still stop in reverse order, and the stop of
 // the top-level group or clone comes after the fencing.
@@ -2807,6 +3837,38 @@ func (s *scheduler) bundleReplicaThere(u *unit, node string) bool {
 		}
 	}
 	return false
+}
+
+// exclusiveNodes lists the nodes that location constraints with
+// resource-discovery=exclusive on any of ids name (or whose rules match
+// them); nil when there are no such constraints.
+func (s *scheduler) exclusiveNodes(ids map[string]bool) map[string]bool {
+	var only map[string]bool
+	for _, i := range positions(s.locationsOf, ids) {
+		if l := s.cl.Constraints[i]; l.Discovery == "exclusive" {
+			if only == nil {
+				only = map[string]bool{}
+			}
+			only[l.Node] = true
+		}
+	}
+	for _, i := range positions(s.rulesOf, ids) {
+		rl := s.cl.Rules[i]
+		if rl.Discovery != "exclusive" {
+			continue
+		}
+		if only == nil {
+			only = map[string]bool{}
+		}
+		for _, n := range s.cl.Nodes {
+			for _, rule := range rl.Rules {
+				if _, ok, err := ruleScore(rule, n, s.now); err == nil && ok {
+					only[n.Uname] = true
+				}
+			}
+		}
+	}
+	return only
 }
 
 // discoverable applies resource-discovery of the location constraints on

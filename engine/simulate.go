@@ -3,6 +3,7 @@ package engine
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/beevik/etree"
 	"github.com/pacer-ha/pacer/cib"
@@ -12,7 +13,12 @@ import (
 // plan succeeded: each action leaves an operation record, with the result
 // it was expected to have, in the status section. It is what crm_simulate
 // shows as the revised cluster status.
-func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
+func Simulate(c *cib.CIB, plan *Plan) *cib.CIB { return SimulateAt(c, plan, time.Time{}) }
+
+// SimulateAt is Simulate with the records' time of change set to at (as
+// crm_simulate does, with the time it runs): records that must read as
+// newer than the history's are then.
+func SimulateAt(c *cib.CIB, plan *Plan, at time.Time) *cib.CIB {
 	out := c.Clone()
 	// Operations in flight complete as expected.
 	for _, op := range out.Status().FindElements(".//lrm_rsc_op[@op-status='-1']") {
@@ -76,7 +82,7 @@ func Simulate(c *cib.CIB, plan *Plan) *cib.CIB {
 		call++
 		rc := a.ExpectedRC // every action succeeds; a probe finds it stopped
 		rec := cib.OpRecord{Resource: a.Resource, Class: a.Class, Provider: a.Provider, Type: a.Type, Operation: a.Task,
-			Interval: a.Interval, CallID: call, RC: rc, ExpectedRC: a.ExpectedRC, Node: a.Node}
+			Interval: a.Interval, CallID: call, RC: rc, ExpectedRC: a.ExpectedRC, Node: a.Node, LastChange: at}
 		id := a.Resource + "_last_0"
 		if a.Interval > 0 {
 			id = rec.Key()

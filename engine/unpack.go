@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -47,6 +48,13 @@ type Cluster struct {
 	UpdateOrigin      string
 	UpdateClient      string
 	UpdateUser        string
+	// orphanOrder places the resources the history names but the
+	// configuration no longer has, after the configured ones.
+	orphanOrder map[string]int
+	stopOrphans bool // stop-orphan-resources: orphans are managed
+	// concurrentFencing lets nodes be fenced at once (else one after
+	// the other).
+	concurrentFencing bool
 }
 
 // Node is a cluster node and its state.
@@ -81,6 +89,17 @@ type Node struct {
 	Connection string // the connection resource's id (Remote nodes)
 	Container  string // the resource running the guest node ("" for a bare-metal remote node)
 	Bundle     string // the bundle whose replica this guest node is: only the bundle's primitive runs there
+	// lrm lists the node's resource histories (those with operations),
+	// in the order the status section gives them.
+	lrm []*lrmEntry
+}
+
+// lrmEntry is one resource's history on a node: the agent it ran as, and
+// the resource it belongs to (nil for one no longer configured).
+type lrmEntry struct {
+	id, class, provider, agent string
+	rsc                        *Resource
+	el                         *etree.Element
 }
 
 // Resource is a primitive with its configuration and where it is active.
@@ -123,6 +142,12 @@ type Resource struct {
 	// Container is the resource this one runs inside (meta container, or
 	// for a guest node's connection, the guest's resource).
 	Container string
+	// Live migration as the history left it: nodes where a finished
+	// migration still has to stop it, the nodes of one half done, and
+	// whether a failed one forbids migrating now.
+	danglingSources              []string
+	partialSource, partialTarget string
+	noMigration                  bool
 }
 
 // IsConnection reports whether the resource connects a Pacemaker Remote
@@ -160,6 +185,7 @@ type OpConfig struct {
 	Interval time.Duration
 	Timeout  time.Duration
 	Attrs    map[string]string
+	Params   map[string]string // its own instance attributes (agent parameters for this operation)
 }
 
 // ResourceState is what the history says of a resource on one node.
@@ -189,6 +215,13 @@ type ResourceState struct {
 	lastCall         int
 	fencedActive     bool // it ran on a node that is being fenced
 	lastFailure      *cib.OpRecord
+	entry            *etree.Element         // the history (lrm_resource) this state was read from
+	reload           bool                   // its parameters changed in a way the agent can reload
+	rescheduled      map[time.Duration]bool // recurring monitors whose parameters changed: scheduled again
+	// seen orders the nodes a resource runs on as Pacemaker lists them
+	// (in the order it reads their histories, a migration's target
+	// before its source).
+	seen int
 }
 
 // Failure is a failed operation, for the status display.
@@ -228,6 +261,12 @@ type Order struct {
 	ThenAction      string
 	Mandatory       bool
 	Symmetrical     bool
+	// Relaxed names the pseudo action ("one-or-more:SET" for a set with
+	// require-all=false, "clone-one-or-more:ID" for a first clone with
+	// clone-min) that then waits for instead of first: it is runnable
+	// once Min of the firsts ordered through it can start.
+	Relaxed string
+	Min     int
 }
 
 // Clone runs copies of one primitive on several nodes. Only anonymous
@@ -275,6 +314,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	cl.StopOrphanActions = true
 	if v, ok := prop("stop-orphan-actions"); ok {
 		cl.StopOrphanActions = cib.IsTrue(v)
+	}
+	if v, ok := prop("concurrent-fencing"); ok {
+		cl.concurrentFencing = cib.IsTrue(v)
 	}
 	if v, ok := prop("maintenance-mode"); ok {
 		cl.MaintenanceMode = cib.IsTrue(v)
@@ -477,6 +519,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			}
 		}
 		for _, ops := range e.SelectElements("operations") {
+			ops = dereference(ops)
 			for _, op := range ops.SelectElements("op") {
 				oc := OpConfig{Name: op.SelectAttrValue("name", ""), Attrs: map[string]string{}}
 				oc.Interval, _ = ParseDuration(op.SelectAttrValue("interval", "0"))
@@ -486,16 +529,11 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 						oc.Attrs[a.Key] = a.Value
 					}
 				}
-				for k, v := range nvpairs(op, "instance_attributes") {
+				oc.Params = nvpairs(op, "instance_attributes")
+				for k, v := range oc.Params {
 					oc.Attrs[k] = v
 				}
-				dup := false
-				for _, o := range r.Ops {
-					dup = dup || (o.Name == oc.Name && o.Interval == oc.Interval && oc.Interval > 0 && normRole(o.Attrs["role"]) == normRole(oc.Attrs["role"]))
-				}
-				if !dup { // Pacemaker ignores a second op with the same name, interval and role
-					r.Ops = append(r.Ops, oc)
-				}
+				r.Ops = append(r.Ops, oc)
 			}
 		}
 		r.Ops, r.duplicateMonitors = withoutDuplicateRecurring(r.Ops)
@@ -523,6 +561,12 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		return p
 	}
 	sort.SliceStable(topLevel, func(i, j int) bool { return topPriority(topLevel[i]) > topPriority(topLevel[j]) })
+	var topLevelIDs []string // (in configuration order)
+	for _, e := range c.Section("resources", true).ChildElements() {
+		if e.Tag != "template" {
+			topLevelIDs = append(topLevelIDs, e.SelectAttrValue("id", ""))
+		}
+	}
 	for _, e := range topLevel {
 		switch e.Tag {
 		case "primitive":
@@ -736,7 +780,47 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				continue
 			}
 			if rsc == "" {
-				cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: patterns and sets are not supported yet; ignored", id))
+				// Resource sets and patterns: the constraint holds for
+				// each resource of the sets, or each top-level resource
+				// whose id matches the pattern (or, with a leading "!",
+				// does not).
+				expanded := false
+				for _, set := range e.SelectElements("resource_set") {
+					for _, ref := range set.SelectElements("resource_ref") {
+						for _, m := range expandTag(tags, ref.SelectAttrValue("id", "")) {
+							cp := e.Copy()
+							for _, ch := range cp.SelectElements("resource_set") {
+								cp.RemoveChild(ch)
+							}
+							cp.CreateAttr("rsc", m)
+							if role := set.SelectAttrValue("role", ""); role != "" && cp.SelectAttr("role") == nil {
+								cp.CreateAttr("role", role)
+							}
+							constraints = append(constraints, cp)
+							expanded = true
+						}
+					}
+				}
+				if pattern := e.SelectAttrValue("rsc-pattern", ""); pattern != "" {
+					invert := strings.HasPrefix(pattern, "!")
+					re, err := regexp.Compile(strings.TrimPrefix(pattern, "!"))
+					if err != nil {
+						cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: rsc-pattern %q: %v; ignored", id, pattern, err))
+						continue
+					}
+					for _, top := range topLevelIDs {
+						if re.MatchString(top) != invert {
+							cp := e.Copy()
+							cp.RemoveAttr("rsc-pattern")
+							cp.CreateAttr("rsc", top)
+							constraints = append(constraints, cp)
+						}
+					}
+					expanded = true
+				}
+				if !expanded {
+					cl.Notes = append(cl.Notes, fmt.Sprintf("location %s: no resource; ignored", id))
+				}
 				continue
 			}
 			if !known(rsc) {
@@ -760,7 +844,12 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		case "rsc_colocation":
 			rsc, with := e.SelectAttrValue("rsc", ""), e.SelectAttrValue("with-rsc", "")
 			sets := readSets(e, tags)
-			if _, t1 := tags[rsc]; rsc != "" && (t1 || tags[with] != nil) {
+			_, t1 := tags[rsc]
+			if _, t2 := tags[with]; t1 && t2 {
+				cl.Notes = append(cl.Notes, fmt.Sprintf("colocation %s: two templates or tags cannot be colocated; ignored", id))
+				continue
+			}
+			if rsc != "" && (t1 || tags[with] != nil) {
 				sets = []rscSet{tagSet(tags, rsc, normRole(e.SelectAttrValue("rsc-role", "")), "start"),
 					tagSet(tags, with, normRole(e.SelectAttrValue("with-rsc-role", "")), "start")}
 				rsc = ""
@@ -771,9 +860,10 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 					cl.Notes = append(cl.Notes, fmt.Sprintf("colocation %s: %v; ignored", id, err))
 					continue
 				}
-				for _, pr := range colocationPairs(sets) {
-					if known(pr[0].id) && known(pr[1].id) {
-						cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: pr[0].id, With: pr[1].id, Score: score, WithRole: pr[1].role, Role: pr[0].role})
+				for _, pr := range colocationPairs(sets, score) {
+					if known(pr.dep.id) && known(pr.with.id) && pr.score != 0 {
+						cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: pr.dep.id, With: pr.with.id, Score: pr.score,
+							WithRole: colocationRole(pr.with.role), Role: colocationRole(pr.dep.role)})
 					}
 				}
 				continue
@@ -788,7 +878,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				continue
 			}
 			cl.Colocations = append(cl.Colocations, Colocation{ID: id, Resource: rsc, With: with, Score: score,
-				WithRole: normRole(e.SelectAttrValue("with-rsc-role", "")), Role: normRole(e.SelectAttrValue("rsc-role", ""))})
+				WithRole: colocationRole(normRole(e.SelectAttrValue("with-rsc-role", ""))), Role: colocationRole(normRole(e.SelectAttrValue("rsc-role", "")))})
 		case "rsc_ticket":
 			type dep struct{ rsc, role string }
 			var deps []dep
@@ -830,9 +920,13 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				}
 				sym := !strings.EqualFold(e.SelectAttrValue("symmetrical", "true"), "false")
 				for _, pr := range orderPairs(sets) {
-					if known(pr[0].id) && known(pr[1].id) {
-						cl.Orders = append(cl.Orders, Order{ID: id, First: pr[0].id, Then: pr[1].id, Mandatory: mandatory && pr[0].requireAll,
-							FirstAction: pr[0].action, ThenAction: pr[1].action, Symmetrical: sym})
+					if known(pr.first.id) && known(pr.then.id) {
+						o := Order{ID: id, First: pr.first.id, Then: pr.then.id, Mandatory: mandatory,
+							FirstAction: pr.first.action, ThenAction: pr.then.action, Symmetrical: sym}
+						if pr.relaxed != "" {
+							o.Relaxed, o.Min = "one-or-more:"+pr.relaxed, 1
+						}
+						cl.Orders = append(cl.Orders, o)
 					}
 				}
 				continue
@@ -850,9 +944,24 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 					mandatory = false
 				}
 			}
-			cl.Orders = append(cl.Orders, Order{ID: id, First: first, Then: then, Mandatory: mandatory,
+			o := Order{ID: id, First: first, Then: then, Mandatory: mandatory,
 				FirstAction: e.SelectAttrValue("first-action", "start"), ThenAction: e.SelectAttrValue("then-action", "start"),
-				Symmetrical: !strings.EqualFold(e.SelectAttrValue("symmetrical", "true"), "false")})
+				Symmetrical: !strings.EqualFold(e.SelectAttrValue("symmetrical", "true"), "false")}
+			// A first clone needs clone-min instances (require-all=false:
+			// one) for then to start, through a pseudo action.
+			if fc := clones[first]; fc != nil || uniques[first] != nil {
+				if fc == nil {
+					fc = uniques[first]
+				}
+				min, _ := strconv.Atoi(fc.Meta["clone-min"])
+				if min <= 0 && cib.IsFalse(e.SelectAttrValue("require-all", "")) {
+					min = 1
+				}
+				if min > 0 {
+					o.Relaxed, o.Min = "clone-one-or-more:"+id, min
+				}
+			}
+			cl.Orders = append(cl.Orders, o)
 		}
 	}
 
@@ -913,6 +1022,14 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	if v, ok := prop("stop-orphan-resources"); ok {
 		stopOrphans = cib.IsTrue(v)
 	}
+	cl.stopOrphans = stopOrphans
+	uniqueBases := map[string]bool{}
+	for _, r := range cl.Resources {
+		if r.Unique != nil {
+			base, _, _ := cutInstance(r.ID)
+			uniqueBases[base] = true
+		}
+	}
 	// Cluster nodes' history first: it says whether the connections of
 	// Pacemaker Remote nodes run, and so whether those nodes are online
 	// (and their own history worth reading).
@@ -924,6 +1041,16 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			}
 		}
 	}
+	// Orphans come after the configured resources, in the order the
+	// status section names them.
+	cl.orphanOrder = map[string]int{}
+	for _, re := range c.Status().FindElements("./node_state/lrm/lrm_resources/lrm_resource") {
+		rid := re.SelectAttrValue("id", "")
+		if _, seen := cl.orphanOrder[rid]; !seen && byRsc[rid] == nil {
+			cl.orphanOrder[rid] = order + len(cl.orphanOrder)
+		}
+	}
+	configured := len(cl.Resources)
 	remotesOnline := false
 	for _, n := range historyOrder {
 		if n.Remote && !remotesOnline {
@@ -942,27 +1069,36 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 					if base, _, ok := strings.Cut(rid, ":"); r == nil && ok && byRsc[base] != nil && byRsc[base].Clone != nil {
 						r = byRsc[base] // an instance of an anonymous clone
 					}
+					entry := &lrmEntry{id: rid, class: re.SelectAttrValue("class", ""), provider: re.SelectAttrValue("provider", ""),
+						agent: re.SelectAttrValue("type", ""), rsc: r, el: re}
+					if len(re.SelectElements("lrm_rsc_op")) > 0 {
+						n.lrm = append(n.lrm, entry)
+					}
 					if r == nil {
 						// In the history but no longer configured: an orphan,
 						// stopped where it runs (unless stop-orphan-resources
 						// is false: then left alone).
-						if _, _, inst := strings.Cut(rid, ":"); inst || rid == "" || groups[rid] != nil || clones[rid] != nil || implicit(rid, re) {
+						base, _, inst := strings.Cut(rid, ":")
+						if (inst && uniqueBases[base]) || rid == "" || implicit(rid, re) {
+							entry.id = "" // Pacemaker's own, or a unique clone's orphan instance: left as it is
 							continue
 						}
-						st := replay(re)
-						if !st.Active && !st.Pending {
+						if st := replay(re); (!st.Active && !st.Pending) || inst || groups[rid] != nil || clones[rid] != nil {
+							// (An orphan named as an instance or a group or
+							// clone is not shown or stopped yet; its history
+							// is still cleaned up where it is not active.)
 							continue
 						}
 						r = &Resource{ID: rid, Class: re.SelectAttrValue("class", ""), Provider: re.SelectAttrValue("provider", ""),
-							Type: re.SelectAttrValue("type", ""), Order: order, Params: map[string]string{}, Meta: map[string]string{},
+							Type: re.SelectAttrValue("type", ""), Order: cl.orphanOrder[rid], Params: map[string]string{}, Meta: map[string]string{},
 							State: map[string]*ResourceState{}, DefaultTimeout: defTimeout, Managed: stopOrphans,
 							MigrationThreshold: Infinity, Orphan: true}
-						order++
 						cl.Resources = append(cl.Resources, r)
 						byRsc[rid] = r
+						entry.rsc = r
 					}
 					st := replayExpiring(re, cl.expiry(r, n, re, now))
-					st.HistoryID = rid
+					st.HistoryID, st.entry, st.seen = rid, re, 2*n.HistoryRank
 					if prev := r.State[n.Uname]; prev != nil && (prev.Active && !st.Active || (prev.Active == st.Active && prev.lastCall > st.lastCall)) {
 						// Another instance's history on this node: an active
 						// instance counts over a stopped one, then the newer.
@@ -981,11 +1117,27 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	if !remotesOnline {
 		cl.remoteOnline(byRsc)
 	}
+	orphans := cl.Resources[configured:]
+	sort.SliceStable(orphans, func(i, j int) bool { return orphans[i].Order < orphans[j].Order })
 	// A resource that failed inside its container restarts the container.
 	for _, r := range cl.Resources {
 		for node, st := range r.State {
 			if ct := byRsc[r.Container]; st.restartContainer && ct != nil && ct.State[node] != nil && ct.State[node].Active {
 				ct.State[node].Restart = true
+			}
+		}
+	}
+	cl.migrations()
+	// A cluster node cleanly down but with a managed resource still
+	// active there, as its history says, is fenced (with fencing on).
+	for _, n := range cl.Nodes {
+		if n.Remote || n.Online || n.Unclean || n.Maintenance || !cl.StonithEnabled {
+			continue
+		}
+		for _, e := range n.lrm {
+			if r := e.rsc; r != nil && r.Managed && r.State[n.Uname] != nil && (r.State[n.Uname].Active || r.State[n.Uname].Pending) {
+				n.Unclean, n.UncleanReason = true, r.ID+" is thought to be active there"
+				break
 			}
 		}
 	}
@@ -1013,6 +1165,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			st.MonitorActive = map[time.Duration]bool{}
 		}
 	}
+	cl.multiplyActive(groups)
 	// What runs on a node in maintenance is left alone (Pacemaker makes
 	// the primitive unmanaged; a clone's other instances stay managed,
 	// which the engine cannot express yet, so clones are left as they are).
@@ -1024,6 +1177,30 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 	}
 	return cl, nil
+}
+
+// multiplyActive applies multiple-active to the managed primitives active
+// on more than one node: stop_only stops them everywhere for good, block
+// leaves them (with their whole group when the group says block) alone.
+// stop_start and stop_unexpected are the scheduler's.
+func (cl *Cluster) multiplyActive(groups map[string]*Group) {
+	for _, r := range cl.Resources {
+		if !r.Managed || r.Clone != nil || len(r.ActiveOn()) < 2 {
+			continue
+		}
+		switch r.Meta["multiple-active"] {
+		case "stop_only":
+			r.Halted = true
+		case "block":
+			blocked := []*Resource{r}
+			if g := groups[r.Group]; g != nil && g.Meta["multiple-active"] == "block" {
+				blocked = g.Members
+			}
+			for _, m := range blocked {
+				m.Managed, m.FailBlocked = false, true
+			}
+		}
+	}
 }
 
 // readNodeHealth applies the node-health-strategy to the #health-*
@@ -1188,6 +1365,16 @@ func remapStatus(r cib.OpRecord) cib.OpRecord {
 	if r.OpStatus == cib.ExecError {
 		r.OpStatus = cib.ExecDone
 	}
+	// A monitor finding the service degraded found it running (the
+	// result is still listed as a failed action).
+	if r.Operation == "monitor" {
+		switch r.RC {
+		case 190:
+			r.RC = 0
+		case 191:
+			r.RC = 8
+		}
+	}
 	return r
 }
 
@@ -1228,10 +1415,12 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 	case "demote":
 		// A failure in the promoted role only costs the promotion: the
 		// instance is demoted and keeps running, and is not promoted again
-		// in this transition.
+		// in this transition. Once demoted, the failure is dealt with.
 		if st.Promoted {
 			st.Failed = false
 			st.demoteOnFail, st.FailedInRole = true, true
+		} else if f.Operation == "monitor" {
+			st.Failed = false
 		}
 	case "ignore":
 		st.Failed = false
@@ -1239,6 +1428,9 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 		r.FailureIgnored = true
 		if f.Operation == "stop" {
 			st.Active = false
+		}
+		if f.Operation == "monitor" && f.Interval > 0 {
+			st.MonitorActive[f.Interval] = true // it keeps running
 		}
 	case "block":
 		r.Managed = false
@@ -1414,6 +1606,10 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 			st.Failed = r.Failed()
 			if st.Failed {
 			}
+		case r.Operation == "migrate_to":
+			if r.Failed() {
+				st.Active, st.Failed = true, true // still on the source, failed
+			}
 		case r.Operation == "stop":
 			st.MonitorActive = map[time.Duration]bool{}
 			st.monitorSeen = map[time.Duration]bool{}
@@ -1499,6 +1695,7 @@ func failCount(attrs map[string]string, rsc string) int {
 func nvpairs(e *etree.Element, tag string) map[string]string {
 	out := map[string]string{}
 	for _, set := range e.SelectElements(tag) {
+		set = dereference(set)
 		for _, nv := range set.SelectElements("nvpair") {
 			// The first value given for a name wins, as in Pacemaker.
 			if _, seen := out[nv.SelectAttrValue("name", "")]; !seen {
@@ -1509,6 +1706,24 @@ func nvpairs(e *etree.Element, tag string) map[string]string {
 	return out
 }
 
+// dereference follows an element's id-ref to the element of that id (of
+// the same kind) elsewhere in the document, as Pacemaker does for sets of
+// attributes and operations; an element without one is itself.
+func dereference(e *etree.Element) *etree.Element {
+	ref := e.SelectAttrValue("id-ref", "")
+	if ref == "" || strings.ContainsAny(ref, "'[]") {
+		return e
+	}
+	root := e
+	for root.Parent() != nil {
+		root = root.Parent()
+	}
+	if target := root.FindElement("//" + e.Tag + "[@id='" + ref + "']"); target != nil {
+		return target
+	}
+	return e
+}
+
 // setMember is one resource of a resource set, with its set's options.
 type setMember struct {
 	id, role, action string
@@ -1516,8 +1731,11 @@ type setMember struct {
 }
 
 type rscSet struct {
+	id         string
 	members    []setMember
 	sequential bool
+	ordering   string // colocation sets: "group" (default) or "listed"
+	score      *int   // its own score, if it has one
 }
 
 // defaultsFor gives the resource defaults that apply to a resource: the
@@ -1605,7 +1823,13 @@ func fromTemplate(e, t *etree.Element) *etree.Element {
 func readSets(e *etree.Element, tags map[string][]string) []rscSet {
 	var out []rscSet
 	for _, set := range e.SelectElements("resource_set") {
-		rs := rscSet{sequential: !strings.EqualFold(set.SelectAttrValue("sequential", "true"), "false")}
+		rs := rscSet{id: set.SelectAttrValue("id", ""), sequential: !strings.EqualFold(set.SelectAttrValue("sequential", "true"), "false"),
+			ordering: set.SelectAttrValue("ordering", "group")}
+		if v := set.SelectAttrValue("score", ""); v != "" {
+			if sc, err := ParseScore(v); err == nil {
+				rs.score = &sc
+			}
+		}
 		role := normRole(set.SelectAttrValue("role", ""))
 		action := set.SelectAttrValue("action", "start")
 		reqAll := !strings.EqualFold(set.SelectAttrValue("require-all", "true"), "false")
@@ -1621,16 +1845,41 @@ func readSets(e *etree.Element, tags map[string][]string) []rscSet {
 	return out
 }
 
-// colocationPairs expands colocation sets into (dependent, with) pairs:
-// in a sequential set each member is placed with the one before it; each
-// set is placed with the set after it (its first member, or each member
-// when not sequential, with the last member of the next set, or each).
-func colocationPairs(sets []rscSet) [][2]setMember {
-	var out [][2]setMember
+// colocPair is one colocation a set constraint makes.
+type colocPair struct {
+	dep, with setMember
+	score     int
+}
+
+// colocationPairs expands colocation sets into (dependent, with) pairs.
+// Within a sequential set, with a positive score, each member is placed
+// with the one before it (with ordering=listed, each with the one after
+// it); with a negative score, each member stays away from every one
+// before it. Each set is placed with the set after it (its first member,
+// or each member when not sequential, with the last member of the next
+// set, or each). A set's own score wins over the constraint's.
+func colocationPairs(sets []rscSet, score int) []colocPair {
+	var out []colocPair
 	for _, s := range sets {
-		if s.sequential {
+		sc := score
+		if s.score != nil {
+			sc = *s.score
+		}
+		switch {
+		case !s.sequential || sc == 0:
+		case sc < 0:
 			for i := 1; i < len(s.members); i++ {
-				out = append(out, [2]setMember{s.members[i], s.members[i-1]})
+				for j := 0; j < i; j++ {
+					out = append(out, colocPair{s.members[i], s.members[j], sc})
+				}
+			}
+		case s.ordering == "listed":
+			for i := 1; i < len(s.members); i++ {
+				out = append(out, colocPair{s.members[i-1], s.members[i], sc})
+			}
+		default:
+			for i := 1; i < len(s.members); i++ {
+				out = append(out, colocPair{s.members[i], s.members[i-1], sc})
 			}
 		}
 	}
@@ -1644,29 +1893,42 @@ func colocationPairs(sets []rscSet) [][2]setMember {
 		}
 		for _, d := range deps {
 			for _, w := range withs {
-				out = append(out, [2]setMember{d, w})
+				out = append(out, colocPair{d, w, score})
 			}
 		}
 	}
 	return out
 }
 
+// orderPair is one (first, then) pair of an ordered set constraint;
+// relaxed names the set whose members are firsts through a one-or-more
+// pseudo action ("" for a plain pair).
+type orderPair struct {
+	first, then setMember
+	relaxed     string
+}
+
 // orderPairs expands order sets into (first, then) pairs: members of a
 // sequential set one after another; each set after the one before it (its
 // last member, or each member when not sequential, before the first member
-// of the next set, or each).
-func orderPairs(sets []rscSet) [][2]setMember {
-	var out [][2]setMember
+// of the next set, or each). A set with require-all=false comes before the
+// next as a whole: each of its members is a first of a relaxed pair.
+func orderPairs(sets []rscSet) []orderPair {
+	var out []orderPair
 	for _, s := range sets {
 		if s.sequential {
 			for i := 1; i < len(s.members); i++ {
-				out = append(out, [2]setMember{s.members[i-1], s.members[i]})
+				out = append(out, orderPair{first: s.members[i-1], then: s.members[i]})
 			}
 		}
 	}
 	for i := 0; i+1 < len(sets); i++ {
 		firsts, thens := sets[i].members, sets[i+1].members
-		if sets[i].sequential {
+		relaxed := ""
+		if a := firsts[0].action; !firsts[0].requireAll && a != "stop" && a != "demote" {
+			relaxed = sets[i].id
+		}
+		if sets[i].sequential && relaxed == "" {
 			firsts = firsts[len(firsts)-1:]
 		}
 		if sets[i+1].sequential {
@@ -1674,11 +1936,19 @@ func orderPairs(sets []rscSet) [][2]setMember {
 		}
 		for _, f := range firsts {
 			for _, t := range thens {
-				out = append(out, [2]setMember{f, t})
+				out = append(out, orderPair{first: f, then: t, relaxed: relaxed})
 			}
 		}
 	}
 	return out
+}
+
+// colocationRole is a colocation's role: Started means any role.
+func colocationRole(role string) string {
+	if role == "Started" {
+		return ""
+	}
+	return role
 }
 
 // normRole reads a role name, old or new: Master is Promoted, Slave is

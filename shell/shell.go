@@ -740,14 +740,13 @@ func (s *session) showPlan(c *cib.CIB) {
 		s.warn("cannot tell what the cluster will do: " + err.Error())
 		return
 	}
-	var b strings.Builder
-	monitor.NewTransitionSummary().Write(&b, cl, plan)
-	if b.Len() == 0 {
+	summary := engine.Summarize(cl, plan).String()
+	if summary == "" {
 		fmt.Fprintln(s.out, "The cluster will change nothing it runs.")
 		return
 	}
 	fmt.Fprintln(s.out, "The cluster will:")
-	io.WriteString(s.out, b.String())
+	io.WriteString(s.out, summary)
 }
 
 // refuseConflict says that the cluster's configuration changed since

@@ -115,12 +115,14 @@ func summarize(stdout, stderr io.Writer, c *cib.CIB, cl *engine.Cluster, plan *e
 		fmt.Fprintln(stdout)
 	}
 	fmt.Fprintln(stdout, "Transition Summary:")
-	monitor.NewTransitionSummary().Write(stdout, cl, plan)
+	io.WriteString(stdout, engine.Summarize(cl, plan).String())
 	if sim {
 		fmt.Fprintln(stdout)
 		fmt.Fprintln(stdout, "Executing Cluster Transition:")
 		monitor.ExecutedActions(stdout, cl, plan)
-		after, err := engine.Unpack(engine.Simulate(c, plan), now)
+		// The records of what ran carry the time it ran, as Pacemaker's
+		// simulation writes them.
+		after, err := engine.Unpack(engine.SimulateAt(c, plan, time.Now()), now)
 		if err != nil {
 			fmt.Fprintf(stderr, "crm_simulate: %v\n", err)
 			return 70
