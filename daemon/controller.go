@@ -224,6 +224,13 @@ func (c *controller) reconcile(now time.Time) {
 	if !c.dirty && now.Before(c.wake) {
 		return
 	}
+	if c.n.peersLate(now) {
+		// A member's heartbeat is overdue: this node may itself be cut off,
+		// and the others' deaths not yet seen. Acting now (fencing a node
+		// with a quorum that is about to be lost) could fence the wrong
+		// side; wait until the late ones speak or are declared dead.
+		return
+	}
 	c.ensureNodes()
 	c.refreshStatus()
 	ready := c.ready()

@@ -539,6 +539,18 @@ func (n *Node) leave() error {
 	return nil
 }
 
+// peersLate reports a member whose heartbeat is overdue (later than a
+// keepalive and two ticks) though not yet past deadtime.
+func (n *Node) peersLate(now time.Time) bool {
+	late := n.cfg.Keepalive + 2*n.tickEvery()
+	for _, p := range n.peers {
+		if p.alive && now.Sub(p.lastHeard) > late {
+			return true
+		}
+	}
+	return false
+}
+
 // validNodeName: a name a node may go by (a host name).
 func validNodeName(s string) bool {
 	if s == "" || len(s) > 253 {
