@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -90,10 +91,7 @@ const (
 // digests count them: the resource's parameters, the operation's own, and
 // for a recurring operation its timeout.
 func (r *Resource) opParams(task string, interval time.Duration) (all, own map[string]string) {
-	all = map[string]string{}
-	for k, v := range r.Params {
-		all[k] = v
-	}
+	all = r.digestParams()
 	own = map[string]string{}
 	var op *OpConfig
 	for i := range r.Ops {
@@ -116,6 +114,17 @@ func (r *Resource) opParams(task string, interval time.Duration) (all, own map[s
 		all["CRM_meta_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
 	}
 	return all, own
+}
+
+// digestParams are the resource's parameters as Pacemaker digests them:
+// with those of the group or clone it is in.
+func (r *Resource) digestParams() map[string]string {
+	all := maps.Clone(r.parentParams)
+	if all == nil {
+		all = map[string]string{}
+	}
+	maps.Copy(all, r.Params)
+	return all
 }
 
 // opDigest is the digest a node records for an operation (op-digest):
@@ -183,7 +192,7 @@ func secureParams(r *Resource, all map[string]string, op *etree.Element, interva
 	old := compareVersions(op.SelectAttrValue("crm_feature_set", ""), "3.16.0") < 0
 	src := all
 	if old {
-		src = r.Params
+		src = r.digestParams()
 	}
 	secret := op.SelectAttrValue("op-secure-params", "")
 	for k, v := range src {

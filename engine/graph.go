@@ -92,7 +92,8 @@ const (
 	keepNone keepSteps = iota
 	keepStart
 	keepRunning
-	keepStop // a group's stop, when a member's stop is blocked
+	keepStop      // a group's stop only, when a member's stop cannot happen
+	keepNoRunning // a start but no running: not all of it may start
 )
 
 func (s *scheduler) collectiveOps(id string, begin, end map[string][]int, promotable bool, keep keepSteps) {
@@ -104,26 +105,25 @@ func (s *scheduler) collectiveOps(id string, begin, end map[string][]int, promot
 			s.addAfter(a, demote)
 		}
 	}
-	if len(begin["stop"]) == 0 && keep == keepStop {
-		s.pseudoOp(id, "stop", nil)
-	}
-	if len(begin["stop"]) > 0 {
+	if len(begin["stop"]) > 0 || keep == keepStop {
 		stop := s.pseudoOp(id, "stop", nil)
 		if demoted != 0 {
 			s.addAfter(stop, demoted)
 		}
-		stopped = s.pseudoOp(id, "stopped", append([]int{stop}, end["stop"]...))
+		if keep != keepStop {
+			stopped = s.pseudoOp(id, "stopped", append([]int{stop}, end["stop"]...))
+		}
 		for _, a := range begin["stop"] {
 			s.addAfter(a, stop)
 		}
 	}
-	if len(begin["start"]) > 0 || (stopped != 0 && keep != keepNone) {
+	if len(begin["start"]) > 0 || (stopped != 0 && (keep == keepStart || keep == keepRunning)) {
 		start := s.pseudoOp(id, "start", nil)
 		if stopped != 0 {
 			s.addAfter(start, stopped)
 		}
 		s.addAfter(start, begin["probe"]...)
-		if len(begin["start"]) > 0 || keep == keepRunning {
+		if (len(begin["start"]) > 0 && keep != keepNoRunning) || keep == keepRunning {
 			running = s.pseudoOp(id, "running", append([]int{start}, end["start"]...))
 		}
 		for _, a := range begin["start"] {
@@ -260,6 +260,12 @@ func (s *scheduler) addCollectives() {
 				}
 			}
 			if g := u.clone.Group; g != nil {
+				// (Members that may not run: the instances, and the clone,
+				// never get to running.)
+				partial := keepNone
+				if s.groupCloneCut(u) < len(u.members) {
+					partial = keepNoRunning
+				}
 				// The clone's steps go through its group instances'.
 				begin, end := map[string][]int{}, map[string][]int{}
 				for _, n := range s.cl.Nodes {
@@ -270,7 +276,7 @@ func (s *scheduler) addCollectives() {
 					inst := fmt.Sprintf("%s:%d", g.ID, num[n.Uname])
 					t := tasks(ids)
 					begin["probe"] = append(begin["probe"], t["probe"]...)
-					s.collectiveOps(inst, withoutProbes(t), withoutProbes(tasks(ids)), false, keepNone)
+					s.collectiveOps(inst, withoutProbes(t), withoutProbes(tasks(ids)), false, partial)
 					for _, st := range collectiveSteps {
 						if c := s.collective[inst+" "+st[0]]; c != 0 {
 							begin[st[0]] = append(begin[st[0]], c)
@@ -280,7 +286,7 @@ func (s *scheduler) addCollectives() {
 						}
 					}
 				}
-				s.collectiveOps(u.clone.ID, begin, end, u.clone.Promotable, keepNone)
+				s.collectiveOps(u.clone.ID, begin, end, u.clone.Promotable, partial)
 				continue
 			}
 			keep := keepNone
@@ -371,8 +377,11 @@ func (s *scheduler) addCollectives() {
 			if runs && (victim || len(withoutProbes(tasks(all))["start"]) > 0) {
 				keep = keepStart
 			}
-			for _, b := range s.plan.Blocked {
-				if b.Task == "stop" && s.byID[b.Resource] == u && u.members[0].Disabled() {
+			// A member left blocked where it runs: the group never
+			// stops (nor starts) as a whole.
+			stops := len(withoutProbes(tasks(all))["stop"]) > 0
+			for _, m := range u.members {
+				if m.FailBlocked && len(m.ActiveOn()) > 0 && (stops || m.Disabled()) && len(withoutProbes(tasks(all))["start"]) == 0 {
 					keep = keepStop
 				}
 			}

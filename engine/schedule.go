@@ -187,6 +187,7 @@ type scheduler struct {
 	// inhibited the nodes an interleaved order took its instance from.
 	assignedTo map[string][]string
 	inhibited  map[string]map[string]bool
+	fillers    map[string][]*Resource // the resources inside a container, by container (nil: to be indexed)
 	// withQuorum is, when the partition has no quorum, the plan it would
 	// make with quorum (nil otherwise).
 	withQuorum *scheduler
@@ -231,17 +232,7 @@ func (s *scheduler) run() {
 		case "demote":
 			s.plan.Notes = append(s.plan.Notes, "No quorum: no-quorum-policy=demote demotes promoted instances and stops other resources")
 		case "suicide":
-			// Every node of this partition fences itself.
-			for _, n := range cl.Nodes {
-				if n.Online && !n.Unclean {
-					n.Unclean, n.UncleanReason = true, "cluster does not have quorum"
-					for _, r := range cl.Resources {
-						if st := r.State[n.Uname]; st != nil && (st.Active || st.Pending) {
-							r.Blocked = true
-						}
-					}
-				}
-			}
+			// (Unpack marked every node of this partition to be fenced.)
 			s.plan.Notes = append(s.plan.Notes, "No quorum: no-quorum-policy=suicide fences this partition")
 		default:
 			s.plan.Notes = append(s.plan.Notes, "No quorum: no-quorum-policy="+cl.NoQuorumPolicy+" stops all resources")
@@ -340,7 +331,7 @@ func (s *scheduler) run() {
 	}
 	for _, u := range s.units {
 		if u.clone != nil && u.clone.Group != nil {
-			for _, r := range u.members {
+			for _, r := range u.members[:s.groupCloneCut(u)] {
 				for _, n := range s.targets[u.id] {
 					s.plan.Placements = append(s.plan.Placements, Placement{Resource: r.ID, Node: n, Role: "Started"})
 				}
@@ -401,7 +392,7 @@ func (s *scheduler) run() {
 	s.historyNames()
 }
 
-func (s *scheduler) hasStonithDevice() bool { return s.cl.StonithDevices > 0 }
+func (s *scheduler) hasStonithDevice() bool { return s.cl.StonithDevices > 0 || s.cl.watchdog }
 
 // uniqueInstances lists the units of a unique clone's instances.
 func (s *scheduler) uniqueInstances(cloneID string) []*unit {
@@ -656,6 +647,16 @@ func (s *scheduler) sortScores(u *unit, visited map[*unit]bool) map[string]int {
 	return out
 }
 
+// stopsOn reports whether the plan stops a resource on a node.
+func (s *scheduler) stopsOn(r *Resource, node string) bool {
+	for _, id := range s.stops[r.ID] {
+		if s.plan.Actions[id-1].Node == node {
+			return true
+		}
+	}
+	return false
+}
+
 // inhibitedActive reports whether an interleaved order took a clone's
 // instance from a node where it runs.
 func (s *scheduler) inhibitedActive(u *unit) bool {
@@ -726,10 +727,13 @@ func (s *scheduler) restartDependents() {
 	for changed := true; changed; {
 		changed = false
 		for _, o := range s.cl.Orders {
-			if !o.Mandatory || o.FirstAction != "start" || o.ThenAction != "start" {
+			fu, tu := s.byID[o.First], s.byID[o.Then]
+			// (An optional order restarts a then with the deprecated
+			// restart-type=restart all the same.)
+			restarts := o.Mandatory || (tu != nil && tu.members[0].Meta["restart-type"] == "restart")
+			if !restarts || o.FirstAction != "start" || o.ThenAction != "start" {
 				continue
 			}
-			fu, tu := s.byID[o.First], s.byID[o.Then]
 			if fu != nil && tu != nil && fu != tu && fu.clone != nil && tu.clone != nil && o.Relaxed == "" && cib.IsTrue(tu.clone.Meta["interleave"]) {
 				changed = s.restartInterleaved(fu, tu) || changed
 				continue
@@ -740,8 +744,10 @@ func (s *scheduler) restartDependents() {
 			starts := false
 			for _, m := range members(fu, o.First) {
 				for _, id := range s.starts[m.ID] {
-					// A migration keeps the service up: no restart for it.
-					starts = starts || !s.plan.Actions[id-1].Pseudo
+					// A migration keeps the service up: no restart for it;
+					// nor does a clone's new instance (one that restarts does).
+					a := s.plan.Actions[id-1]
+					starts = starts || (!a.Pseudo && (fu.clone == nil || s.stopsOn(m, a.Node)))
 				}
 			}
 			// An instance an interleaved order took from where it runs
@@ -902,6 +908,32 @@ func (s *scheduler) placementOrder() []*unit {
 			}
 		}
 	}
+	// What a unit is placed with is placed first, the highest priority
+	// first (then clones before groups before primitives, then by name),
+	// as Pacemaker sorts a resource's colocations.
+	variant := func(u *unit) int {
+		switch {
+		case u.clone != nil && u.clone.Promotable:
+			return 3
+		case u.clone != nil || u.members[0].Unique != nil:
+			return 2
+		case len(u.members) > 1 || u.id != u.members[0].ID:
+			return 1
+		}
+		return 0
+	}
+	for _, ws := range deps {
+		sort.SliceStable(ws, func(i, j int) bool {
+			a, b := ws[i], ws[j]
+			if a.members[0].Priority != b.members[0].Priority {
+				return a.members[0].Priority > b.members[0].Priority
+			}
+			if variant(a) != variant(b) {
+				return variant(a) > variant(b)
+			}
+			return collectiveID(a) < collectiveID(b) // (a unique clone's instances in their own order)
+		})
+	}
 	var out []*unit
 	state := map[*unit]int{} // 1 visiting, 2 done
 	var visit func(u *unit)
@@ -930,6 +962,15 @@ func (s *scheduler) placementOrder() []*unit {
 		}
 	}
 	return out
+}
+
+// collectiveID is a unit's id, or for an instance of a unique clone, the
+// clone's.
+func collectiveID(u *unit) string {
+	if c := u.members[0].Unique; c != nil {
+		return c.ID
+	}
+	return u.id
 }
 
 func isConnectionUnit(u *unit) bool {
@@ -1116,6 +1157,10 @@ func (s *scheduler) ownScoresBut(u *unit, colocate bool, but map[string]bool) ma
 			switch {
 			case c.WithRole == "Promoted" && wu.clone.Promotable:
 				where = s.promoted[wu.id]
+			case c.Score >= Infinity && u.clone != nil && cib.IsTrue(u.clone.Meta["interleave"]) && s.groupCloneCut(wu) < len(wu.members):
+				// Interleaved, each instance with the one of a group there,
+				// that is with its last member: which runs nowhere.
+				where = nil
 			case c.WithRole != "" && c.Score > 0 && c.Score < Infinity:
 				// (A role a clone's instances never have: Pacemaker
 				// then applies a mandatory colocation, or one against,
@@ -1253,12 +1298,35 @@ func (s *scheduler) ownScoresBut(u *unit, colocate bool, but map[string]bool) ma
 	return out
 }
 
+// failCount is a resource's fail count on a node; a container's counts
+// those of the resources inside it (a guest node's connection among them).
+func (s *scheduler) failCount(r *Resource, node string) int {
+	if s.fillers == nil {
+		s.fillers = map[string][]*Resource{}
+		for _, f := range s.cl.Resources {
+			if f.Container != "" && f.Bundle == "" {
+				s.fillers[f.Container] = append(s.fillers[f.Container], f)
+			}
+		}
+	}
+	n := 0
+	if st := r.State[node]; st != nil {
+		n = st.FailCount
+	}
+	for _, f := range s.fillers[r.ID] {
+		if st := f.State[node]; st != nil {
+			n = addScores(n, st.FailCount)
+		}
+	}
+	return n
+}
+
 // memberBanned reports whether failures keep a resource off a node: its
 // fail count reached the migration threshold there, a hard error there,
 // or a fatal error anywhere.
 func (s *scheduler) memberBanned(r *Resource, node string) bool {
 	// (Failures ignored with on-fail=ignore ignore the threshold too.)
-	if st := r.State[node]; st != nil && ((r.MigrationThreshold > 0 && !r.FailureIgnored && st.FailCount >= r.MigrationThreshold) || st.Banned) {
+	if st := r.State[node]; st != nil && ((r.MigrationThreshold > 0 && !r.FailureIgnored && s.failCount(r, node) >= r.MigrationThreshold) || st.Banned) {
 		return true
 	}
 	for _, other := range r.State {
@@ -1585,6 +1653,8 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 			} else {
 				t = ""
 			}
+		} else if !managed && t != "" && !s.nodeUsable(t) {
+			t = "" // held there by a member left alone, where it may not run
 		}
 		s.target[r.ID] = t
 	}
@@ -1611,6 +1681,21 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 			}
 		}
 	}
+}
+
+// groupCloneCut is, for a clone of a group, the position of the first
+// member that may not run (stopped by its own target-role): it and those
+// after it run nowhere. It is the number of members when all may run.
+func (s *scheduler) groupCloneCut(u *unit) int {
+	if u.clone == nil || u.clone.Group == nil {
+		return len(u.members)
+	}
+	for i, m := range u.members {
+		if m.Managed && m.Disabled() && !u.clone.Primitive.Disabled() {
+			return i
+		}
+	}
+	return len(u.members)
 }
 
 // placeClone picks up to clone-max nodes for an anonymous clone: the best
@@ -1929,6 +2014,8 @@ func (s *scheduler) applyOrderBlocking() {
 					blocked = blocked || (st.Active && st.Failed)
 				}
 			}
+			// Nor is a clone of a group running when members of it may not.
+			blocked = blocked || s.groupCloneCut(first) < len(first.members)
 			if (!relaxed && s.target[o.First] != "" && !blocked) || (relaxed && s.relaxedRuns(o)) {
 				continue
 			}
@@ -2733,6 +2820,23 @@ func (s *scheduler) loadStopped() {
 
 // shutdowns adds the shutdown of each node that asked to leave, after
 // everything stops there.
+// blockedOn reports whether a resource left blocked after a failure is
+// active on a node (it cannot be stopped there).
+func (s *scheduler) blockedOn(node string) bool {
+	if n := s.node(node); s.cl.MaintenanceMode || n == nil || n.Maintenance {
+		return false // (nothing in maintenance holds a shutdown up)
+	}
+	for _, r := range s.cl.Resources {
+		if cib.IsTrue(r.Meta["maintenance"]) {
+			continue
+		}
+		if st := r.State[node]; r.FailBlocked && st != nil && st.Active {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *scheduler) shutdowns() {
 	stops := map[string][]int{}
 	for _, a := range s.plan.Actions {
@@ -2745,6 +2849,9 @@ func (s *scheduler) shutdowns() {
 	for _, n := range s.cl.Nodes {
 		if !n.ShuttingDown || !n.Online || n.Unclean || n.Remote {
 			continue // (remote nodes are not shut down: their connections stop)
+		}
+		if s.blockedOn(n.Uname) {
+			continue // it waits for a stop that cannot happen
 		}
 		id := s.add(Action{Task: "do_shutdown", Node: n.Uname, After: append([]int(nil), stops[n.Uname]...), Reason: "the node is shutting down"})
 		if n.IsDC {
@@ -2899,6 +3006,9 @@ func (s *scheduler) migratable(r *Resource, restarting bool) (string, bool) {
 	if s.continuesMigration(r) {
 		return r.partialSource, true
 	}
+	if r.partialTarget != "" {
+		return "", false // a migration half done that cannot go on: recovered
+	}
 	active := r.ActiveOn()
 	t := s.target[r.ID]
 	if len(active) != 1 || t == "" || t == active[0] {
@@ -3002,12 +3112,13 @@ func (s *scheduler) groupCloneActions(u *unit) {
 	for _, n := range s.targets[u.id] {
 		want[n] = true
 	}
+	cut := s.groupCloneCut(u)
 	var allStops []int
 	restartFrom := map[string]int{} // node -> first member to restart
 	for _, n := range s.cl.Nodes {
 		from := len(u.members)
 		for i, r := range u.members {
-			if st := r.State[n.Uname]; st != nil && st.Active && (st.Failed || st.Restart || !want[n.Uname]) && i < from {
+			if st := r.State[n.Uname]; st != nil && st.Active && (st.Failed || st.Restart || !want[n.Uname] || i >= cut) && i < from {
 				from = i
 			}
 		}
@@ -3028,7 +3139,7 @@ func (s *scheduler) groupCloneActions(u *unit) {
 	}
 	for _, node := range s.targets[u.id] {
 		prevStart := 0
-		for i, r := range u.members {
+		for i, r := range u.members[:cut] {
 			st := r.State[node]
 			start := 0
 			if st == nil || !st.Active || i >= restartFrom[node] {

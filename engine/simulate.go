@@ -81,7 +81,11 @@ func SimulateAt(c *cib.CIB, plan *Plan, at time.Time) *cib.CIB {
 		}
 		call++
 		rc := a.ExpectedRC // every action succeeds; a probe finds it stopped
-		rec := cib.OpRecord{Resource: a.Resource, Class: a.Class, Provider: a.Provider, Type: a.Type, Operation: a.Task,
+		task := a.Task
+		if task == "reload-agent" || task == "reload" {
+			task = "start" // (a reload that succeeded is recorded as a start, as Pacemaker does)
+		}
+		rec := cib.OpRecord{Resource: a.Resource, Class: a.Class, Provider: a.Provider, Type: a.Type, Operation: task,
 			Interval: a.Interval, CallID: call, RC: rc, ExpectedRC: a.ExpectedRC, Node: a.Node, LastChange: at}
 		id := a.Resource + "_last_0"
 		if a.Interval > 0 {

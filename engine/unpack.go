@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -35,6 +36,7 @@ type Cluster struct {
 	Groups            []*Group
 	Clones            []*Clone
 	StonithDevices    int             // stonith primitives anywhere, scheduled or not
+	watchdog          bool            // have-watchdog: SBD can fence (a node itself), as a device would
 	Tickets           map[string]bool // ticket -> usable (granted and not standby)
 	TicketGranted     map[string]bool // ticket -> granted (standby or not)
 	PlacementStrategy string          // default, utilization, minimal, balanced
@@ -148,6 +150,9 @@ type Resource struct {
 	danglingSources              []string
 	partialSource, partialTarget string
 	noMigration                  bool
+	// parentParams are the instance attributes of the group or clone it
+	// is in: Pacemaker digests them with its own (which override them).
+	parentParams map[string]string
 }
 
 // IsConnection reports whether the resource connects a Pacemaker Remote
@@ -308,6 +313,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	if v, ok := prop("symmetric-cluster"); ok {
 		cl.Symmetric = cib.IsTrue(v)
 	}
+	if v, ok := prop("have-watchdog"); ok {
+		cl.watchdog = cib.IsTrue(v)
+	}
 	if v, ok := prop("no-quorum-policy"); ok {
 		cl.NoQuorumPolicy = v
 	}
@@ -414,6 +422,10 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			continue // online when its connection runs (read with the history)
 		}
 		cl.readNodeState(n, ns)
+		if !cl.HaveQuorum && cl.NoQuorumPolicy == "suicide" && n.Online && !n.Unclean {
+			// Without quorum, a partition with this policy fences itself.
+			n.Unclean, n.UncleanReason = true, "cluster does not have quorum"
+		}
 	}
 	cl.readNodeHealth(prop)
 	rank := 0
@@ -1128,6 +1140,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 	}
 	cl.migrations()
+	inheritParams(c, cl.Resources)
 	// A cluster node cleanly down but with a managed resource still
 	// active there, as its history says, is fenced (with fencing on).
 	for _, n := range cl.Nodes {
@@ -1158,6 +1171,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				r.Blocked = true
 				continue
 			}
+			if n.Maintenance && !n.Unclean {
+				continue // what the history says runs there is left alone
+			}
 			// Cleanly down, or down with fencing disabled (Pacemaker then
 			// does not read its history): nothing runs there.
 			st.Active, st.Pending, st.Failed = false, false, false
@@ -1171,12 +1187,50 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	// which the engine cannot express yet, so clones are left as they are).
 	for _, r := range cl.Resources {
 		for _, n := range cl.Nodes {
-			if st := r.State[n.Uname]; st != nil && st.Active && n.Maintenance && n.Online && r.Clone == nil {
+			if st := r.State[n.Uname]; st != nil && st.Active && n.Maintenance && !n.Unclean && r.Clone == nil {
 				r.Managed = false
 			}
 		}
 	}
 	return cl, nil
+}
+
+// inheritParams gives the primitives in groups and clones the instance
+// attributes of those (the nearest one's first).
+func inheritParams(c *cib.CIB, resources []*Resource) {
+	inherited := map[string]map[string]string{} // primitive id -> parameters
+	var walk func(e *etree.Element, from map[string]string)
+	walk = func(e *etree.Element, from map[string]string) {
+		for _, child := range e.ChildElements() {
+			switch child.Tag {
+			case "group", "clone", "master":
+				params := maps.Clone(from)
+				own := nvpairs(child, "instance_attributes")
+				if len(own) > 0 && params == nil {
+					params = map[string]string{}
+				}
+				maps.Copy(params, own)
+				walk(child, params)
+			case "primitive":
+				if from != nil {
+					inherited[child.SelectAttrValue("id", "")] = from
+				}
+			}
+		}
+	}
+	walk(c.Section("resources", true), nil)
+	if len(inherited) == 0 {
+		return
+	}
+	for _, r := range resources {
+		id := r.ID
+		if r.Unique != nil {
+			if i := strings.LastIndexByte(id, ':'); i > 0 {
+				id = id[:i]
+			}
+		}
+		r.parentParams = inherited[id]
+	}
 }
 
 // multiplyActive applies multiple-active to the managed primitives active
@@ -1307,7 +1361,7 @@ func (cl *Cluster) readNodeState(n *Node, ns *etree.Element) {
 		online = peerOnline // a dead peer cannot be shut down
 	case !seen:
 		fence("peer has not been seen by the cluster")
-	case join == "nack":
+	case join == "banned" || join == "nack": // (Pacemaker's "nack" join state)
 		fence("peer failed Pacemaker membership criteria")
 	case !terminate && expected == "down":
 		if member || peerOnline {
@@ -1337,7 +1391,9 @@ func (cl *Cluster) readNodeState(n *Node, ns *etree.Element) {
 func appendFailures(out []Failure, re *etree.Element, rsc, node string) []Failure {
 	var recs []cib.OpRecord
 	for _, op := range re.SelectElements("lrm_rsc_op") {
-		if rec := cib.ParseOpRecord(re, op); remapStatus(rec).Failed() {
+		rec := cib.ParseOpRecord(re, op)
+		degraded := rec.Operation == "monitor" && (rec.RC == 190 || rec.RC == 191)
+		if degraded || remapStatus(rec).Failed() {
 			recs = append(recs, rec)
 		}
 	}
@@ -1650,6 +1706,12 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 					// start on record.
 					st.Active, st.Promoted = true, r.RC == 8
 				}
+			}
+		case r.Operation == "notify" || r.Operation == "meta-data":
+			// (Pacemaker ignores these.)
+		default:
+			if r.Failed() {
+				st.Active, st.Failed = true, true // any other operation that failed
 			}
 		}
 	}
