@@ -102,11 +102,7 @@ func (c Catalog) Agents(class, provider string) []string {
 	case "lsb", "service":
 		add(orDefault(c.InitDir, DefaultInitDir()), "")
 	case "heartbeat":
-		dirs := DefaultHeartbeatDirs()
-		if c.HeartbeatDir != "" {
-			dirs = []string{c.HeartbeatDir}
-		}
-		for _, d := range dirs {
+		for _, d := range heartbeatDirs(c.HeartbeatDir) {
 			add(d, "")
 		}
 	case "stonith":

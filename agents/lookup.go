@@ -81,6 +81,14 @@ func DefaultHeartbeatDirs() []string {
 	return dirs
 }
 
+// heartbeatDirs is dir alone when set, else DefaultHeartbeatDirs().
+func heartbeatDirs(dir string) []string {
+	if dir != "" {
+		return []string{dir}
+	}
+	return DefaultHeartbeatDirs()
+}
+
 // FindHeartbeat returns the path of a heartbeat-class script.
 func FindHeartbeat(dirs []string, name string) (string, error) {
 	if strings.ContainsAny(name, "/\x00") || name == "" || name == ".." {

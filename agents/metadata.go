@@ -113,7 +113,7 @@ func (p *Process) MetaData(ctx context.Context, a Agent) (*MetaData, error) {
 			}
 		}
 	case "heartbeat":
-		found, err := FindHeartbeat(p.heartbeatDirs(), a.Type)
+		found, err := FindHeartbeat(heartbeatDirs(p.HeartbeatDir), a.Type)
 		if err != nil {
 			return nil, fmt.Errorf("meta-data: %w", err)
 		}

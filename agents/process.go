@@ -172,7 +172,7 @@ func (p *Process) prepare(op Op) (*invocation, *Result) {
 	case "lsb":
 		return p.prepareLSB(op)
 	case "heartbeat":
-		path, err := FindHeartbeat(p.heartbeatDirs(), op.Agent.Type)
+		path, err := FindHeartbeat(heartbeatDirs(p.HeartbeatDir), op.Agent.Type)
 		if err != nil {
 			return failed(5, NotInstalled, err.Error())
 		}
@@ -410,11 +410,4 @@ type teeBuffer struct{ a, b *boundedBuffer }
 func (t *teeBuffer) Write(p []byte) (int, error) {
 	t.a.Write(p)
 	return t.b.Write(p)
-}
-
-func (p *Process) heartbeatDirs() []string {
-	if p.HeartbeatDir != "" {
-		return []string{p.HeartbeatDir}
-	}
-	return DefaultHeartbeatDirs()
 }

@@ -245,29 +245,24 @@ func (c *controller) reconcile(now time.Time) {
 		c.n.log.Error("scheduler", "err", err)
 		return
 	}
-	if !ready {
-		// A member's history is not in yet, so resources wait; fencing a
-		// lost node does not depend on it and starts at once.
-		for _, a := range plan.Actions {
-			if a.Task == "fence" {
-				c.fence(a.Node, "", a.Reason, now)
+	runnable := map[int]bool{}
+	if ready {
+		c.dirty = false
+		c.lastRun = now
+		c.wake = c.nextWake(now)
+		if notes := strings.Join(plan.Notes, "; "); notes != c.n.lastNotes {
+			c.n.lastNotes = notes
+			for _, note := range plan.Notes {
+				c.n.log.Warn(note)
 			}
 		}
-		return
-	}
-	c.dirty = false
-	c.lastRun = now
-	c.wake = c.nextWake(now)
-	if notes := strings.Join(plan.Notes, "; "); notes != c.n.lastNotes {
-		c.n.lastNotes = notes
-		for _, note := range plan.Notes {
-			c.n.log.Warn(note)
+		for _, a := range plan.Runnable() {
+			runnable[a.ID] = true
 		}
 	}
-	runnable := map[int]bool{}
-	for _, a := range plan.Runnable() {
-		runnable[a.ID] = true
-	}
+	// While a member's history is not in yet (not ready), nothing is
+	// runnable: resources wait, but fencing a lost node does not depend
+	// on it and starts at once.
 	for _, a := range plan.Actions {
 		switch {
 		case a.Task == "fence":

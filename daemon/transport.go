@@ -37,13 +37,8 @@ type UDPTransport struct {
 	readers sync.WaitGroup
 }
 
-// ListenUDP binds addr (e.g. "127.0.0.2:20694" or ":694").
-func ListenUDP(addr string) (*UDPTransport, error) {
-	return ListenMedia(addr, nil)
-}
-
-// ListenMedia binds addr and joins the multicast groups of media; it
-// allows broadcasts, for bcast media.
+// ListenMedia binds addr (e.g. "127.0.0.2:20694" or ":694") and joins
+// the multicast groups of media; it allows broadcasts, for bcast media.
 func ListenMedia(addr string, media []Medium) (*UDPTransport, error) {
 	network, reuse := "udp", false
 	for _, m := range media {

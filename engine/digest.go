@@ -127,13 +127,19 @@ func (r *Resource) digestParams() map[string]string {
 	return all
 }
 
+// digestTask is the operation whose parameters an operation runs with: a
+// probe, a migrate_from and a promote run with the start's.
+func digestTask(task string, interval time.Duration) string {
+	if interval == 0 && (task == "monitor" || task == "migrate_from" || task == "promote") {
+		return "start"
+	}
+	return task
+}
+
 // opDigest is the digest a node records for an operation (op-digest):
 // of the parameters compareDigests will compare it with.
 func (r *Resource) opDigest(task string, interval time.Duration) string {
-	if interval == 0 && (task == "monitor" || task == "migrate_from" || task == "promote") {
-		task = "start" // these run with the start's parameters
-	}
-	all, _ := r.opParams(task, interval)
+	all, _ := r.opParams(digestTask(task, interval), interval)
 	return digestOf(all)
 }
 
@@ -141,9 +147,7 @@ func (r *Resource) opDigest(task string, interval time.Duration) string {
 // with the configuration; sanitized, as crm_simulate runs, a change only
 // to secret parameters (those op-secure-params names) does not count.
 func (r *Resource) compareDigests(op *etree.Element, task string, interval time.Duration) digestResult {
-	if interval == 0 && (task == "monitor" || task == "migrate_from" || task == "promote") {
-		task = "start" // these ran with the start's parameters
-	}
+	task = digestTask(task, interval)
 	all, own := r.opParams(task, interval)
 	result := digestMatch
 	recorded := op.SelectAttr("op-digest")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -42,24 +43,15 @@ func propertyProblems(c *cib.CIB) []string {
 				out = append(out, fmt.Sprintf("property %s is no longer supported by the pacemaker-3 schema; use %s", name, hint))
 				continue
 			}
-			if allowed, ok := propertyValues[name]; ok && !contains(allowed, value) {
+			if allowed, ok := propertyValues[name]; ok && !slices.Contains(allowed, value) {
 				out = append(out, fmt.Sprintf("property %s=%s: the value must be one of %s", name, value, strings.Join(allowed, ", ")))
 			}
-			if contains(booleanProperties, name) && !isBool(value) {
+			if slices.Contains(booleanProperties, name) && !isBool(value) {
 				out = append(out, fmt.Sprintf("property %s=%s: the value must be true or false", name, value))
 			}
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func isBool(v string) bool {

@@ -262,7 +262,7 @@ func (s *session) nodeShow(names []string) {
 		return
 	}
 	for _, n := range cl.Nodes {
-		if len(names) > 0 && !contains(names, n.Uname) {
+		if len(names) > 0 && !slices.Contains(names, n.Uname) {
 			continue
 		}
 		state := "member"

@@ -351,14 +351,7 @@ func (t *tool) attrSet(o attrOpts, s attrScope) error {
 			set = parent.CreateElement(tag)
 			set.CreateAttr("id", id)
 		}
-		id := o.id
-		if id == "" {
-			id = sanitizeID(set.SelectAttrValue("id", "") + "-" + o.name)
-		}
-		nv := set.CreateElement("nvpair")
-		nv.CreateAttr("id", id)
-		nv.CreateAttr("name", o.name)
-		nv.CreateAttr("value", o.value)
+		addPair(set, o)
 		return nil
 	})
 	return err
@@ -454,15 +447,7 @@ func (t *tool) statusAttr(o attrOpts, s attrScope, del bool) error {
 	case old != nil:
 		old.CreateAttr("value", o.value)
 	default:
-		set := transientSet(c, s.node, true)
-		id := o.id
-		if id == "" {
-			id = sanitizeID(set.SelectAttrValue("id", "") + "-" + o.name)
-		}
-		nv := set.CreateElement("nvpair")
-		nv.CreateAttr("id", id)
-		nv.CreateAttr("name", o.name)
-		nv.CreateAttr("value", o.value)
+		addPair(transientSet(c, s.node, true), o)
 	}
 	c.BumpUpdates()
 	return t.writeWhole(c)
@@ -653,4 +638,17 @@ func sumScores(vals []string) string {
 		return "INFINITY"
 	}
 	return strconv.Itoa(total)
+}
+
+// addPair adds the attribute o sets to set, with o's id or one made of
+// the set's id and the name, as crm_attribute names it.
+func addPair(set *etree.Element, o attrOpts) {
+	id := o.id
+	if id == "" {
+		id = sanitizeID(set.SelectAttrValue("id", "") + "-" + o.name)
+	}
+	nv := set.CreateElement("nvpair")
+	nv.CreateAttr("id", id)
+	nv.CreateAttr("name", o.name)
+	nv.CreateAttr("value", o.value)
 }

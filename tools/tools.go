@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -303,16 +302,6 @@ func (t *tool) writeWhole(c *cib.CIB) error {
 		return fail(exError, "could not write %s: %v", f.Path, err)
 	}
 	return nil
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // timeText is a Unix time as Pacemaker's tools show it, in local time.

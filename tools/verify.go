@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -140,7 +141,7 @@ func configProblems(c *cib.CIB) []string {
 			bad := false
 			switch {
 			case optionChoices[name] != nil:
-				bad = !contains(optionChoices[name], strings.ToLower(value))
+				bad = !slices.Contains(optionChoices[name], strings.ToLower(value))
 			case booleanOptions[name]:
 				bad = !isBoolean(value)
 			case integerOptions[name]:
@@ -171,13 +172,4 @@ func configProblems(c *cib.CIB) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
