@@ -385,6 +385,15 @@ func (s *scheduler) addCollectives() {
 					keep = keepStop
 				}
 			}
+			if keep == keepNone && len(withoutProbes(tasks(all))["start"]) > 0 {
+				// A member that may not run there: the group never gets
+				// to running.
+				for _, m := range u.members {
+					if s.target[m.ID] == "" && m.Managed {
+						keep = keepNoRunning
+					}
+				}
+			}
 			s.collectiveOps(u.id, withoutProbes(tasks(all)), withoutProbes(tasks(all)), false, keep)
 		}
 	}

@@ -56,12 +56,23 @@ func Schedule(in Input) (*Plan, error) {
 				started[a.Resource+" "+a.Node] = true
 			}
 		}
+		promoted := map[string]bool{}
+		for _, a := range ws.plan.Actions {
+			if a.Task == "promote" {
+				promoted[a.Resource+" "+a.Node] = true
+			}
+		}
 		for _, a := range ws.plan.Actions {
 			r := rsc[a.Resource]
 			if a.Task != "start" || a.Pseudo || r == nil || started[a.Resource+" "+a.Node] || len(r.ActiveOn()) > 0 {
 				continue
 			}
-			s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: a.Resource, Instance: a.Instance, Node: a.Node, Cause: cause})
+			b := BlockedStart{Resource: a.Resource, Instance: a.Instance, Node: a.Node, Cause: cause}
+			if promoted[a.Resource+" "+a.Node] {
+				// (Pacemaker words it by the promotion, which has no cause.)
+				b.Task, b.Cause = "promote", ""
+			}
+			s.plan.Blocked = append(s.plan.Blocked, b)
 		}
 		// What would stop even with quorum stops for want of a node,
 		// not of quorum.
@@ -89,7 +100,7 @@ func newScheduler(cl *Cluster, now time.Time) *scheduler {
 		colocatedWith: indexBy(len(cl.Colocations), func(i int) string { return cl.Colocations[i].With }),
 		ordersOf:      indexBy(2*len(cl.Orders), func(i int) string { return [2]string{cl.Orders[i/2].First, cl.Orders[i/2].Then}[i%2] }),
 		relaxedFirsts: map[string][]string{}, relaxedOps: map[string]int{}, relaxedFirst: map[string]bool{}, migrationStops: map[int]bool{}, orderBlocked: map[string]bool{},
-		assignedTo: map[string][]string{}, inhibited: map[string]map[string]bool{},
+		assignedTo: map[string][]string{}, inhibited: map[string]map[string]bool{}, noMigration: map[string]string{},
 	}
 	for _, o := range cl.Orders {
 		if strings.HasPrefix(o.Relaxed, "clone-one-or-more:") {
@@ -188,6 +199,10 @@ type scheduler struct {
 	assignedTo map[string][]string
 	inhibited  map[string]map[string]bool
 	fillers    map[string][]*Resource // the resources inside a container, by container (nil: to be indexed)
+	lockedTo   map[string]string      // resource -> the node a shutdown lock keeps it to
+	// guestFences are the pseudo fencing of guest nodes, by node.
+	guestFences map[string]int
+	noMigration map[string]string // resource -> why it may not migrate, as Pacemaker words it
 	// withQuorum is, when the partition has no quorum, the plan it would
 	// make with quorum (nil otherwise).
 	withQuorum *scheduler
@@ -221,6 +236,9 @@ func (s *scheduler) add(a Action) int {
 
 func (s *scheduler) run() {
 	cl := s.cl
+	// Room for a probe per resource and node and a few more actions each:
+	// the plan then grows without copying itself over and over.
+	s.plan.Actions = slices.Grow(s.plan.Actions, len(cl.Resources)*(len(cl.Nodes)+4))
 	if cl.StonithEnabled && !s.hasStonithDevice() {
 		s.plan.Notes = append(s.plan.Notes, stonithNotes...)
 	}
@@ -239,6 +257,7 @@ func (s *scheduler) run() {
 		}
 	}
 	s.buildUnits()
+	s.shutdownLocks()
 	// Fail counts that expired are cleared (Pacemaker plans this while
 	// reading the history, ahead of everything else).
 	for _, r := range cl.Resources {
@@ -289,6 +308,7 @@ func (s *scheduler) run() {
 	fence := func() {
 		if !fenced {
 			fenced = true
+			s.failedRemotes()
 			s.fenceUnclean(noQuorum, true)
 		}
 	}
@@ -413,13 +433,22 @@ func (s *scheduler) uniqueInstances(cloneID string) []*unit {
 // the fencing: pseudo stops after it, and recovery elsewhere after those.
 func (s *scheduler) fenceUnclean(noQuorum, remote bool) {
 	if s.fences == nil {
-		s.fences, s.fenced = map[string]int{}, map[string][]int{}
+		s.fences, s.fenced, s.guestFences = map[string]int{}, map[string][]int{}, map[string]int{}
 	}
 	for _, n := range s.cl.Nodes {
+		if remote && n.guestReset {
+			// A guest is "fenced" by recovering its container: a pseudo
+			// fencing, after the container stops.
+			s.guestFences[n.Uname] = s.add(Action{Task: "stonith-" + n.Uname + "-reboot", Node: n.Uname, Pseudo: true,
+				Reason: "guest is unclean", Meta: map[string]string{"guest": n.Container}})
+			continue
+		}
 		if !n.Unclean || n.Remote != remote {
 			continue
 		}
-		if !s.hasStonithDevice() || noQuorum {
+		if !s.hasStonithDevice() || (noQuorum && !n.Online) {
+			// (Without quorum, only a node still in the membership may be
+			// fenced.)
 			s.plan.Notes = append(s.plan.Notes, fmt.Sprintf("Node %s is unclean: its resources cannot be recovered until it is fenced or returns", n.Uname))
 			continue
 		}
@@ -439,7 +468,7 @@ func (s *scheduler) fenceUnclean(noQuorum, remote bool) {
 				continue
 			}
 			n := s.node(node)
-			if n == nil || !n.Unclean {
+			if n == nil || !(n.Unclean || n.guestReset) {
 				continue
 			}
 			if n.Remote != remote {
@@ -451,6 +480,9 @@ func (s *scheduler) fenceUnclean(noQuorum, remote bool) {
 				continue
 			}
 			id, ok := s.fences[node]
+			if g, guest := s.guestFences[node]; guest {
+				id, ok = g, true
+			}
 			if !ok {
 				// Its stop waits for a fencing that cannot happen.
 				blocked = true
@@ -467,8 +499,17 @@ func (s *scheduler) fenceUnclean(noQuorum, remote bool) {
 				s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: r.ID, Instance: inst, Node: node, Cause: cause, Task: "stop"})
 				continue
 			}
+			if !slices.Contains(s.activeOnClean(r), node) {
+				// (Not needing fencing and active on a clean node too: the
+				// fencing takes the copy there without a word.)
+				st.Active, st.Pending = false, false
+				continue
+			}
 			stop := s.add(Action{Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Task: "stop", Node: node,
 				Pseudo: true, After: []int{id}, Reason: "stopped by fencing " + node})
+			if !s.cl.HaveQuorum {
+				s.causeOn(r.ID, node, "node availability") // (not for want of quorum: the node goes)
+			}
 			s.fenced[r.ID] = append(s.fenced[r.ID], stop)
 			// Stopped by the fencing; a failure there still shows as one.
 			st.Active, st.Pending = false, false
@@ -647,6 +688,113 @@ func (s *scheduler) sortScores(u *unit, visited map[*unit]bool) map[string]int {
 	return out
 }
 
+// activeOnClean is where a resource is active; for one that does not
+// need fencing, active on clean nodes as well, only those count (the
+// unclean ones lose it with their fencing).
+func (s *scheduler) activeOnClean(r *Resource) []string {
+	active := r.ActiveOn()
+	if s.requires(r) == "fencing" || len(active) < 2 || r.Clone != nil {
+		return active // (a clone's instances are each active on one node)
+	}
+	var clean []string
+	for _, n := range active {
+		if nd := s.node(n); nd == nil || !nd.Unclean {
+			clean = append(clean, n)
+		}
+	}
+	if len(clean) == 0 {
+		return active
+	}
+	return clean
+}
+
+// shutdownLocks decides, with shutdown-lock, which primitives are locked
+// to a node (fencing devices, connections and clones never are): the
+// history's locks hold unless it runs again somewhere; what runs on a
+// node shutting down cleanly is locked to it. The history of expired
+// locks is deleted.
+func (s *scheduler) shutdownLocks() {
+	s.lockedTo = map[string]string{}
+	if !s.cl.shutdownLock {
+		return
+	}
+	for _, r := range s.cl.Resources {
+		for _, n := range r.lockExpired {
+			if nd := s.node(n); nd != nil {
+				s.add(Action{Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Task: "delete", Node: n,
+					Reason: "forget " + r.ID + ": its shutdown lock expired"})
+			}
+		}
+		if r.Class == "stonith" || r.IsConnection() || r.Clone != nil || r.Unique != nil || r.Bundle != "" {
+			continue
+		}
+		active := r.ActiveOn()
+		lock := r.LockedTo
+		switch {
+		case lock != "" && len(active) > 0:
+			lock = "" // running again: the lock is void
+		case lock == "" && len(active) == 1:
+			if n := s.node(active[0]); n != nil && n.ShuttingDown && !n.Unclean {
+				lock = n.Uname
+			}
+		}
+		if lock != "" {
+			s.lockedTo[r.ID] = lock
+		}
+	}
+}
+
+// promoteBlocked reports whether a resource's promotion on a node is
+// blocked.
+func (s *scheduler) promoteBlocked(id, node string) bool {
+	for _, b := range s.plan.Blocked {
+		if b.Task == "promote" && b.Resource == id && b.Node == node {
+			return true
+		}
+	}
+	return false
+}
+
+// failedRemotes marks to be fenced the remote nodes whose connection
+// will not run again and is failed, or ran on a node lost unclean: one
+// that is down (nothing can be known of it), or one where something is
+// active (it can be stopped only so).
+func (s *scheduler) failedRemotes() {
+	for _, n := range s.cl.Nodes {
+		if !n.Remote || n.Container != "" || n.Unclean || !s.cl.StonithEnabled {
+			continue
+		}
+		conn := resourceByID(s.cl, n.Connection)
+		if conn == nil || s.target[conn.ID] != "" || !conn.Managed {
+			continue
+		}
+		failed := false
+		for host, st := range conn.State {
+			if h := s.node(host); (st.Active || st.fencedActive) && h != nil && h.Unclean {
+				failed = true // (its node is lost)
+			}
+			if st.Failed {
+				// (Fenced already and reconnecting later: not known yet.)
+				d, _ := ParseDuration(conn.Params["reconnect_interval"])
+				failed = failed || d <= 0 || !n.wasFenced || n.ShuttingDown
+			}
+		}
+		if !failed {
+			continue
+		}
+		if !n.Online {
+			n.Unclean, n.UncleanReason = true, "the connection is unrecoverable"
+			continue
+		}
+		for _, r := range s.cl.Resources {
+			if st := r.State[n.Uname]; st != nil && st.Active && r.Managed {
+				n.Unclean, n.UncleanReason = true, "resources are active but connection is unrecoverable"
+				r.Blocked = true
+			}
+		}
+	}
+}
+
 // stopsOn reports whether the plan stops a resource on a node.
 func (s *scheduler) stopsOn(r *Resource, node string) bool {
 	for _, id := range s.stops[r.ID] {
@@ -705,19 +853,100 @@ func (s *scheduler) restartInterleaved(fu, tu *unit) bool {
 		if num == nil {
 			num = s.instanceNumbers(fu)
 		}
-		stop := s.action(tp, "stop", n.Uname, 0, "restart "+tp.ID+" with "+fp.ID, nil)
-		start := s.action(tp, "start", n.Uname, 0, "restart "+tp.ID+" with "+fp.ID, []int{stop})
-		s.stops[tp.ID] = append(s.stops[tp.ID], stop)
-		s.starts[tp.ID] = append(s.starts[tp.ID], start)
-		for _, op := range tp.Ops {
-			if op.Name == "monitor" && op.Interval > 0 && normRole(op.Attrs["role"]) != "Stopped" {
-				s.action(tp, "monitor", n.Uname, op.Interval, "monitor "+tp.ID, []int{start})
-			}
-		}
-		s.causeOn(tp.ID, n.Uname, fmt.Sprintf("required %s:%d start", fp.ID, num[n.Uname]))
+		s.restartInstance(tu, n.Uname, fmt.Sprintf("required %s:%d start", fp.ID, num[n.Uname]))
 		changed = true
 	}
 	return changed
+}
+
+// restartInPlace restarts the members of a unit that stay where they run
+// (stop, start, monitors), with the cause given; it reports whether it
+// restarted any.
+func (s *scheduler) restartInPlace(u *unit, id, cause string) bool {
+	restarted := false
+	var prevStart int
+	for _, m := range members(u, id) {
+		t := s.target[m.ID]
+		st := m.State[t]
+		if t == "" || !m.Managed || m.Blocked || st == nil || !st.Active || st.Failed || len(s.stops[m.ID]) > 0 || len(s.starts[m.ID]) > 0 {
+			continue
+		}
+		stop := s.action(m, "stop", t, 0, "restart "+m.ID, nil)
+		s.stops[m.ID] = []int{stop}
+		after := []int{stop}
+		if prevStart != 0 {
+			after = append(after, prevStart)
+		}
+		start := s.action(m, "start", t, 0, "restart "+m.ID, after)
+		s.starts[m.ID] = []int{start}
+		prevStart = start
+		for _, op := range m.Ops {
+			if op.Name == "monitor" && op.Interval > 0 && normRole(op.Attrs["role"]) != "Stopped" {
+				s.action(m, "monitor", t, op.Interval, "monitor "+m.ID, []int{start})
+			}
+		}
+		if cause != "" {
+			s.cause(m.ID, cause)
+		}
+		restarted = true
+	}
+	return restarted
+}
+
+// restartClone restarts, when what it is ordered after starts (fresh,
+// again or elsewhere), every instance of a clone that stays where it runs.
+func (s *scheduler) restartClone(fu, tu *unit, first string) bool {
+	r := tu.clone.Primitive
+	if !r.Managed || r.Blocked {
+		return false
+	}
+	starts := false
+	for _, m := range members(fu, first) {
+		for _, id := range s.starts[m.ID] {
+			starts = starts || !s.plan.Actions[id-1].Pseudo
+		}
+	}
+	if !starts {
+		return false
+	}
+	cause := "required " + first + " start"
+	if len(fu.members) > 1 || fu.id != fu.members[0].ID {
+		cause = "required " + first + " running"
+	}
+	changed := false
+	for _, n := range s.targets[tu.id] {
+		if st := r.State[n]; st == nil || !st.Active || st.Failed || s.stopsOn(r, n) {
+			continue
+		}
+		s.restartInstance(tu, n, cause)
+		changed = true
+	}
+	return changed
+}
+
+// restartInstance restarts a clone's instance on a node where it stays:
+// stop, start, then its promotion (if planned) and monitors.
+func (s *scheduler) restartInstance(u *unit, node, cause string) {
+	r := u.clone.Primitive
+	stop := s.action(r, "stop", node, 0, "restart "+r.ID+" on "+node, nil)
+	start := s.action(r, "start", node, 0, "restart "+r.ID+" on "+node, []int{stop})
+	s.stops[r.ID] = append(s.stops[r.ID], stop)
+	s.starts[r.ID] = append(s.starts[r.ID], start)
+	promoted := false
+	for _, id := range s.promotes[r.ID] {
+		if s.plan.Actions[id-1].Node == node {
+			s.addAfter(id, start)
+			promoted = true
+		}
+	}
+	for _, op := range r.Ops {
+		role := normRole(op.Attrs["role"])
+		if op.Name != "monitor" || op.Interval <= 0 || role == "Stopped" || (u.clone.Promotable && (promoted || role != "Unpromoted")) {
+			continue // (a promoted instance's monitors follow its promotion)
+		}
+		s.action(r, "monitor", node, op.Interval, "monitor "+r.ID, []int{start})
+	}
+	s.causeOn(r.ID, node, cause)
 }
 
 // restartDependents restarts what a mandatory start order puts after a
@@ -731,11 +960,26 @@ func (s *scheduler) restartDependents() {
 			// (An optional order restarts a then with the deprecated
 			// restart-type=restart all the same.)
 			restarts := o.Mandatory || (tu != nil && tu.members[0].Meta["restart-type"] == "restart")
+			if restarts && !o.Mandatory && o.FirstAction == "stop" && o.ThenAction == "stop" && fu != nil && tu != nil && fu.clone == nil && tu.clone == nil {
+				// (Its stop made required by the first's: a restart.)
+				stops := false
+				for _, m := range members(fu, o.First) {
+					stops = stops || len(s.stops[m.ID]) > 0 || len(s.fenced[m.ID]) > 0
+				}
+				if stops && s.restartInPlace(tu, o.Then, "") {
+					changed = true
+				}
+				continue
+			}
 			if !restarts || o.FirstAction != "start" || o.ThenAction != "start" {
 				continue
 			}
 			if fu != nil && tu != nil && fu != tu && fu.clone != nil && tu.clone != nil && o.Relaxed == "" && cib.IsTrue(tu.clone.Meta["interleave"]) {
 				changed = s.restartInterleaved(fu, tu) || changed
+				continue
+			}
+			if fu != nil && tu != nil && fu.clone == nil && tu.clone != nil && tu.clone.Group == nil && o.Relaxed == "" {
+				changed = s.restartClone(fu, tu, o.First) || changed
 				continue
 			}
 			if fu == nil || tu == nil || fu == tu || tu.clone != nil || tu.members[0].Unique != nil {
@@ -760,28 +1004,7 @@ func (s *scheduler) restartDependents() {
 			if fu.clone != nil || len(fu.members) > 1 || fu.id != fu.members[0].ID {
 				cause = "required " + o.First + " running"
 			}
-			var prevStart int
-			for _, m := range members(tu, o.Then) {
-				t := s.target[m.ID]
-				st := m.State[t]
-				if t == "" || !m.Managed || m.Blocked || st == nil || !st.Active || st.Failed || len(s.stops[m.ID]) > 0 || len(s.starts[m.ID]) > 0 {
-					continue
-				}
-				stop := s.action(m, "stop", t, 0, "restart "+m.ID+" with "+o.First, nil)
-				s.stops[m.ID] = []int{stop}
-				after := []int{stop}
-				if prevStart != 0 {
-					after = append(after, prevStart)
-				}
-				start := s.action(m, "start", t, 0, "restart "+m.ID+" with "+o.First, after)
-				s.starts[m.ID] = []int{start}
-				prevStart = start
-				for _, op := range m.Ops {
-					if op.Name == "monitor" && op.Interval > 0 && normRole(op.Attrs["role"]) != "Stopped" {
-						s.action(m, "monitor", t, op.Interval, "monitor "+m.ID, []int{start})
-					}
-				}
-				s.cause(m.ID, cause)
+			if s.restartInPlace(tu, o.Then, cause) {
 				changed = true
 			}
 		}
@@ -1029,8 +1252,20 @@ func (s *scheduler) addDependents(u *unit, scores map[string]int, factor float64
 		if d == nil || visited[d] || s.placed[d.id] || d.clone != nil || d.members[0].Unique != nil {
 			continue
 		}
-		f := factor * float64(c.Score) / Infinity
+		// Only the sign of the factor so far carries on, as Pacemaker
+		// merges the scores of dependents of dependents.
+		f := float64(c.Score) / Infinity
+		if factor < 0 {
+			f = -f
+		}
 		dep := s.ownScoresBut(d, true, ids)
+		var rest []*Resource // a group's members after its first
+		if len(d.members) > 1 && f < 0 {
+			// Its first member counts with the factor, the others (which
+			// follow it) each with the factor's sign alone.
+			dep = s.ownScoresBut(&unit{id: d.id, members: d.members[:1]}, true, ids)
+			rest = d.members[1:]
+		}
 		work := make(map[string]int, len(scores))
 		for n, v := range scores {
 			work[n] = v
@@ -1044,6 +1279,11 @@ func (s *scheduler) addDependents(u *unit, scores map[string]int, factor float64
 				iw = 1
 				if f < 0 {
 					iw = -1
+				}
+			}
+			for _, m := range rest {
+				if st := m.State[n]; st != nil && st.Active && !st.Failed && m.Stickiness > 0 {
+					iw = addScores(iw, -m.Stickiness)
 				}
 			}
 			work[n] = addScores(iw, v)
@@ -1104,6 +1344,16 @@ func (s *scheduler) ownScoresBut(u *unit, colocate bool, but map[string]bool) ma
 			addAt(l.Node, l.Score)
 		}
 	}
+	// A shutdown lock keeps it off every node but its own.
+	for _, m := range u.members {
+		if lock := s.lockedTo[m.ID]; lock != "" {
+			for n := range out {
+				if n != lock {
+					out[n] = -Infinity
+				}
+			}
+		}
+	}
 	// Discovery exclusive to some nodes keeps the resource off the others.
 	if only := s.exclusiveNodes(ids); only != nil {
 		for n := range out {
@@ -1157,6 +1407,13 @@ func (s *scheduler) ownScoresBut(u *unit, colocate bool, but map[string]bool) ma
 			switch {
 			case c.WithRole == "Promoted" && wu.clone.Promotable:
 				where = s.promoted[wu.id]
+			case c.WithRole == "Unpromoted" && wu.clone.Promotable:
+				where = nil
+				for _, n := range s.targets[wu.id] {
+					if !containsString(s.promoted[wu.id], n) {
+						where = append(where, n)
+					}
+				}
 			case c.Score >= Infinity && u.clone != nil && cib.IsTrue(u.clone.Meta["interleave"]) && s.groupCloneCut(wu) < len(wu.members):
 				// Interleaved, each instance with the one of a group there,
 				// that is with its last member: which runs nowhere.
@@ -1798,7 +2055,7 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 		n := s.node(name)
 		score, has := promotionScore(n, r.ID)
 		score, has = s.promotedPreferences(n, score, has, u.id, r.ID)
-		if st := r.State[name]; st != nil && (st.Failed || st.demoteOnFail) {
+		if st := r.State[name]; st != nil && st.demoteOnFail {
 			continue
 		}
 		// Colocations of the Promoted role: promote where the other
@@ -1835,6 +2092,8 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 		// positive node scores into the promotion scores).
 		if has {
 			score = s.promotedDependents(u, r, name, score)
+			// The clone's own preference for the node counts too.
+			score = addScores(score, s.locationScore(u, name))
 		}
 		if has && score > -Infinity && score >= 0 {
 			cands = append(cands, cand{name, score})
@@ -1859,6 +2118,44 @@ func (s *scheduler) choosePromoted(u *unit, names []string) {
 		out = append(out, c.node)
 	}
 	s.promoted[u.id], s.promoted[r.ID] = out, out
+}
+
+// promotedPrimitive reports whether a resource is active in the promoted
+// role somewhere.
+func promotedPrimitive(r *Resource) bool {
+	for _, st := range r.State {
+		if st.Active && st.Promoted {
+			return true
+		}
+	}
+	return false
+}
+
+// locationScore is what a unit's location constraints and rules for no
+// particular role give a node.
+func (s *scheduler) locationScore(u *unit, node string) int {
+	ids := map[string]bool{u.id: true}
+	for _, m := range u.members {
+		ids[m.ID] = true
+	}
+	score := 0
+	for _, i := range positions(s.locationsOf, ids) {
+		if l := s.cl.Constraints[i]; l.Role != "Promoted" && l.Role != "Unpromoted" && l.Node == node {
+			score = addScores(score, l.Score)
+		}
+	}
+	n := s.node(node)
+	for _, i := range positions(s.rulesOf, ids) {
+		for _, rule := range s.cl.Rules[i].Rules {
+			if r := normRole(rule.SelectAttrValue("role", "")); n == nil || r == "Promoted" || r == "Unpromoted" {
+				continue
+			}
+			if sc, ok, err := ruleScore(rule, n, s.now); err == nil && ok {
+				score = addScores(score, sc)
+			}
+		}
+	}
+	return score
 }
 
 // promotedDependents adds to the promotion score on node name the
@@ -2288,6 +2585,20 @@ func (s *scheduler) blockColocationDependents(id, node string) {
 	for _, i := range positions(s.colocatedWith, ids) {
 		c := s.cl.Colocations[i]
 		d := s.byID[c.Resource]
+		if c.Score >= Infinity && c.Role == "Promoted" && c.WithRole == "" && d != nil && d.clone != nil && d.clone.Promotable && d.clone.Group == nil &&
+			slices.Contains(s.promoted[d.id], node) {
+			// The instance to be promoted there starts, but may not be
+			// promoted (nor monitored in either role).
+			var kept []string
+			for _, n := range s.promoted[d.id] {
+				if n != node {
+					kept = append(kept, n)
+				}
+			}
+			s.promoted[d.id], s.promoted[d.members[0].ID] = kept, kept
+			s.plan.Blocked = append(s.plan.Blocked, BlockedStart{Resource: d.members[0].ID, Node: node, Cause: "colocation with " + id, Task: "promote"})
+			continue
+		}
 		if c.Score < Infinity || c.Role != "" || c.WithRole != "" || d == nil || d.clone != nil || d.members[0].Unique != nil {
 			continue
 		}
@@ -2398,7 +2709,7 @@ func (s *scheduler) actions(u *unit) {
 		if !r.Managed || r.Blocked {
 			continue
 		}
-		active := r.ActiveOn()
+		active := s.activeOnClean(r)
 		target := s.target[r.ID]
 		partial := s.continuesMigration(r)
 		// Multiply active with multiple-active=stop_unexpected: it stays
@@ -2488,6 +2799,16 @@ func (s *scheduler) actions(u *unit) {
 	// stay promoted is demoted first.
 	demoted := map[string]int{}
 	for _, r := range u.members {
+		if r.Unique == nil && r.Clone == nil && r.Managed && !r.Blocked && promotedPrimitive(r) {
+			// A plain primitive found promoted (by its agent): demoted
+			// wherever it stops.
+			for _, n := range r.ActiveOn() {
+				if containsStop(stopList, r.ID, n) {
+					demoted[r.ID+" "+n] = s.action(r, "demote", n, 0, "demote "+r.ID+" on "+n, nil)
+				}
+			}
+			continue
+		}
 		if r.Unique == nil || !r.Unique.Promotable || !r.Managed || r.Blocked {
 			continue
 		}
@@ -2523,6 +2844,9 @@ func (s *scheduler) actions(u *unit) {
 			id := s.action(r, "stop", sa.node, 0, reason, after)
 			if unexpected[r.ID] {
 				s.plan.Actions[id-1].Cause = "being multiply active"
+			}
+			if c := s.noMigration[r.ID]; c != "" {
+				s.plan.Actions[id-1].Cause = c // (why it moves without migrating)
 			}
 			if migrated[r.ID] != 0 {
 				s.migrationStops[id] = true
@@ -3034,6 +3358,7 @@ func (s *scheduler) migratable(r *Resource, restarting bool) (string, bool) {
 				a := m.ActiveOn()
 				moves := len(a) > 0 && (len(a) != 1 || a[0] != s.target[m.ID])
 				if moves && !cib.IsTrue(m.Meta["allow-migrate"]) {
+					s.noMigration[r.ID] = "unrunnable " + m.ID + " stop"
 					return "", false
 				}
 			}
@@ -3242,6 +3567,9 @@ func (s *scheduler) primitiveCloneActions(u *unit) {
 		case promotable && promoted && !prom[node]:
 			promoted = false // demoted above
 			last = -1
+		}
+		if s.promoteBlocked(r.ID, node) {
+			continue // (its monitors wait for the promotion that cannot happen)
 		}
 		for _, op := range r.Ops {
 			if op.Name != "monitor" || op.Interval <= 0 {
@@ -3878,6 +4206,28 @@ func (s *scheduler) orderAfterFencing() {
 // does: a group's members still stop in reverse order, and the stop of
 // the top-level group or clone comes after the fencing.
 func (s *scheduler) orderFencedStops() {
+	// A guest's pseudo fencing follows its container's stop (or, when the
+	// fencing of its host stops the container, that fencing); a reboot
+	// when the container starts again, else off.
+	for node, id := range s.guestFences {
+		ct := s.plan.Actions[id-1].Meta["guest"]
+		action := "off"
+		for _, st := range s.starts[ct] {
+			if !s.plan.Actions[st-1].Pseudo {
+				action = "reboot"
+			}
+		}
+		s.plan.Actions[id-1].Task = "stonith-" + node + "-" + action
+		s.plan.Actions[id-1].Meta["stonith_action"] = action
+		for _, stop := range s.stops[ct] {
+			s.addAfterNoCycle(id, stop)
+		}
+		for _, stop := range s.fenced[ct] {
+			for _, fence := range s.plan.Actions[stop-1].After {
+				s.addAfterNoCycle(id, fence)
+			}
+		}
+	}
 	for _, g := range s.cl.Groups {
 		for i := len(g.Members) - 1; i > 0; i-- {
 			for _, later := range s.fenced[g.Members[i-1].ID] {

@@ -73,8 +73,12 @@ func (sm *summarizer) line(kind, rsc, details, reason string) {
 func (sm *summarizer) collect() {
 	cl, plan := sm.cl, sm.plan
 	for _, a := range plan.Actions {
-		if a.Task == "fence" {
+		switch {
+		case a.Task == "fence":
 			sm.out.Fences = append(sm.out.Fences, fmt.Sprintf("Fence (reboot) %s '%s'", a.Node, a.Reason))
+		case a.Meta["guest"] != "":
+			// A guest's pseudo fencing: the recovery of its container.
+			sm.out.Fences = append(sm.out.Fences, fmt.Sprintf("Fence (%s) %s (resource: %s) '%s'", cmp.Or(a.Meta["stonith_action"], "reboot"), a.Node, a.Meta["guest"], a.Reason))
 		}
 	}
 	inst := instanceNames(plan)
@@ -218,6 +222,9 @@ func (sm *summarizer) primitiveSummary(r *Resource) {
 			if n == start {
 				detail = n
 			}
+			if r.Clone == nil && r.Unique == nil && promotedPrimitive(r) && n != start {
+				detail = "Promoted " + n + " -> Started " + start // (found promoted, it starts plainly)
+			}
 			reason := ""
 			if c := plan.Causes[r.ID]; c != "" && change == "Restart" {
 				reason = "due to " + c
@@ -225,7 +232,7 @@ func (sm *summarizer) primitiveSummary(r *Resource) {
 			if c := startCause; c != "" && (change == "Restart" || change == "Recover") {
 				reason = "due to " + c
 			}
-			if stays && change == "Recover" {
+			if (stays && change == "Recover") || (change == "Move" && stopCause != "") {
 				reason = "due to " + stopCause
 			}
 			sm.line(change, r.ID, detail, reason)
@@ -261,7 +268,7 @@ func (sm *summarizer) cloneSummary(r *Resource, names map[string]string) {
 		case "stop":
 			c := get(name)
 			c.stop, c.origin = true, a.Node
-			c.failed = c.failed || (r.State[a.Node] != nil && r.State[a.Node].Failed)
+			c.failed = c.failed || (r.State[a.Node] != nil && (r.State[a.Node].Failed || r.State[a.Node].guestFailed))
 		case "start":
 			c := get(name)
 			c.start, c.dest, c.cause = true, a.Node, a.Cause
@@ -356,14 +363,21 @@ func (sm *summarizer) cloneSummary(r *Resource, names map[string]string) {
 		if c.cause != "" && kind == "Restart" {
 			reason = "due to " + c.cause
 		}
+		for _, b := range sm.blocked[r.ID] {
+			if b.Task == "promote" && b.Node == dest && dest != "" && next != "Promoted" {
+				// The promotion it was placed for may not happen.
+				kind, next, reason = "Promote", "Promoted", "due to "+b.Cause+" (blocked)"
+			}
+		}
 		sm.line(kind, name, roleDetails(role, next, origin, dest), reason)
 	}
-	if len(order) == 0 {
-		for _, b := range sm.blocked[r.ID] {
-			name := b.Instance
-			if name == "" {
-				name = r.ID
-			}
+	for _, b := range sm.blocked[r.ID] {
+		name := b.Instance
+		if name == "" {
+			name = r.ID
+		}
+		// (A promotion blocked by a colocation is worded with its start.)
+		if (b.Task != "promote" || b.Cause == "") && (len(order) == 0 || (b.Instance != "" && byName[b.Instance] == nil)) {
 			sm.blockedLine(b, name)
 		}
 	}
@@ -409,15 +423,18 @@ func instanceLess(a, b string) bool {
 // blockedLine words a start or stop that cannot happen: "due to CAUSE
 // (blocked)", or just "blocked".
 func (sm *summarizer) blockedLine(b BlockedStart, name string) {
-	change := "Start"
-	if b.Task == "stop" {
+	change, details := "Start", b.Node
+	switch b.Task {
+	case "stop":
 		change = "Stop"
+	case "promote":
+		change, details = "Promote", "Stopped -> Promoted "+b.Node
 	}
 	reason := "blocked"
 	if b.Cause != "" {
 		reason = "due to " + b.Cause + " (blocked)"
 	}
-	sm.line(change, name, b.Node, reason)
+	sm.line(change, name, details, reason)
 }
 
 // seenRank is the position at which Pacemaker found a resource active on

@@ -54,6 +54,11 @@ type Cluster struct {
 	// configuration no longer has, after the configured ones.
 	orphanOrder map[string]int
 	stopOrphans bool // stop-orphan-resources: orphans are managed
+	// shutdownLock (shutdown-lock) keeps what a node that shuts down
+	// cleanly ran stopped, to start again there only, for at most
+	// shutdownLockLimit (shutdown-lock-limit; 0: until it comes back).
+	shutdownLock      bool
+	shutdownLockLimit time.Duration
 	// concurrentFencing lets nodes be fenced at once (else one after
 	// the other).
 	concurrentFencing bool
@@ -94,6 +99,20 @@ type Node struct {
 	// lrm lists the node's resource histories (those with operations),
 	// in the order the status section gives them.
 	lrm []*lrmEntry
+	// connectionFailed: a remote node's connection failed (to start, or
+	// later: then it is fenced as unrecoverable).
+	connectionFailed bool
+	// guestReset: a guest node to be "fenced" by recovering its container
+	// (which failed, or whose host is lost, or which ran what is active
+	// on the guest while it is down).
+	guestReset  bool
+	guestFenced bool // (for what was active on it: the container failed)
+	// readLate: a remote node whose connection (or container) does not
+	// run: Pacemaker reads its history after the others'.
+	readLate bool
+	// wasFenced: a remote node fenced since its connection was lost
+	// (node_fenced).
+	wasFenced bool
 }
 
 // lrmEntry is one resource's history on a node: the agent it ran as, and
@@ -150,6 +169,12 @@ type Resource struct {
 	danglingSources              []string
 	partialSource, partialTarget string
 	noMigration                  bool
+	// LockedTo is, with shutdown-lock, the node it is locked to: stopped
+	// when that node shut down, it may start there only ("" if none).
+	LockedTo string
+	// lockExpired lists the nodes whose shutdown lock on it expired: its
+	// history there is deleted.
+	lockExpired []string
 	// parentParams are the instance attributes of the group or clone it
 	// is in: Pacemaker digests them with its own (which override them).
 	parentParams map[string]string
@@ -219,6 +244,7 @@ type ResourceState struct {
 	HistoryID        string // the id the history uses (an anonymous clone's may carry an instance number)
 	lastCall         int
 	fencedActive     bool // it ran on a node that is being fenced
+	guestFailed      bool // it ran on a guest node that is down (and is fenced)
 	lastFailure      *cib.OpRecord
 	entry            *etree.Element         // the history (lrm_resource) this state was read from
 	reload           bool                   // its parameters changed in a way the agent can reload
@@ -326,6 +352,12 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	if v, ok := prop("concurrent-fencing"); ok {
 		cl.concurrentFencing = cib.IsTrue(v)
 	}
+	if v, ok := prop("shutdown-lock"); ok {
+		cl.shutdownLock = cib.IsTrue(v)
+	}
+	if v, ok := prop("shutdown-lock-limit"); ok {
+		cl.shutdownLockLimit, _ = ParseDuration(v)
+	}
 	if v, ok := prop("maintenance-mode"); ok {
 		cl.MaintenanceMode = cib.IsTrue(v)
 	}
@@ -419,6 +451,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			n.ShuttingDown = true
 		}
 		if n.Remote {
+			n.wasFenced = ns.SelectAttrValue("node_fenced", "0") != "0"
 			continue // online when its connection runs (read with the history)
 		}
 		cl.readNodeState(n, ns)
@@ -1141,6 +1174,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	}
 	cl.migrations()
 	inheritParams(c, cl.Resources)
+	cl.shutdownLocks(now)
 	// A cluster node cleanly down but with a managed resource still
 	// active there, as its history says, is fenced (with fencing on).
 	for _, n := range cl.Nodes {
@@ -1154,12 +1188,29 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			}
 		}
 	}
+	// A guest whose container runs on a host now known to be lost is
+	// fenced too.
+	for _, n := range cl.Nodes {
+		if n.Container == "" || n.Bundle != "" || n.guestReset {
+			continue
+		}
+		if ct := byRsc[n.Container]; ct != nil {
+			for host, st := range ct.State {
+				if h := cl.nodeNamed(host); st.Active && h != nil && h.Unclean && !h.Online {
+					n.guestReset, n.Online = true, false
+				}
+			}
+		}
+	}
 	// What happens on nodes that are not online.
 	for _, r := range cl.Resources {
 		for _, n := range cl.Nodes {
 			st := r.State[n.Uname]
 			if st == nil || (n.Online && !n.Unclean) {
 				continue
+			}
+			if n.Remote && n.Container == "" && !n.Unclean && cl.StonithEnabled && (st.Active || st.Pending) && r.Managed && n.connectionFailed {
+				n.Unclean, n.UncleanReason = true, r.ID+" is thought to be active there"
 			}
 			if n.Remote && n.Container == "" && !n.Unclean && cl.StonithEnabled && (st.Active || st.Pending) {
 				// Active on a remote node whose connection is down: fenced,
@@ -1174,6 +1225,17 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			if n.Maintenance && !n.Unclean {
 				continue // what the history says runs there is left alone
 			}
+			if n.Container != "" && n.Bundle == "" && st.Active && r.Managed {
+				// Active on a guest node that is down: the guest is fenced
+				// (its container recovered), which stops it; it failed there
+				// (a clone's instance is not shown so: it is down).
+				if r.Clone == nil {
+					st.Failed = true
+				}
+				st.guestFailed = true
+				n.guestReset, n.guestFenced, r.Blocked = true, true, true
+				continue
+			}
 			// Cleanly down, or down with fencing disabled (Pacemaker then
 			// does not read its history): nothing runs there.
 			st.Active, st.Pending, st.Failed = false, false, false
@@ -1181,6 +1243,23 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 			st.MonitorActive = map[time.Duration]bool{}
 		}
 	}
+	// A guest fenced for what was active on it: its container is
+	// recovered.
+	for _, n := range cl.Nodes {
+		if !n.guestFenced {
+			continue
+		}
+		for _, r := range cl.Resources {
+			if r.ID == n.Container {
+				for _, st := range r.State {
+					if st.Active {
+						st.Failed = true
+					}
+				}
+			}
+		}
+	}
+	cl.deferDownRemotes()
 	cl.multiplyActive(groups)
 	// What runs on a node in maintenance is left alone (Pacemaker makes
 	// the primitive unmanaged; a clone's other instances stay managed,
@@ -1193,6 +1272,28 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 	}
 	return cl, nil
+}
+
+// shutdownLocks reads, with shutdown-lock, the locks the histories
+// record: resources stopped by a node's clean shutdown stay locked to it,
+// until shutdown-lock-limit after the shutdown.
+func (cl *Cluster) shutdownLocks(now time.Time) {
+	if !cl.shutdownLock {
+		return
+	}
+	for _, n := range cl.Nodes {
+		for _, e := range n.lrm {
+			at, err := strconv.ParseInt(e.el.SelectAttrValue("shutdown-lock", "0"), 10, 64)
+			if e.rsc == nil || err != nil || at == 0 {
+				continue
+			}
+			if cl.shutdownLockLimit > 0 && now.After(time.Unix(at, 0).Add(cl.shutdownLockLimit)) {
+				e.rsc.lockExpired = append(e.rsc.lockExpired, n.Uname)
+				continue
+			}
+			e.rsc.LockedTo = n.Uname
+		}
+	}
 }
 
 // inheritParams gives the primitives in groups and clones the instance
@@ -1230,6 +1331,32 @@ func inheritParams(c *cib.CIB, resources []*Resource) {
 			}
 		}
 		r.parentParams = inherited[id]
+	}
+}
+
+// deferDownRemotes moves the remote and guest nodes that are not up to
+// the end of the history order: Pacemaker reads their histories last,
+// once it knows their connections are not running (which numbers the
+// clone instances found there after the others).
+func (cl *Cluster) deferDownRemotes() {
+	last := 0
+	for _, n := range cl.Nodes {
+		last = max(last, n.HistoryRank)
+	}
+	var down []*Node
+	for _, n := range cl.Nodes {
+		if n.Remote && n.readLate {
+			down = append(down, n)
+		}
+	}
+	sort.SliceStable(down, func(i, j int) bool { return down[i].HistoryRank < down[j].HistoryRank })
+	for i, n := range down {
+		n.HistoryRank = last + 1 + i
+		for _, r := range cl.Resources {
+			if st := r.State[n.Uname]; st != nil && st.seen != 0 {
+				st.seen = 2 * n.HistoryRank
+			}
+		}
 	}
 }
 
@@ -1421,6 +1548,11 @@ func remapStatus(r cib.OpRecord) cib.OpRecord {
 	if r.OpStatus == cib.ExecError {
 		r.OpStatus = cib.ExecDone
 	}
+	// An error code is a failure whatever result was expected (a
+	// simulated failure records itself as expected).
+	if r.OpStatus == cib.ExecDone && r.RC != 0 && r.RC != 7 && r.RC != 8 && r.RC != 190 && r.RC != 191 && r.ExpectedRC == r.RC {
+		r.ExpectedRC = 0
+	}
 	// A monitor finding the service degraded found it running (the
 	// result is still listed as a failed action).
 	if r.Operation == "monitor" {
@@ -1448,6 +1580,13 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 		if op.Name == f.Operation && op.Interval == f.Interval {
 			onFail = op.Attrs["on-fail"]
 		}
+	}
+	hard := f.RC == 2 || f.RC == 4 || f.RC == 5 || (f.RC == 3 && f.Interval == 0) || f.OpStatus == cib.ExecNotInstalled
+	if f.Operation == "stop" && hard && !cl.canFence(n) && r.Clone == nil {
+		// A stop that failed for good where no fencing can help: no
+		// recovery can be attempted. (A clone cannot have one instance
+		// unmanaged yet.)
+		r.Managed, r.FailBlocked = false, true
 	}
 	if n.Unclean {
 		// The node will be fenced: that settles the failure (Pacemaker
@@ -1503,10 +1642,35 @@ func (cl *Cluster) applyOnFail(r *Resource, n *Node, st *ResourceState) {
 		}
 	case "fence":
 		if !n.Unclean {
+			name := r.ID
+			if r.Clone != nil {
+				// An anonymous clone's instance, numbered by the histories
+				// read before this one that found it active.
+				k := 0
+				for node, other := range r.State {
+					if node != n.Uname && other.Active {
+						k++
+					}
+				}
+				name = fmt.Sprintf("%s:%d", r.ID, k)
+			}
 			n.Unclean = true
-			n.UncleanReason = r.ID + " failed there"
+			n.UncleanReason = name + " failed there"
 		}
 	}
+}
+
+// canFence reports whether a node can be fenced: fencing is on, there is
+// a device, and the partition has quorum (or ignores its loss, or the
+// node is still in the membership).
+func (cl *Cluster) canFence(n *Node) bool {
+	switch {
+	case !cl.StonithEnabled || (cl.StonithDevices == 0 && !cl.watchdog):
+		return false
+	case cl.HaveQuorum || cl.NoQuorumPolicy == "ignore":
+		return true
+	}
+	return n.Online
 }
 
 // expiry tells which failed records of a resource on a node have expired
@@ -1646,7 +1810,7 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 			if r.Failed() {
 				st.Active, st.Failed = true, true
 			} else {
-				st.Active, st.Promoted = true, true
+				st.Active, st.Promoted, st.Failed = true, true, false // (which settles an earlier failure)
 			}
 		case r.Operation == "demote":
 			if r.Failed() {
@@ -2202,23 +2366,35 @@ func (cl *Cluster) remoteOnline(byRsc map[string]*Resource) {
 		if conn == nil {
 			continue
 		}
-		started, failed := false, false
+		started, failed, reset := false, false, false
 		for _, st := range conn.State {
 			started = started || st.Active
 			failed = failed || st.Failed
+			// (Failing to start, or a probe finding it failed, says no
+			// connection was lost: no reason to fence.)
+			if f := st.lastFailure; st.Failed && f != nil && f.Operation != "start" && !(f.Operation == "monitor" && f.Interval == 0) {
+				reset = true
+			}
 		}
+		n.connectionFailed = failed
 		if n.Container != "" {
 			if ct := byRsc[n.Container]; ct != nil {
 				up := false
-				for _, st := range ct.State {
+				for host, st := range ct.State {
 					up = up || st.Active
 					failed = failed || st.Failed
+					// A guest whose container failed, or runs on a host lost
+					// unclean, is "fenced" by recovering the container.
+					if h := cl.nodeNamed(host); st.Active && n.Bundle == "" && (st.Failed || (h != nil && h.Unclean && !h.Online)) {
+						n.guestReset = true
+					}
 				}
 				started = started && up
 			}
 		}
-		n.Online = started && !failed
-		if n.Container == "" && failed && conn.Managed && cl.StonithEnabled {
+		n.Online = started && !failed && !n.guestReset
+		n.readLate = !started
+		if n.Container == "" && reset && conn.Managed && cl.StonithEnabled {
 			// A failed connection (on-fail reset-remote, the default with
 			// fencing): the node must be fenced before it is trusted.
 			n.Unclean, n.UncleanReason = true, "remote connection is unrecoverable"
