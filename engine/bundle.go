@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -119,7 +121,7 @@ func implicitPrimitive(id, provider, typ string, meta, params map[string]string,
 		}
 		s := p.CreateElement(tag)
 		s.CreateAttr("id", id+"-"+tag)
-		for _, k := range sortedKeys(values) {
+		for _, k := range slices.Sorted(maps.Keys(values)) {
 			nv := s.CreateElement("nvpair")
 			nv.CreateAttr("id", id+"-"+tag+"-"+k)
 			nv.CreateAttr("name", k)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/pacer-ha/pacer/cib"
@@ -301,7 +302,7 @@ func (s *scheduler) addCollectives() {
 					if st := r.State[n.Uname]; st != nil && st.Active && n.Online && !n.Unclean {
 						before = append(before, notifyTarget{r, n.Uname, fmt.Sprintf("%s:%d", r.ID, num[n.Uname])})
 					}
-					if containsString(s.targets[u.id], n.Uname) {
+					if slices.Contains(s.targets[u.id], n.Uname) {
 						after = append(after, notifyTarget{r, n.Uname, fmt.Sprintf("%s:%d", r.ID, num[n.Uname])})
 					}
 				}
@@ -414,7 +415,7 @@ func (s *scheduler) hasInstanceOn(u *unit, node string) bool {
 			return true
 		}
 	}
-	return containsString(s.allocOrder[u.id], node)
+	return slices.Contains(s.allocOrder[u.id], node)
 }
 
 // instanceNumbers numbers an anonymous clone's instances by node: the

@@ -81,7 +81,7 @@ func Schedule(in Input) (*Plan, error) {
 			if a.Task != "stop" || a.Pseudo || r == nil {
 				continue
 			}
-			if r.Clone != nil && len(ws.targets[r.ID]) < len(r.ActiveOn()) && !containsString(ws.targets[r.ID], a.Node) ||
+			if r.Clone != nil && len(ws.targets[r.ID]) < len(r.ActiveOn()) && !slices.Contains(ws.targets[r.ID], a.Node) ||
 				r.Clone == nil && ws.target[r.ID] == "" {
 				s.causeOn(r.ID, a.Node, "node availability")
 			}
@@ -846,7 +846,7 @@ func (s *scheduler) restartInterleaved(fu, tu *unit) bool {
 	var num map[string]int
 	for _, n := range s.cl.Nodes {
 		st := tp.State[n.Uname]
-		if !starting[n.Uname] || st == nil || !st.Active || st.Failed || !containsString(s.targets[tu.id], n.Uname) ||
+		if !starting[n.Uname] || st == nil || !st.Active || st.Failed || !slices.Contains(s.targets[tu.id], n.Uname) ||
 			has(s.stops[tp.ID], n.Uname) || has(s.starts[tp.ID], n.Uname) {
 			continue
 		}
@@ -1410,7 +1410,7 @@ func (s *scheduler) ownScoresBut(u *unit, colocate bool, but map[string]bool) ma
 			case c.WithRole == "Unpromoted" && wu.clone.Promotable:
 				where = nil
 				for _, n := range s.targets[wu.id] {
-					if !containsString(s.promoted[wu.id], n) {
+					if !slices.Contains(s.promoted[wu.id], n) {
 						where = append(where, n)
 					}
 				}
@@ -2368,27 +2368,16 @@ func (s *scheduler) applyOrderBlocking() {
 					}
 				}
 				for _, n := range s.allocOrder[then.id] {
-					if st := then.members[0].State[n]; st != nil && st.Active && !containsString(keep, n) {
+					if st := then.members[0].State[n]; st != nil && st.Active && !slices.Contains(keep, n) {
 						s.causeOnMembers(then, n, num[n], unrunnable)
 					}
 				}
 				if len(keep) == len(s.targets[then.id]) {
 					continue
 				}
-				s.keepAssignment(then.id)
-				s.allocOrder[then.id] = keep
-				var kept []string
-				for _, n := range s.targets[then.id] {
-					if containsString(keep, n) {
-						kept = append(kept, n)
-					}
-				}
-				s.targets[then.id], s.targets[then.members[0].ID] = kept, kept
+				s.keepOnly(then, keep)
 				s.orderBlocked[then.id] = true
 				s.promoted[then.id], s.promoted[then.members[0].ID] = nil, nil
-				if len(kept) == 0 {
-					s.target[then.id], s.target[then.members[0].ID] = "", ""
-				}
 				changed = true
 				continue
 			}
@@ -2526,26 +2515,33 @@ func (s *scheduler) interleaveOrder(o Order, first, then *unit) bool {
 	if len(keep) == len(s.allocOrder[then.id]) {
 		return false
 	}
-	s.keepAssignment(then.id)
-	s.allocOrder[then.id] = keep
-	var kept []string
-	for _, n := range s.targets[then.id] {
-		if containsString(keep, n) {
-			kept = append(kept, n)
-		}
-	}
-	s.targets[then.id], s.targets[then.members[0].ID] = kept, kept
-	var promoted []string
-	for _, n := range s.promoted[then.id] {
-		if containsString(keep, n) {
-			promoted = append(promoted, n)
-		}
-	}
+	s.keepOnly(then, keep)
+	promoted := onlyIn(s.promoted[then.id], keep)
 	s.promoted[then.id], s.promoted[then.members[0].ID] = promoted, promoted
-	if len(kept) == 0 {
-		s.target[then.id], s.target[then.members[0].ID] = "", ""
-	}
 	return true
+}
+
+// keepOnly limits a clone's placement to the nodes keep: its allocation
+// order and its targets, and no target at all when none is left.
+func (s *scheduler) keepOnly(u *unit, keep []string) {
+	s.keepAssignment(u.id)
+	s.allocOrder[u.id] = keep
+	kept := onlyIn(s.targets[u.id], keep)
+	s.targets[u.id], s.targets[u.members[0].ID] = kept, kept
+	if len(kept) == 0 {
+		s.target[u.id], s.target[u.members[0].ID] = "", ""
+	}
+}
+
+// onlyIn is the nodes of list that are in keep, in list's order.
+func onlyIn(list, keep []string) []string {
+	var out []string
+	for _, n := range list {
+		if slices.Contains(keep, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // relaxedRuns reports whether enough of the firsts ordered through a
@@ -2619,15 +2615,6 @@ func (s *scheduler) blockColocationDependents(id, node string) {
 			s.target[d.id] = ""
 		}
 	}
-}
-
-func containsString(list []string, x string) bool {
-	for _, y := range list {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func memberIDs(u *unit, id string) []string {

@@ -405,7 +405,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		cl.Nodes = append(cl.Nodes, n)
 		byID[n.ID] = n
 	}
-	for _, name := range sortedKeys(remotes) {
+	for _, name := range slices.Sorted(maps.Keys(remotes)) {
 		if n := byID[name]; n == nil || !n.Remote {
 			if n != nil {
 				continue // a cluster node of that name wins
@@ -2341,15 +2341,6 @@ func remoteNodes(c *cib.CIB) map[string]remoteNode {
 			out[name] = remoteNode{container: id}
 		}
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 
