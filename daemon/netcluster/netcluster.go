@@ -303,19 +303,17 @@ func (c *Cluster) port(node string, link int) string {
 	return ""
 }
 
-// Connected reports whether a node's first link is up at both ends.
-func (c *Cluster) Connected(node string) bool {
-	up := func(ns, dev string) bool {
-		out, err := exec.Command("ip", "-n", ns, "-o", "link", "show", dev).Output()
-		return err == nil && (strings.Contains(string(out), ",UP") || strings.Contains(string(out), "<UP"))
+// HoldsOnLink reports whether a node's eth0 carries addr while its cable is
+// up at both ends. One dump answers both: reading the address and the link
+// state apart could mix the states before and after a reboot.
+func (c *Cluster) HoldsOnLink(node, addr string) bool {
+	out, err := exec.Command("ip", "-n", c.NS(node), "addr", "show", "dev", "eth0").Output()
+	if err != nil {
+		return false
 	}
-	return up(c.switchNS(), c.port(node, 0)) && up(c.NS(node), "eth0")
-}
-
-// HasAddr reports whether a node's eth0 carries addr.
-func (c *Cluster) HasAddr(node, addr string) bool {
-	out, err := exec.Command("ip", "-n", c.NS(node), "-o", "addr", "show", "dev", "eth0").Output()
-	return err == nil && strings.Contains(string(out), " "+addr+"/")
+	s := string(out)
+	// LOWER_UP on a veth: this end is up and so is the switch's end.
+	return strings.Contains(s, ",LOWER_UP") && strings.Contains(s, " "+addr+"/")
 }
 
 // InClient runs a command in the client namespace.

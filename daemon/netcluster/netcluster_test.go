@@ -277,7 +277,7 @@ func (c *Cluster) watchDual(t *testing.T) func() []string {
 			}
 			var holders []string
 			for _, node := range c.Nodes {
-				if c.HasAddr(node, vip) && c.Connected(node) {
+				if c.HoldsOnLink(node, vip) {
 					holders = append(holders, node)
 				}
 			}
