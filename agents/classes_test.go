@@ -75,8 +75,9 @@ exit 0
 }
 
 // TestFenceAgent runs a fence agent written here: it reads its action
-// and parameters on stdin; start and monitor ask the device, stop runs
-// nothing; its meta-data is read with -o metadata.
+// and parameters on stdin; start and a recurring monitor ask the device,
+// stop runs nothing; a probe says whether the device was started here
+// (as Pacemaker's executor does); its meta-data is read with -o metadata.
 func TestFenceAgent(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "input")
@@ -101,7 +102,20 @@ exit 0
 	p := &Process{FenceDir: dir}
 	a := Agent{Class: "stonith", Type: "fence_test"}
 	run := func(action string, params map[string]string) Result {
-		return p.Exec(context.Background(), Op{Resource: "f", Agent: a, Action: action, Params: params, Timeout: 5 * time.Second})
+		op := Op{Resource: "f", Agent: a, Action: action, Params: params, Timeout: 5 * time.Second}
+		if action == "monitor" {
+			op.Interval = time.Minute
+		}
+		return p.Exec(context.Background(), op)
+	}
+	probe := func() int {
+		return p.Exec(context.Background(), Op{Resource: "f", Agent: a, Action: "monitor", Params: map[string]string{"ip": "192.0.2.1"}}).RC
+	}
+	if rc := probe(); rc != 7 {
+		t.Errorf("probe of a device never started here: rc %d, want 7", rc)
+	}
+	if _, err := os.Stat(log); err == nil {
+		t.Error("the probe ran the fence agent")
 	}
 	if r := run("start", map[string]string{"ip": "192.0.2.1"}); r.RC != 0 {
 		t.Fatalf("start: %+v", r)
@@ -109,12 +123,18 @@ exit 0
 	if in, _ := os.ReadFile(log); string(in) != "action=monitor\nip=192.0.2.1\n" {
 		t.Errorf("the agent read %q on stdin", in)
 	}
+	if rc := probe(); rc != 0 {
+		t.Errorf("probe of a started device: rc %d, want 0", rc)
+	}
 	if r := run("monitor", map[string]string{"ip": "198.51.100.9"}); r.RC != 1 {
 		t.Errorf("a device that does not answer: rc %d, want 1", r.RC)
 	}
 	os.Remove(log)
 	if r := run("stop", nil); r.RC != 0 {
 		t.Errorf("stop: %+v", r)
+	}
+	if rc := probe(); rc != 7 {
+		t.Errorf("probe of a stopped device: rc %d, want 7", rc)
 	}
 	if _, err := os.Stat(log); err == nil {
 		t.Error("stop ran the fence agent")

@@ -40,6 +40,12 @@ type Process struct {
 
 	mu   sync.Mutex
 	meta map[string]metaCache
+	// devices are the fence devices started here. As Pacemaker's
+	// executor does, a device counts as running only between its start
+	// and its stop on this node: a probe of one never started here says
+	// "not running" without asking the agent, whose monitor only checks
+	// that the device answers.
+	devices map[string]bool
 }
 
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -64,6 +70,39 @@ func (p *Process) roots() []string {
 }
 
 func (p *Process) exec(ctx context.Context, op Op) Result {
+	if op.Agent.Class == "stonith" {
+		return p.execDevice(ctx, op)
+	}
+	return p.run(ctx, op)
+}
+
+// execDevice keeps track of the fence devices started here.
+func (p *Process) execDevice(ctx context.Context, op Op) Result {
+	p.mu.Lock()
+	started := p.devices[op.Resource]
+	p.mu.Unlock()
+	switch {
+	case op.Action == "monitor" && !started:
+		return Result{RC: 7, Status: Done}
+	case op.Action == "monitor" && op.Interval == 0:
+		return Result{Status: Done}
+	case op.Action != "start" && op.Action != "stop":
+		return p.run(ctx, op)
+	}
+	res := p.run(ctx, op)
+	if res.Status == Done && res.RC == 0 {
+		p.mu.Lock()
+		if p.devices == nil {
+			p.devices = map[string]bool{}
+		}
+		p.devices[op.Resource] = op.Action == "start"
+		p.mu.Unlock()
+	}
+	return res
+}
+
+// run runs one operation's agent.
+func (p *Process) run(ctx context.Context, op Op) Result {
 	inv, fail := p.prepare(op)
 	if fail != nil {
 		return *fail

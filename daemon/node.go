@@ -227,6 +227,10 @@ func (n *Node) Run(ctx context.Context) error {
 	react := time.NewTimer(time.Hour)
 	defer react.Stop()
 	reacting := false
+	// dead fires when a peer's deadtime runs out between two ticks, so a
+	// death is noticed on time, not up to a tick late.
+	dead := time.NewTimer(time.Hour)
+	defer dead.Stop()
 	for {
 		if n.isDC && n.ctl.dirty && !reacting && n.ctl.ready() {
 			react.Reset(5 * time.Millisecond) // a few events arriving together make one plan
@@ -257,12 +261,18 @@ func (n *Node) Run(ctx context.Context) error {
 			if n.isDC {
 				n.ctl.reconcile(time.Now())
 			}
+		case now := <-dead.C:
+			n.checkMembership(now)
+			n.elect()
 		case now := <-tick.C:
 			if now.Sub(lastHB) >= n.cfg.Keepalive-n.tickEvery()/2 {
 				n.sendHeartbeat()
 				lastHB = now
 			}
 			n.checkMembership(now)
+			if d, ok := n.nextDeath(); ok && d.Sub(now) < n.tickEvery() {
+				dead.Reset(max(d.Sub(now), 0) + time.Millisecond)
+			}
 			n.elect()
 			n.expireCommits(now)
 			n.answerSaved(now)
@@ -469,6 +479,18 @@ func (n *Node) checkMembership(now time.Time) {
 		n.settled = true
 		n.log.Info("membership settled", "members", n.members())
 	}
+}
+
+// nextDeath is when the first live peer's deadtime runs out if nothing
+// more is heard from it.
+func (n *Node) nextDeath() (time.Time, bool) {
+	var first time.Time
+	for _, p := range n.peers {
+		if d := p.lastHeard.Add(n.cfg.Deadtime); p.alive && (first.IsZero() || d.Before(first)) {
+			first = d
+		}
+	}
+	return first, !first.IsZero()
 }
 
 func (n *Node) membershipChanged(name string, clean bool) {
