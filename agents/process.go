@@ -375,6 +375,9 @@ func (p *Process) environment(op Op, root string) ([]string, error) {
 			return nil, fmt.Errorf("parameter name %q cannot be passed to an agent", k)
 		}
 		env["OCF_RESKEY_"+k] = v
+		if k == "OCF_CHECK_LEVEL" {
+			env[k] = v // an operation's depth is read under its own name
+		}
 	}
 	for k, v := range op.Meta {
 		k = strings.ReplaceAll(k, "-", "_")

@@ -140,7 +140,7 @@ func TestEnvironment(t *testing.T) {
 	dump := filepath.Join(t.TempDir(), "env")
 	p := hostile(t, "Env", "#!/bin/sh\nenv > "+dump+"\n", 0o755)
 	r := p.Exec(context.Background(), Op{Resource: "vip", Agent: Agent{"ocf", "test", "Env"}, Action: "monitor", Interval: 10 * time.Second,
-		Timeout: 30 * time.Second, Params: map[string]string{"ip": "192.0.2.1"}, Meta: map[string]string{"target-role": "Started"}, Node: "n1"})
+		Timeout: 30 * time.Second, Params: map[string]string{"ip": "192.0.2.1", "OCF_CHECK_LEVEL": "10"}, Meta: map[string]string{"target-role": "Started"}, Node: "n1"})
 	if r.RC != 0 {
 		t.Fatal(r.ExitReason)
 	}
@@ -148,7 +148,8 @@ func TestEnvironment(t *testing.T) {
 	env := string(b)
 	for _, want := range []string{"OCF_RESKEY_ip=192.0.2.1", "OCF_RESKEY_CRM_meta_timeout=30000", "OCF_RESKEY_CRM_meta_interval=10000",
 		"OCF_RESKEY_CRM_meta_target_role=Started", "OCF_RESKEY_CRM_meta_on_node=n1", "OCF_RESOURCE_INSTANCE=vip",
-		"OCF_RESOURCE_TYPE=Env", "OCF_RESOURCE_PROVIDER=test", "OCF_RA_VERSION_MAJOR=1", "HA_RSCTMP=" + p.RunDir, "OCF_ROOT=" + p.OCFRoots[0]} {
+		"OCF_RESOURCE_TYPE=Env", "OCF_RESOURCE_PROVIDER=test", "OCF_RA_VERSION_MAJOR=1", "HA_RSCTMP=" + p.RunDir, "OCF_ROOT=" + p.OCFRoots[0],
+		"OCF_CHECK_LEVEL=10"} {
 		if !strings.Contains(env, want+"\n") {
 			t.Errorf("environment lacks %s", want)
 		}

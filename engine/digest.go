@@ -116,6 +116,15 @@ func (r *Resource) opParams(task string, interval time.Duration) (all, own map[s
 	return all, own
 }
 
+// runParams are the parameters an agent runs an operation with: the
+// resource's (and its group's or clone's), and the operation's own, such
+// as OCF_CHECK_LEVEL on a deeper monitor.
+func (r *Resource) runParams(task string, interval time.Duration) map[string]string {
+	all, _ := r.opParams(task, interval)
+	delete(all, "CRM_meta_timeout")
+	return all
+}
+
 // digestParams are the resource's parameters as Pacemaker digests them:
 // with those of the group or clone it is in.
 func (r *Resource) digestParams() map[string]string {

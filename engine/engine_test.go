@@ -195,3 +195,44 @@ func TestBrokenConstraintsAreReported(t *testing.T) {
 		})
 	}
 }
+
+// TestOperationParametersReachTheAgent: an operation's own parameters
+// (OCF_CHECK_LEVEL on a deeper monitor) travel with that operation, and
+// only with it, besides the resource's own.
+func TestOperationParametersReachTheAgent(t *testing.T) {
+	base, err := os.ReadFile("testdata/01-fresh-probes.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xml := strings.Replace(string(base), `<op name="monitor" interval="10s" timeout="20s" id="d1-monitor-10s"/>`,
+		`<op name="monitor" interval="10s" timeout="20s" id="d1-monitor-10s"><instance_attributes id="d1-monitor-10s-ia"><nvpair id="d1-cl" name="OCF_CHECK_LEVEL" value="10"/></instance_attributes></op>`, 1)
+	xml = strings.Replace(xml, `type="Dummy">`, `type="Dummy"><instance_attributes id="d1-ia"><nvpair id="d1-state" name="state" value="/run/d1"/></instance_attributes>`, 1)
+	c, err := cib.Parse([]byte(xml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The plan probes, starts and monitors it.
+	plan, err := Schedule(Input{CIB: c, Now: time.Unix(1700000100, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, a := range plan.Actions {
+		if a.Params["state"] != "/run/d1" {
+			t.Errorf("%s %s lacks the resource's parameter: %v", a.Task, a.Resource, a.Params)
+		}
+		level, has := a.Params["OCF_CHECK_LEVEL"]
+		switch {
+		case a.Task == "monitor" && a.Interval == 10*time.Second:
+			seen++
+			if level != "10" {
+				t.Errorf("the 10s monitor runs with %v, want OCF_CHECK_LEVEL=10", a.Params)
+			}
+		case has:
+			t.Errorf("%s %v runs with the monitor's OCF_CHECK_LEVEL", a.Task, a.Interval)
+		}
+	}
+	if seen != 1 {
+		t.Errorf("%d recurring monitors planned, want 1", seen)
+	}
+}

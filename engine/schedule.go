@@ -2654,7 +2654,7 @@ func (s *scheduler) action(r *Resource, task, node string, interval time.Duratio
 		expected = 7
 	}
 	return s.add(Action{Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Task: task, Interval: interval,
-		Node: node, Timeout: s.timeout(r, task, interval), Params: r.Params, Meta: meta, ExpectedRC: expected, Digest: r.opDigest(task, interval),
+		Node: node, Timeout: s.timeout(r, task, interval), Params: r.runParams(task, interval), Meta: meta, ExpectedRC: expected, Digest: r.opDigest(task, interval),
 		After: append([]int(nil), after...), Reason: reason, FailFatal: task == "start" && r.startFailureIsFatal,
 		Cause: s.actionCauses[r.ID+" "+task+" "+node]})
 }
