@@ -1912,6 +1912,8 @@ func (s *scheduler) place(u *unit, canStart, stopAll bool) {
 			}
 		} else if !managed && t != "" && !s.nodeUsable(t) {
 			t = "" // held there by a member left alone, where it may not run
+		} else if blocked && t != "" && !s.nodeUsable(t) && (r.State[t] == nil || !r.State[t].Active) {
+			t = "" // held by a member on an unclean node: nothing more starts there
 		}
 		s.target[r.ID] = t
 	}
@@ -3874,7 +3876,7 @@ func (s *scheduler) cancelOrphanMonitors() {
 		for _, n := range s.cl.Nodes {
 			st := r.State[n.Uname]
 			available := probeable(n) && !n.ShuttingDown && !n.Standby
-			if st == nil || !st.Active || r.Orphan || !(inMaintenance || n.Maintenance) || !(n.Maintenance || available) {
+			if st == nil || !st.Active || r.Orphan || !(inMaintenance || n.Maintenance) || !(n.Maintenance || available) || !n.Online || n.Unclean {
 				continue
 			}
 			var intervals []time.Duration

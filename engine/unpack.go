@@ -1222,7 +1222,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				r.Blocked = true
 				continue
 			}
-			if n.Maintenance && !n.Unclean {
+			if n.Maintenance && !n.Unclean && (n.Online || cl.StonithEnabled) {
 				continue // what the history says runs there is left alone
 			}
 			if n.Container != "" && n.Bundle == "" && st.Active && r.Managed {
