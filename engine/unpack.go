@@ -62,6 +62,10 @@ type Cluster struct {
 	// concurrentFencing lets nodes be fenced at once (else one after
 	// the other).
 	concurrentFencing bool
+
+	// ResourceDefaults is rsc_defaults' meta attributes: groups and
+	// clones take them too (crm_mon flags them disabled or unmanaged).
+	ResourceDefaults map[string]string
 }
 
 // Node is a cluster node and its state.
@@ -488,6 +492,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	if s := c.Section("rsc_defaults", false); s != nil {
 		rscDefaults = nvpairs(s, "meta_attributes")
 	}
+	cl.ResourceDefaults = rscDefaults
 	defTimeout := 20 * time.Second
 	if s := c.Section("op_defaults", false); s != nil {
 		if d, err := ParseDuration(nvpairs(s, "meta_attributes")["timeout"]); err == nil && d > 0 {
