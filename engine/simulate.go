@@ -51,7 +51,7 @@ func SimulateAt(c *cib.CIB, plan *Plan, at time.Time) *cib.CIB {
 			}
 			continue
 		}
-		if a.Task == "delete" {
+		if a.Task == "delete" || a.Task == "lrm_delete" {
 			// The node forgets the resource's history.
 			for _, r := range ns.FindElements("./lrm/lrm_resources/lrm_resource[@id='" + a.Resource + "']") {
 				r.Parent().RemoveChild(r)

@@ -456,6 +456,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 		if n.Remote {
 			n.wasFenced = ns.SelectAttrValue("node_fenced", "0") != "0"
+			if cib.IsTrue(ns.SelectAttrValue("node_in_maintenance", "0")) {
+				n.Maintenance = true // (set by the remote node's connection)
+			}
 			continue // online when its connection runs (read with the history)
 		}
 		cl.readNodeState(n, ns)

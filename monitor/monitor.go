@@ -358,6 +358,7 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 	}
 	var fulls []full
 	unmanaged := collectiveUnmanaged(cl, r.Clone.Meta) || (!r.Managed && !r.FailBlocked)
+	probed, probeRCs := map[int][]string{}, []int(nil)
 	for _, n := range cl.Nodes {
 		st := r.State[n.Uname]
 		lost := n.Unclean && !n.Online
@@ -396,6 +397,12 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 			started = append(started, n.Uname)
 		case n.Bundle != "":
 			// A bundle's node runs nothing but the bundle's primitive.
+		case st != nil && st.ProbeRC != 0 && n.Online:
+			// A probe found it unusable there: listed apart, with why.
+			if probed[st.ProbeRC] == nil {
+				probeRCs = append(probeRCs, st.ProbeRC)
+			}
+			probed[st.ProbeRC] = append(probed[st.ProbeRC], n.Uname)
 		default:
 			stopped = append(stopped, n.Uname)
 		}
@@ -428,6 +435,12 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 			label = "Stopped (disabled)"
 		}
 		out = append(out, fmt.Sprintf("%s  * %s: [ %s ]", indent, label, strings.Join(stopped, " ")))
+	}
+	if inactive {
+		sort.Ints(probeRCs)
+		for _, rc := range probeRCs {
+			out = append(out, fmt.Sprintf("%s  * Stopped (%s): [ %s ]", indent, rcText[rc], strings.Join(probed[rc], " ")))
+		}
 	}
 	return out
 }
@@ -596,6 +609,11 @@ func resourceLine(r *engine.Resource, nodes map[string]*engine.Node) (string, bo
 		b.WriteString(" " + active[0])
 	}
 	var flags []string
+	if len(active) == 0 && r.LockedTo != "" {
+		// Stopped by a clean shutdown, to start again there only.
+		b.WriteString(" " + r.LockedTo)
+		flags = append(flags, "LOCKED")
+	}
 	if len(active) == 1 {
 		if n := nodes[active[0]]; n != nil && n.Unclean && !n.Online {
 			flags = append(flags, "UNCLEAN")
