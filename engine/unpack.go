@@ -250,6 +250,7 @@ type ResourceState struct {
 	fencedActive     bool // it ran on a node that is being fenced
 	guestFailed      bool // it ran on a guest node that is down (and is fenced)
 	lastFailure      *cib.OpRecord
+	stoppedFailed    bool                   // stopped after a failure that the stop did not settle
 	entry            *etree.Element         // the history (lrm_resource) this state was read from
 	reload           bool                   // its parameters changed in a way the agent can reload
 	rescheduled      map[time.Duration]bool // recurring monitors whose parameters changed: scheduled again
@@ -1805,6 +1806,7 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 			continue
 		}
 		st.Pending, st.PendingTask = false, ""
+		st.stoppedFailed = false
 		if r.Failed() {
 			switch {
 			case r.RC == 6:
@@ -1845,6 +1847,7 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 				st.Active, st.Failed = true, true
 				st.Banned = true // a node that failed to stop it may not run it again
 			} else {
+				st.stoppedFailed = st.Failed
 				st.Active, st.Failed = false, false
 			}
 		case r.Operation == "monitor" && r.Interval == 0 && (r.RC == 5 || r.RC == 2 || r.OpStatus == cib.ExecNotInstalled):
@@ -2366,7 +2369,13 @@ func (cl *Cluster) remoteOnline(byRsc map[string]*Resource) {
 			continue
 		}
 		started, failed, reset := false, false, false
+		reconnect, _ := ParseDuration(conn.Params["reconnect_interval"])
 		for _, st := range conn.State {
+			if f := st.lastFailure; st.stoppedFailed && !st.Active && reconnect > 0 && f != nil && f.Operation == "monitor" && f.Interval > 0 {
+				// A lost connection that waits to reconnect: its stop does
+				// not settle the failure, the node stays to be fenced.
+				st.Failed = true
+			}
 			started = started || st.Active
 			failed = failed || st.Failed
 			// (Failing to start, or a probe finding it failed, says no

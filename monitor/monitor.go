@@ -583,6 +583,9 @@ func resourceLine(r *engine.Resource, nodes map[string]*engine.Node) (string, bo
 			pending = st.PendingTask
 		}
 	}
+	for _, st := range r.State {
+		failed = failed || (st.Failed && !st.Active) // stopped, the failure not settled
+	}
 	switch {
 	case failed:
 		b.WriteString(" FAILED")
