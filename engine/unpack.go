@@ -1245,6 +1245,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				n.guestReset, n.guestFenced, r.Blocked = true, true, true
 				continue
 			}
+			if !r.Managed && !r.FailBlocked && cl.StonithEnabled && !n.Remote && st.Active {
+				continue // not managed: left as the history says, even there
+			}
 			// Cleanly down, or down with fencing disabled (Pacemaker then
 			// does not read its history): nothing runs there.
 			st.Active, st.Pending, st.Failed = false, false, false

@@ -359,6 +359,7 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 	var fulls []full
 	unmanaged := collectiveUnmanaged(cl, r.Clone.Meta) || (!r.Managed && !r.FailBlocked)
 	probed, probeRCs := map[int][]string{}, []int(nil)
+	downActive := 0
 	for _, n := range cl.Nodes {
 		st := r.State[n.Uname]
 		lost := n.Unclean && !n.Online
@@ -391,6 +392,12 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 				line += " (" + strings.Join(flags, ", ") + ")"
 			}
 			fulls = append(fulls, full{n.HistoryRank, line})
+			if !n.Online && !n.Unclean {
+				// (Left active on a node cleanly down: crm_mon counts the
+				// node among those where the clone is stopped, too.)
+				stopped = append(stopped, n.Uname)
+				downActive++
+			}
 		case st != nil && st.Active && st.Promoted:
 			promoted = append(promoted, n.Uname)
 		case st != nil && st.Active:
@@ -429,7 +436,7 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 		}
 		out = append(out, fmt.Sprintf("%s  * %s: [ %s ]", indent, label, strings.Join(started, " ")))
 	}
-	if inactive && len(started)+len(promoted)+len(fulls) < max && len(stopped) > 0 {
+	if inactive && len(started)+len(promoted)+len(fulls)-downActive < max && len(stopped) > 0 {
 		label := "Stopped"
 		if r.Disabled() || collectiveDisabled(cl, r.Clone.Meta, r.Clone.Promotable) {
 			label = "Stopped (disabled)"
