@@ -360,11 +360,26 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 	unmanaged := collectiveUnmanaged(cl, r.Clone.Meta) || (!r.Managed && !r.FailBlocked)
 	probed, probeRCs := map[int][]string{}, []int(nil)
 	downActive := 0
+	// Instances are numbered in history order: those past clone-max are
+	// orphans, shown apart.
+	orphan := map[string]bool{}
+	if r.Clone.Max >= 0 {
+		var on []*engine.Node
+		for _, n := range cl.Nodes {
+			if st := r.State[n.Uname]; st != nil && st.Active {
+				on = append(on, n)
+			}
+		}
+		sort.SliceStable(on, func(i, j int) bool { return on[i].HistoryRank < on[j].HistoryRank })
+		for i, n := range on {
+			orphan[n.Uname] = i >= r.Clone.Max
+		}
+	}
 	for _, n := range cl.Nodes {
 		st := r.State[n.Uname]
 		lost := n.Unclean && !n.Online
 		switch {
-		case st != nil && st.Active && ((st.Failed || st.FailedInRole) || unmanaged || lost):
+		case st != nil && st.Active && ((st.Failed || st.FailedInRole) || unmanaged || lost || orphan[n.Uname]):
 			state := "Started"
 			switch {
 			case st.Failed || st.FailedInRole:
@@ -386,6 +401,9 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 				flags = append(flags, "blocked")
 			case unmanaged:
 				flags = append(flags, "unmanaged")
+			}
+			if orphan[n.Uname] {
+				state = "ORPHANED " + state
 			}
 			line := fmt.Sprintf("%s  * %s\t(%s):\t %s %s", indent, r.ID, r.Agent(), state, n.Uname)
 			if len(flags) > 0 {
