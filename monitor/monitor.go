@@ -370,7 +370,7 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 				on = append(on, n)
 			}
 		}
-		sort.SliceStable(on, func(i, j int) bool { return on[i].HistoryRank < on[j].HistoryRank })
+		sort.SliceStable(on, func(i, j int) bool { return instanceRank(r, on[i]) < instanceRank(r, on[j]) })
 		for i, n := range on {
 			orphan[n.Uname] = i >= r.Clone.Max
 		}
@@ -409,7 +409,7 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 			if len(flags) > 0 {
 				line += " (" + strings.Join(flags, ", ") + ")"
 			}
-			fulls = append(fulls, full{n.HistoryRank, line})
+			fulls = append(fulls, full{instanceRank(r, n), line})
 			if !n.Online && !n.Unclean {
 				// (Left active on a node cleanly down: crm_mon counts the
 				// node among those where the clone is stopped, too.)
@@ -670,15 +670,33 @@ func resourceLine(r *engine.Resource, nodes map[string]*engine.Node) (string, bo
 	}
 	if len(active) > 1 {
 		// In the order the nodes' histories are read, where each was found.
-		sort.SliceStable(active, func(i, j int) bool { return historyRank(nodes, active[i]) < historyRank(nodes, active[j]) })
+		sort.SliceStable(active, func(i, j int) bool { return seenRank(nodes, r, active[i]) < seenRank(nodes, r, active[j]) })
 		b.WriteString(" [ " + strings.Join(active, " ") + " ]")
 	}
 	return b.String(), len(active) > 0
 }
 
-func historyRank(nodes map[string]*engine.Node, name string) int {
+// instanceRank orders a clone's active instances as Pacemaker numbers
+// them.
+func instanceRank(r *engine.Resource, n *engine.Node) int {
+	k, ok := r.SeenOrder(n.Uname)
+	if !ok {
+		k = 2 * n.HistoryRank
+	}
+	if n.Unclean && !n.Online {
+		k += 1 << 20 // (an instance on a node that is lost is numbered last)
+	}
+	return k
+}
+
+// seenRank orders the nodes where r is active as Pacemaker found them
+// (a node's history order when the engine does not say).
+func seenRank(nodes map[string]*engine.Node, r *engine.Resource, name string) int {
+	if k, ok := r.SeenOrder(name); ok {
+		return k
+	}
 	if n := nodes[name]; n != nil {
-		return n.HistoryRank
+		return 2 * n.HistoryRank
 	}
 	return 0
 }
