@@ -70,7 +70,7 @@ func (l *localResources) exec(e execMsg) {
 		l.report()
 		return
 	}
-	if a.Task == "delete" {
+	if a.Task == "delete" || a.Task == "lrm_delete" { // (lrm_delete: a shutdown lock expired)
 		// Forget a resource no longer configured (it was stopped).
 		l.cancelMonitors(a.Resource)
 		l.hist.Forget(a.Resource)

@@ -28,8 +28,9 @@ import (
 // migration), and a collective's pseudo actions.
 var primitiveRank = map[string]int{
 	"probe": 0, "cancel": 1, "demote": 2, "stop": 3, "start": 4, "promote": 5, "monitor": 6, "migrate_to": 7, "migrate_from": 8,
-	"delete": 4, // with the start
-	"notify": 9, // notifications are created last, when the graph is written
+	"delete":     4, // with the start
+	"lrm_delete": 4, // (the controller's, when a shutdown lock expires)
+	"notify":     9, // notifications are created last, when the graph is written
 }
 
 // collectiveSteps lists a clone's pseudo actions in creation order: each

@@ -721,7 +721,7 @@ func (s *scheduler) shutdownLocks() {
 	for _, r := range s.cl.Resources {
 		for _, n := range r.lockExpired {
 			if nd := s.node(n); nd != nil {
-				s.add(Action{Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Task: "delete", Node: n,
+				s.add(Action{Resource: r.ID, Class: r.Class, Provider: r.Provider, Type: r.Type, Task: "lrm_delete", Node: n,
 					Reason: "forget " + r.ID + ": its shutdown lock expired"})
 			}
 		}

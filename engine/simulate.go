@@ -51,7 +51,7 @@ func SimulateAt(c *cib.CIB, plan *Plan, at time.Time) *cib.CIB {
 			}
 			continue
 		}
-		if a.Task == "delete" {
+		if a.Task == "delete" || a.Task == "lrm_delete" {
 			// The node forgets the resource's history.
 			for _, r := range ns.FindElements("./lrm/lrm_resources/lrm_resource[@id='" + a.Resource + "']") {
 				r.Parent().RemoveChild(r)
@@ -99,8 +99,10 @@ func SimulateAt(c *cib.CIB, plan *Plan, at time.Time) *cib.CIB {
 		}
 		for _, rsc := range targets {
 			for _, old := range rsc.SelectElements("lrm_rsc_op") {
-				// A stop ends the resource's recurring monitors there.
-				if old.SelectAttrValue("id", "") == id || (a.Task == "stop" && old.SelectAttrValue("interval", "0") != "0") {
+				// A stop ends the resource's recurring monitors there (the
+				// record of the last failure stays).
+				oid := old.SelectAttrValue("id", "")
+				if oid == id || (a.Task == "stop" && old.SelectAttrValue("interval", "0") != "0" && !strings.HasSuffix(oid, "_last_failure_0")) {
 					rsc.RemoveChild(old)
 				}
 			}

@@ -437,6 +437,16 @@ func (sm *summarizer) blockedLine(b BlockedStart, name string) {
 	sm.line(change, name, details, reason)
 }
 
+// SeenOrder is the position at which Pacemaker found r active on node
+// while reading the histories (false when not known): crm_mon lists the
+// nodes of a resource active on several in that order.
+func (r *Resource) SeenOrder(node string) (int, bool) {
+	if st := r.State[node]; st != nil && st.seen != 0 {
+		return st.seen, true
+	}
+	return 0, false
+}
+
 // seenRank is the position at which Pacemaker found a resource active on
 // a node.
 func seenRank(cl *Cluster, r *Resource, node string) int {

@@ -62,6 +62,10 @@ type Cluster struct {
 	// concurrentFencing lets nodes be fenced at once (else one after
 	// the other).
 	concurrentFencing bool
+
+	// ResourceDefaults is rsc_defaults' meta attributes: groups and
+	// clones take them too (crm_mon flags them disabled or unmanaged).
+	ResourceDefaults map[string]string
 }
 
 // Node is a cluster node and its state.
@@ -246,6 +250,7 @@ type ResourceState struct {
 	fencedActive     bool // it ran on a node that is being fenced
 	guestFailed      bool // it ran on a guest node that is down (and is fenced)
 	lastFailure      *cib.OpRecord
+	stoppedFailed    bool                   // stopped after a failure that the stop did not settle
 	entry            *etree.Element         // the history (lrm_resource) this state was read from
 	reload           bool                   // its parameters changed in a way the agent can reload
 	rescheduled      map[time.Duration]bool // recurring monitors whose parameters changed: scheduled again
@@ -452,6 +457,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 		}
 		if n.Remote {
 			n.wasFenced = ns.SelectAttrValue("node_fenced", "0") != "0"
+			if cib.IsTrue(ns.SelectAttrValue("node_in_maintenance", "0")) {
+				n.Maintenance = true // (set by the remote node's connection)
+			}
 			continue // online when its connection runs (read with the history)
 		}
 		cl.readNodeState(n, ns)
@@ -488,6 +496,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	if s := c.Section("rsc_defaults", false); s != nil {
 		rscDefaults = nvpairs(s, "meta_attributes")
 	}
+	cl.ResourceDefaults = rscDefaults
 	defTimeout := 20 * time.Second
 	if s := c.Section("op_defaults", false); s != nil {
 		if d, err := ParseDuration(nvpairs(s, "meta_attributes")["timeout"]); err == nil && d > 0 {
@@ -1236,6 +1245,9 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 				n.guestReset, n.guestFenced, r.Blocked = true, true, true
 				continue
 			}
+			if !r.Managed && !r.FailBlocked && cl.StonithEnabled && !n.Remote && st.Active {
+				continue // not managed: left as the history says, even there
+			}
 			// Cleanly down, or down with fencing disabled (Pacemaker then
 			// does not read its history): nothing runs there.
 			st.Active, st.Pending, st.Failed = false, false, false
@@ -1797,6 +1809,7 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 			continue
 		}
 		st.Pending, st.PendingTask = false, ""
+		st.stoppedFailed = false
 		if r.Failed() {
 			switch {
 			case r.RC == 6:
@@ -1837,6 +1850,7 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 				st.Active, st.Failed = true, true
 				st.Banned = true // a node that failed to stop it may not run it again
 			} else {
+				st.stoppedFailed = st.Failed
 				st.Active, st.Failed = false, false
 			}
 		case r.Operation == "monitor" && r.Interval == 0 && (r.RC == 5 || r.RC == 2 || r.OpStatus == cib.ExecNotInstalled):
@@ -2358,7 +2372,13 @@ func (cl *Cluster) remoteOnline(byRsc map[string]*Resource) {
 			continue
 		}
 		started, failed, reset := false, false, false
+		reconnect, _ := ParseDuration(conn.Params["reconnect_interval"])
 		for _, st := range conn.State {
+			if f := st.lastFailure; st.stoppedFailed && !st.Active && reconnect > 0 && f != nil && f.Operation == "monitor" && f.Interval > 0 {
+				// A lost connection that waits to reconnect: its stop does
+				// not settle the failure, the node stays to be fenced.
+				st.Failed = true
+			}
 			started = started || st.Active
 			failed = failed || st.Failed
 			// (Failing to start, or a probe finding it failed, says no

@@ -238,10 +238,8 @@ func sortedNodes(nodes []*engine.Node) []*engine.Node {
 // resourceLines lists resources as crm_mon does: a group as a heading
 // with its members indented under it. Lines start with "* " after indent.
 func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
-	unclean := map[string]bool{}
 	nodes := map[string]*engine.Node{}
 	for _, n := range cl.Nodes {
-		unclean[n.Uname] = n.Unclean
 		nodes[n.Uname] = n
 	}
 	var out []string
@@ -270,7 +268,7 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 		if r.Clone != nil && r.Clone.Group != nil {
 			if !done[r.Clone.ID] {
 				done[r.Clone.ID] = true
-				out = append(out, groupCloneLines(cl, r.Clone, inactive, indent, unclean)...)
+				out = append(out, groupCloneLines(cl, r.Clone, inactive, indent)...)
 			}
 			continue
 		}
@@ -295,11 +293,7 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 				members = append(members, indent+"  * "+l)
 			}
 			if anyActive || inactive {
-				kind := "unique"
-				if r.Unique.Promotable {
-					kind = "promotable, unique"
-				}
-				out = append(out, fmt.Sprintf("%s* Clone Set: %s [%s] (%s):", indent, r.Unique.ID, base, kind))
+				out = append(out, cloneHead(cl, indent, r.Unique, base, true))
 				out = append(out, members...)
 			}
 			continue
@@ -336,10 +330,10 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 		if nInactive > 0 && !inactive {
 			attrs = append(attrs, fmt.Sprintf("%d member%s inactive", nInactive, plural(nInactive)))
 		}
-		if cib.IsFalse(g.Meta["is-managed"]) || cib.IsTrue(g.Meta["maintenance"]) || cl.MaintenanceMode {
+		if collectiveUnmanaged(cl, g.Meta) {
 			attrs = append(attrs, "unmanaged")
 		}
-		if strings.EqualFold(g.Meta["target-role"], "Stopped") {
+		if collectiveDisabled(cl, g.Meta, false) {
 			attrs = append(attrs, "disabled")
 		}
 		head := "Resource Group: " + g.ID + ":"
@@ -353,46 +347,103 @@ func resourceLines(cl *engine.Cluster, inactive bool, indent string) []string {
 }
 
 // cloneLines shows an anonymous clone as crm_mon does: the nodes it is
-// started on, failed instances on their own, and (with inactive) the
-// nodes where its other instances could run.
+// started on, and (with inactive) the nodes where its other instances
+// could run. An instance that is failed, unmanaged or on a node that is
+// lost has a line of its own, in instance (history) order.
 func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent string) []string {
-	var started, promoted, stopped, lines []string
+	var started, promoted, stopped []string
+	type full struct {
+		rank int
+		line string
+	}
+	var fulls []full
+	unmanaged := collectiveUnmanaged(cl, r.Clone.Meta) || (!r.Managed && !r.FailBlocked)
+	probed, probeRCs := map[int][]string{}, []int(nil)
+	downActive := 0
+	// Instances are numbered in history order: those past clone-max are
+	// orphans, shown apart.
+	orphan := map[string]bool{}
+	if r.Clone.Max >= 0 {
+		var on []*engine.Node
+		for _, n := range cl.Nodes {
+			if st := r.State[n.Uname]; st != nil && st.Active {
+				on = append(on, n)
+			}
+		}
+		sort.SliceStable(on, func(i, j int) bool { return instanceRank(r, on[i]) < instanceRank(r, on[j]) })
+		for i, n := range on {
+			orphan[n.Uname] = i >= r.Clone.Max
+		}
+	}
 	for _, n := range cl.Nodes {
 		st := r.State[n.Uname]
+		lost := n.Unclean && !n.Online
 		switch {
-		case st != nil && st.Active && (st.Failed || st.FailedInRole):
-			role := ""
-			if st.Promoted {
-				role = " Promoted"
+		case st != nil && st.Active && ((st.Failed || st.FailedInRole) || unmanaged || lost || orphan[n.Uname]):
+			state := "Started"
+			switch {
+			case st.Failed || st.FailedInRole:
+				state = "FAILED"
+				if st.Promoted {
+					state += " Promoted"
+				}
+			case st.Promoted:
+				state = "Promoted"
+			case r.Clone.Promotable:
+				state = "Unpromoted"
 			}
-			lines = append(lines, fmt.Sprintf("%s  * %s\t(%s):\t FAILED%s %s", indent, r.ID, r.Agent(), role, n.Uname))
+			var flags []string
+			if lost {
+				flags = append(flags, "UNCLEAN")
+			}
+			switch {
+			case r.FailBlocked && (st.Failed || st.FailedInRole):
+				flags = append(flags, "blocked")
+			case unmanaged:
+				flags = append(flags, "unmanaged")
+			}
+			if orphan[n.Uname] {
+				state = "ORPHANED " + state
+			}
+			line := fmt.Sprintf("%s  * %s\t(%s):\t %s %s", indent, r.ID, r.Agent(), state, n.Uname)
+			if len(flags) > 0 {
+				line += " (" + strings.Join(flags, ", ") + ")"
+			}
+			fulls = append(fulls, full{instanceRank(r, n), line})
+			if !n.Online && !n.Unclean {
+				// (Left active on a node cleanly down: crm_mon counts the
+				// node among those where the clone is stopped, too.)
+				stopped = append(stopped, n.Uname)
+				downActive++
+			}
 		case st != nil && st.Active && st.Promoted:
 			promoted = append(promoted, n.Uname)
 		case st != nil && st.Active:
 			started = append(started, n.Uname)
 		case n.Bundle != "":
 			// A bundle's node runs nothing but the bundle's primitive.
+		case st != nil && st.ProbeRC != 0 && n.Online:
+			// A probe found it unusable there: listed apart, with why.
+			if probed[st.ProbeRC] == nil {
+				probeRCs = append(probeRCs, st.ProbeRC)
+			}
+			probed[st.ProbeRC] = append(probed[st.ProbeRC], n.Uname)
 		default:
 			stopped = append(stopped, n.Uname)
 		}
 	}
+	sort.SliceStable(fulls, func(i, j int) bool { return fulls[i].rank < fulls[j].rank })
 	max := r.Clone.Max
 	if max < 0 {
 		max = len(cl.Nodes)
 	}
-	if len(started)+len(promoted)+len(lines) == 0 && !inactive {
+	if len(started)+len(promoted)+len(fulls) == 0 && !inactive {
 		return nil
 	}
-	kind := ""
-	if r.Clone.Promotable {
-		kind = " (promotable)"
+	out := []string{cloneHead(cl, indent, r.Clone, r.ID, false)}
+	for _, f := range fulls {
+		out = append(out, f.line)
 	}
-	head := fmt.Sprintf("%s* Clone Set: %s [%s]%s:", indent, r.Clone.ID, r.ID, kind)
-	if strings.EqualFold(r.Clone.Meta["target-role"], "Stopped") {
-		head = fmt.Sprintf("%s* Clone Set: %s [%s]%s (disabled):", indent, r.Clone.ID, r.ID, kind)
-	}
-	out := []string{head}
-	out = append(out, lines...)
 	if len(promoted) > 0 {
 		out = append(out, fmt.Sprintf("%s  * Promoted: [ %s ]", indent, strings.Join(promoted, " ")))
 	}
@@ -403,20 +454,71 @@ func cloneLines(cl *engine.Cluster, r *engine.Resource, inactive bool, indent st
 		}
 		out = append(out, fmt.Sprintf("%s  * %s: [ %s ]", indent, label, strings.Join(started, " ")))
 	}
-	if inactive && len(started)+len(promoted)+len(lines) < max && len(stopped) > 0 {
+	if inactive && len(started)+len(promoted)+len(fulls)-downActive < max && len(stopped) > 0 {
 		label := "Stopped"
-		if r.Disabled() {
+		if r.Disabled() || collectiveDisabled(cl, r.Clone.Meta, r.Clone.Promotable) {
 			label = "Stopped (disabled)"
 		}
 		out = append(out, fmt.Sprintf("%s  * %s: [ %s ]", indent, label, strings.Join(stopped, " ")))
 	}
+	if inactive {
+		sort.Ints(probeRCs)
+		for _, rc := range probeRCs {
+			out = append(out, fmt.Sprintf("%s  * Stopped (%s): [ %s ]", indent, rcText[rc], strings.Join(probed[rc], " ")))
+		}
+	}
 	return out
+}
+
+// cloneHead is a clone's heading, with crm_mon's flags in one
+// parenthesis: promotable, unique, unmanaged, disabled.
+func cloneHead(cl *engine.Cluster, indent string, c *engine.Clone, child string, unique bool) string {
+	var flags []string
+	if c.Promotable {
+		flags = append(flags, "promotable")
+	}
+	if unique {
+		flags = append(flags, "unique")
+	}
+	if collectiveUnmanaged(cl, c.Meta) || (c.Primitive != nil && !c.Primitive.Managed && !c.Primitive.FailBlocked) {
+		flags = append(flags, "unmanaged")
+	}
+	if collectiveDisabled(cl, c.Meta, c.Promotable) {
+		flags = append(flags, "disabled")
+	}
+	head := fmt.Sprintf("%s* Clone Set: %s [%s]", indent, c.ID, child)
+	if len(flags) > 0 {
+		head += " (" + strings.Join(flags, ", ") + ")"
+	}
+	return head + ":"
+}
+
+// collectiveMeta is a group's or clone's meta attribute, or rsc_defaults'
+// when it sets none.
+func collectiveMeta(cl *engine.Cluster, meta map[string]string, key string) string {
+	if v, ok := meta[key]; ok {
+		return v
+	}
+	return cl.ResourceDefaults[key]
+}
+
+// collectiveDisabled: a group or clone whose target-role is Stopped (or
+// Unpromoted, for a promotable clone) is shown disabled.
+func collectiveDisabled(cl *engine.Cluster, meta map[string]string, promotable bool) bool {
+	role := collectiveMeta(cl, meta, "target-role")
+	return strings.EqualFold(role, "Stopped") || (promotable && (strings.EqualFold(role, "Unpromoted") || strings.EqualFold(role, "Slave")))
+}
+
+// collectiveUnmanaged: is-managed false, maintenance on the resource or
+// the whole cluster.
+func collectiveUnmanaged(cl *engine.Cluster, meta map[string]string) bool {
+	return cib.IsFalse(collectiveMeta(cl, meta, "is-managed")) || cib.IsTrue(collectiveMeta(cl, meta, "maintenance")) || cl.MaintenanceMode
 }
 
 // groupCloneLines shows a clone of a group: the nodes where the whole
 // group runs as "Started", an instance whose group runs in part with its
 // members, and (with inactive) the nodes where it does not run.
-func groupCloneLines(cl *engine.Cluster, c *engine.Clone, inactive bool, indent string, unclean map[string]bool) []string {
+func groupCloneLines(cl *engine.Cluster, c *engine.Clone, inactive bool, indent string) []string {
 	var started, stopped, partial []string
 	inst := 0
 	for _, n := range cl.Nodes {
@@ -426,8 +528,9 @@ func groupCloneLines(cl *engine.Cluster, c *engine.Clone, inactive bool, indent 
 				count++
 			}
 		}
+		lost := n.Unclean && !n.Online
 		switch {
-		case count == len(c.Group.Members):
+		case count == len(c.Group.Members) && !lost:
 			started = append(started, n.Uname)
 			inst++
 		case count > 0:
@@ -439,9 +542,11 @@ func groupCloneLines(cl *engine.Cluster, c *engine.Clone, inactive bool, indent 
 					if st.Failed {
 						state = "FAILED " + n.Uname
 					}
-					if unclean[n.Uname] {
+					if lost {
 						state += " (UNCLEAN)"
 					}
+				} else if m.Disabled() {
+					state += " (disabled)"
 				}
 				partial = append(partial, fmt.Sprintf("%s    * %s\t(%s):\t %s", indent, m.ID, m.Agent(), state))
 			}
@@ -455,12 +560,8 @@ func groupCloneLines(cl *engine.Cluster, c *engine.Clone, inactive bool, indent 
 	if len(started)+len(partial) == 0 && !inactive {
 		return nil
 	}
-	disabled := strings.EqualFold(c.Meta["target-role"], "Stopped")
-	head := fmt.Sprintf("%s* Clone Set: %s [%s]:", indent, c.ID, c.Group.ID)
-	if disabled {
-		head = fmt.Sprintf("%s* Clone Set: %s [%s] (disabled):", indent, c.ID, c.Group.ID)
-	}
-	out := []string{head}
+	disabled := collectiveDisabled(cl, c.Meta, c.Promotable)
+	out := []string{cloneHead(cl, indent, c, c.Group.ID, false)}
 	out = append(out, partial...)
 	if len(started) > 0 {
 		out = append(out, fmt.Sprintf("%s  * Started: [ %s ]", indent, strings.Join(started, " ")))
@@ -507,6 +608,9 @@ func resourceLine(r *engine.Resource, nodes map[string]*engine.Node) (string, bo
 			pending = st.PendingTask
 		}
 	}
+	for _, st := range r.State {
+		failed = failed || (st.Failed && !st.Active) // stopped, the failure not settled
+	}
 	switch {
 	case failed:
 		b.WriteString(" FAILED")
@@ -533,6 +637,11 @@ func resourceLine(r *engine.Resource, nodes map[string]*engine.Node) (string, bo
 		b.WriteString(" " + active[0])
 	}
 	var flags []string
+	if len(active) == 0 && r.LockedTo != "" {
+		// Stopped by a clean shutdown, to start again there only.
+		b.WriteString(" " + r.LockedTo)
+		flags = append(flags, "LOCKED")
+	}
 	if len(active) == 1 {
 		if n := nodes[active[0]]; n != nil && n.Unclean && !n.Online {
 			flags = append(flags, "UNCLEAN")
@@ -560,9 +669,36 @@ func resourceLine(r *engine.Resource, nodes map[string]*engine.Node) (string, bo
 		b.WriteString(" (" + strings.Join(flags, ", ") + ")")
 	}
 	if len(active) > 1 {
+		// In the order the nodes' histories are read, where each was found.
+		sort.SliceStable(active, func(i, j int) bool { return seenRank(nodes, r, active[i]) < seenRank(nodes, r, active[j]) })
 		b.WriteString(" [ " + strings.Join(active, " ") + " ]")
 	}
 	return b.String(), len(active) > 0
+}
+
+// instanceRank orders a clone's active instances as Pacemaker numbers
+// them.
+func instanceRank(r *engine.Resource, n *engine.Node) int {
+	k, ok := r.SeenOrder(n.Uname)
+	if !ok {
+		k = 2 * n.HistoryRank
+	}
+	if n.Unclean && !n.Online {
+		k += 1 << 20 // (an instance on a node that is lost is numbered last)
+	}
+	return k
+}
+
+// seenRank orders the nodes where r is active as Pacemaker found them
+// (a node's history order when the engine does not say).
+func seenRank(nodes map[string]*engine.Node, r *engine.Resource, name string) int {
+	if k, ok := r.SeenOrder(name); ok {
+		return k
+	}
+	if n := nodes[name]; n != nil {
+		return 2 * n.HistoryRank
+	}
+	return 0
 }
 
 // pendingStates names an operation in flight as crm_mon shows it in

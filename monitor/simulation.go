@@ -60,7 +60,7 @@ func ExecutedActions(w io.Writer, cl *engine.Cluster, plan *engine.Plan) {
 			fmt.Fprintf(w, "  * Pseudo action:   %s\n", a.Task)
 		case a.Resource == "":
 			fmt.Fprintf(w, "  * Cluster action:  %s on %s\n", a.Task, a.Node)
-		case a.Task == "clear_failcount":
+		case a.Task == "clear_failcount", a.Task == "lrm_delete":
 			fmt.Fprintf(w, "  * Cluster action:  %s for %s on %s\n", a.Task, a.Resource, a.Node)
 		case a.Pseudo:
 			fmt.Fprintf(w, "  * Pseudo action:   %s_%s_0\n", name, a.Task)
