@@ -52,9 +52,8 @@ func New() *CIB {
 // <cib> root with a <configuration> holding the four mandatory sections.
 // A missing <status> is added.
 func Parse(data []byte) (*CIB, error) {
-	doc := etree.NewDocument()
-	doc.ReadSettings.Permissive = false
-	if err := doc.ReadFromBytes(data); err != nil {
+	doc, err := readXML(data)
+	if err != nil {
 		return nil, fmt.Errorf("parse CIB: %w", err)
 	}
 	root := doc.Root()
