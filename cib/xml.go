@@ -168,7 +168,7 @@ func (r *xmlReader) tokenSlice(n int) []etree.Token {
 	}
 	l := len(r.tokens)
 	r.tokens = r.tokens[:l+n]
-	return r.tokens[l:l:l+n]
+	return r.tokens[l : l : l+n]
 }
 
 func (r *xmlReader) attrSlice(n int) []etree.Attr {
@@ -177,7 +177,7 @@ func (r *xmlReader) attrSlice(n int) []etree.Attr {
 	}
 	l := len(r.attrs)
 	r.attrs = r.attrs[:l+n]
-	return r.attrs[l:l:l+n]
+	return r.attrs[l : l : l+n]
 }
 
 func (r *xmlReader) newElement() *etree.Element {
