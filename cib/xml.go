@@ -16,18 +16,18 @@ import (
 // readXML builds the etree document of data exactly as etree's own reader
 // (strict, on top of encoding/xml) would, several times faster and in far
 // less memory: a hand-written scanner slices every name, value and text
-// from one string copy of the input, and elements, texts, attributes and
+// from the input string, and elements, texts, attributes and
 // child lists come from shared slabs. Whatever the scanner does not handle
 // itself (directives, other encodings, anything malformed) goes to etree,
 // so the result is the same tree, or an error, for every input; errors
 // then say where the XML breaks.
-func readXML(data []byte) (*etree.Document, error) {
+func readXML(data string) (*etree.Document, error) {
 	if doc, ok := fastReadXML(data); ok {
 		return doc, nil
 	}
 	doc := etree.NewDocument()
 	doc.ReadSettings.Permissive = false
-	if err := doc.ReadFromBytes(data); err != nil {
+	if err := doc.ReadFromString(data); err != nil {
 		return nil, locateXMLError(data, err)
 	}
 	return doc, nil
@@ -36,8 +36,8 @@ func readXML(data []byte) (*etree.Document, error) {
 // locateXMLError replays the input through encoding/xml, checking what
 // etree checks on top of it, to tell the line and column where it breaks;
 // etree's own errors give a line at most.
-func locateXMLError(data []byte, err error) error {
-	dec := xml.NewDecoder(strings.NewReader(string(data)))
+func locateXMLError(data string, err error) error {
+	dec := xml.NewDecoder(strings.NewReader(data))
 	dec.Strict = true
 	var open []xml.Name
 	for {
@@ -122,10 +122,10 @@ var (
 )
 
 // fastReadXML is readXML's scanner; false means "ask etree".
-func fastReadXML(data []byte) (*etree.Document, bool) {
+func fastReadXML(data string) (*etree.Document, bool) {
 	doc := etree.NewDocument()
 	doc.ReadSettings.Permissive = false
-	r := &xmlReader{s: string(data)}
+	r := &xmlReader{s: data}
 	r.open = append(r.open, &doc.Element)
 	r.frames = append(r.frames, 0)
 	for r.pos < len(r.s) {
