@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -1743,11 +1744,20 @@ func replay(re *etree.Element) *ResourceState { return replayExpiring(re, nil) }
 // leaving the state unknown), a recurring monitor's as if it passed.
 func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *ResourceState {
 	st := &ResourceState{MonitorActive: map[time.Duration]bool{}, monitorSeen: map[time.Duration]bool{}}
+	// A history holds a few records: a slice searched for call ids beats
+	// a map, and this runs for every resource on every node.
 	var recs []cib.OpRecord
-	seen := map[int]int{} // call id -> index in recs
-	for _, op := range re.SelectElements("lrm_rsc_op") {
+	for _, t := range re.Child {
+		op, ok := t.(*etree.Element)
+		if !ok || op.Tag != "lrm_rsc_op" {
+			continue
+		}
 		r := remapStatus(cib.ParseOpRecord(re, op))
-		if i, dup := seen[r.CallID]; dup && r.CallID > 0 {
+		i := -1
+		if r.CallID > 0 {
+			i = slices.IndexFunc(recs, func(o cib.OpRecord) bool { return o.CallID == r.CallID })
+		}
+		if i >= 0 {
 			// A recurring monitor keeps its call id: of its results (the
 			// last one, and the last failure kept apart) the most recent
 			// change counts, as Pacemaker orders them.
@@ -1756,10 +1766,9 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 			}
 			continue
 		}
-		seen[r.CallID] = len(recs)
 		recs = append(recs, r)
 	}
-	sort.SliceStable(recs, func(i, j int) bool { return callOrder(recs[i].CallID) < callOrder(recs[j].CallID) })
+	slices.SortStableFunc(recs, func(a, b cib.OpRecord) int { return cmp.Compare(callOrder(a.CallID), callOrder(b.CallID)) })
 	for _, r := range recs {
 		st.lastCall = r.CallID
 		if r.OpStatus == cib.ExecPending && r.Operation == "monitor" && r.Interval == 0 {
