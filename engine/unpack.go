@@ -1090,10 +1090,19 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	// Orphans come after the configured resources, in the order the
 	// status section names them.
 	cl.orphanOrder = map[string]int{}
-	for _, re := range c.Status().FindElements("./node_state/lrm/lrm_resources/lrm_resource") {
-		rid := re.SelectAttrValue("id", "")
-		if _, seen := cl.orphanOrder[rid]; !seen && byRsc[rid] == nil {
-			cl.orphanOrder[rid] = order + len(cl.orphanOrder)
+	// (Walked level by level in document order, as the path
+	// ./node_state/lrm/lrm_resources/lrm_resource would be, without the
+	// path query's cost on a large status.)
+	for ns := range c.Status().SelectElementsSeq("node_state") {
+		for lrm := range ns.SelectElementsSeq("lrm") {
+			for list := range lrm.SelectElementsSeq("lrm_resources") {
+				for re := range list.SelectElementsSeq("lrm_resource") {
+					rid := re.SelectAttrValue("id", "")
+					if _, seen := cl.orphanOrder[rid]; !seen && byRsc[rid] == nil {
+						cl.orphanOrder[rid] = order + len(cl.orphanOrder)
+					}
+				}
+			}
 		}
 	}
 	configured := len(cl.Resources)
@@ -1117,7 +1126,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 					}
 					entry := &lrmEntry{id: rid, class: re.SelectAttrValue("class", ""), provider: re.SelectAttrValue("provider", ""),
 						agent: re.SelectAttrValue("type", ""), rsc: r, el: re}
-					if len(re.SelectElements("lrm_rsc_op")) > 0 {
+					if re.SelectElement("lrm_rsc_op") != nil {
 						n.lrm = append(n.lrm, entry)
 					}
 					if r == nil {
@@ -1746,7 +1755,8 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 	st := &ResourceState{MonitorActive: map[time.Duration]bool{}, monitorSeen: map[time.Duration]bool{}}
 	// A history holds a few records: a slice searched for call ids beats
 	// a map, and this runs for every resource on every node.
-	var recs []cib.OpRecord
+	var buf [4]cib.OpRecord
+	recs := buf[:0]
 	for _, t := range re.Child {
 		op, ok := t.(*etree.Element)
 		if !ok || op.Tag != "lrm_rsc_op" {
