@@ -15,9 +15,11 @@ import (
 
 // readXML builds the etree document of data exactly as etree's own reader
 // (strict, on top of encoding/xml) would, several times faster and in far
-// less memory: a hand-written scanner slices every name, value and text
-// from the input string, and elements, texts, attributes and
-// child lists come from shared slabs. Whatever the scanner does not handle
+// less memory: a hand-written scanner reads the input string in place and
+// keeps one copy of each distinct name, value and text (a status section
+// repeats the same few thousand strings across every node), so the input
+// is not held by the tree; elements, texts, attributes and child lists
+// come from shared slabs. Whatever the scanner does not handle
 // itself (directives, other encodings, anything malformed) goes to etree,
 // so the result is the same tree, or an error, for every input; errors
 // then say where the XML breaks.
@@ -99,8 +101,10 @@ const (
 
 // xmlReader is the state of one fastReadXML.
 type xmlReader struct {
-	s   string // the input: every string in the tree is a slice of it
+	s   string // the input
 	pos int
+	// strs holds the one copy of each string the tree has.
+	strs map[string]string
 
 	elems  []etree.Element
 	texts  []etree.CharData
@@ -125,7 +129,7 @@ var (
 func fastReadXML(data string) (*etree.Document, bool) {
 	doc := etree.NewDocument()
 	doc.ReadSettings.Permissive = false
-	r := &xmlReader{s: data}
+	r := &xmlReader{s: data, strs: make(map[string]string, len(data)/256)}
 	r.open = append(r.open, &doc.Element)
 	r.frames = append(r.frames, 0)
 	for r.pos < len(r.s) {
@@ -188,13 +192,23 @@ func (r *xmlReader) newElement() *etree.Element {
 	return &r.elems[len(r.elems)-1]
 }
 
+// str returns the tree's copy of s, which may be a slice of the input.
+func (r *xmlReader) str(s string) string {
+	if v, ok := r.strs[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	r.strs[v] = v
+	return v
+}
+
 func (r *xmlReader) addText(data string) {
 	if len(r.texts) == cap(r.texts) {
 		r.texts = make([]etree.CharData, 0, slabTexts)
 	}
 	r.texts = r.texts[:len(r.texts)+1]
 	c := &r.texts[len(r.texts)-1]
-	c.SetData(data) // sets the whitespace flag as etree's reader does
+	c.SetData(r.str(data)) // sets the whitespace flag as etree's reader does
 	r.pending = append(r.pending, c)
 }
 
@@ -348,7 +362,7 @@ func (r *xmlReader) markup() bool {
 			if k < 0 || body+k+2 >= len(s) || s[body+k+2] != '>' {
 				return false
 			}
-			c := etree.NewComment(s[body : body+k])
+			c := etree.NewComment(strings.Clone(s[body : body+k]))
 			r.pending = append(r.pending, c)
 			r.pos = body + k + 3
 			return true
@@ -503,7 +517,7 @@ func (r *xmlReader) startTag() bool {
 	}
 	r.pos = i
 	e := r.newElement()
-	e.Space, e.Tag = space, tag
+	e.Space, e.Tag = r.str(space), r.str(tag)
 	if len(r.pairs) == 0 {
 		e.Attr = noAttrs
 	} else {
@@ -511,7 +525,7 @@ func (r *xmlReader) startTag() bool {
 		for j := 0; j < len(r.pairs); j += 2 {
 			// CreateAttr, like etree's reader, keeps the last of
 			// duplicate attributes in the place of the first.
-			e.CreateAttr(r.pairs[j], r.pairs[j+1])
+			e.CreateAttr(r.str(r.pairs[j]), r.str(r.pairs[j+1]))
 		}
 	}
 	r.pending = append(r.pending, e)
@@ -573,7 +587,7 @@ func (r *xmlReader) procInst() bool {
 			return false
 		}
 	}
-	r.pending = append(r.pending, etree.NewProcInst(target, inst))
+	r.pending = append(r.pending, etree.NewProcInst(strings.Clone(target), strings.Clone(inst)))
 	r.pos = i + k + 2
 	return true
 }
