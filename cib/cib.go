@@ -53,8 +53,8 @@ func New() *CIB {
 // A missing <status> is added.
 func Parse(data []byte) (*CIB, error) { return ParseString(string(data)) }
 
-// ParseString is Parse of a string, which the document then shares rather
-// than copies: for the largest CIBs, a copy less in time and memory.
+// ParseString is Parse of a string: for the largest CIBs, a copy of the
+// input less in time and memory.
 func ParseString(data string) (*CIB, error) {
 	doc, err := readXML(data)
 	if err != nil {

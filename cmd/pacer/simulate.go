@@ -112,8 +112,8 @@ func runCrmSimulate(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	return summarize(stdout, stderr, c, cl, plan, now, executed, *quiet, *sim)
 }
 
-// readInput reads a file ("-": stdin) into one string, which the parsed
-// CIB then shares instead of copying it.
+// readInput reads a file ("-": stdin) into one string, sized from the
+// file's length, for cib.ParseString without a copy.
 func readInput(path string, stdin io.Reader) (string, error) {
 	r := stdin
 	var b strings.Builder
