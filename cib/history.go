@@ -106,26 +106,64 @@ func (r OpRecord) Element(id string) *etree.Element {
 func ParseOpRecord(rsc *etree.Element, op *etree.Element) OpRecord {
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
 	r := OpRecord{
-		Resource:   rsc.SelectAttrValue("id", ""),
-		Class:      rsc.SelectAttrValue("class", ""),
-		Provider:   rsc.SelectAttrValue("provider", ""),
-		Type:       rsc.SelectAttrValue("type", ""),
-		Operation:  op.SelectAttrValue("operation", ""),
-		Interval:   time.Duration(atoi(op.SelectAttrValue("interval", "0"))) * time.Millisecond,
-		CallID:     atoi(op.SelectAttrValue("call-id", "0")),
-		RC:         atoi(op.SelectAttrValue("rc-code", "0")),
-		OpStatus:   atoi(op.SelectAttrValue("op-status", "0")),
-		ExitReason: op.SelectAttrValue("exit-reason", ""),
-		Node:       op.SelectAttrValue("on_node", ""),
-		LastChange: time.Unix(int64(atoi(op.SelectAttrValue("last-rc-change", "0"))), 0),
-		ExecTime:   time.Duration(atoi(op.SelectAttrValue("exec-time", "0"))) * time.Millisecond,
-		QueueTime:  time.Duration(atoi(op.SelectAttrValue("queue-time", "0"))) * time.Millisecond,
-		Digest:     op.SelectAttrValue("op-digest", ""),
+		Resource: rsc.SelectAttrValue("id", ""),
+		Class:    rsc.SelectAttrValue("class", ""),
+		Provider: rsc.SelectAttrValue("provider", ""),
+		Type:     rsc.SelectAttrValue("type", ""),
 	}
-	if f := strings.Split(op.SelectAttrValue("transition-key", ""), ":"); len(f) >= 3 {
-		r.ExpectedRC = atoi(f[2])
+	// One pass over the attributes rather than a search for each: the
+	// scheduler reads every record of a large status section. As with
+	// SelectAttrValue, the first attribute of a name counts.
+	var seen uint16
+	var lastChange int
+	for _, a := range op.Attr {
+		bit, ok := opRecordAttrs[a.Key]
+		if !ok || seen&bit != 0 {
+			continue
+		}
+		seen |= bit
+		switch a.Key {
+		case "operation":
+			r.Operation = a.Value
+		case "interval":
+			r.Interval = time.Duration(atoi(a.Value)) * time.Millisecond
+		case "call-id":
+			r.CallID = atoi(a.Value)
+		case "rc-code":
+			r.RC = atoi(a.Value)
+		case "op-status":
+			r.OpStatus = atoi(a.Value)
+		case "exit-reason":
+			r.ExitReason = a.Value
+		case "on_node":
+			r.Node = a.Value
+		case "last-rc-change":
+			lastChange = atoi(a.Value)
+		case "exec-time":
+			r.ExecTime = time.Duration(atoi(a.Value)) * time.Millisecond
+		case "queue-time":
+			r.QueueTime = time.Duration(atoi(a.Value)) * time.Millisecond
+		case "op-digest":
+			r.Digest = a.Value
+		case "transition-key":
+			// The third field of "action:transition:rc:uuid".
+			if _, rest, ok := strings.Cut(a.Value, ":"); ok {
+				if _, rest, ok := strings.Cut(rest, ":"); ok {
+					rc, _, _ := strings.Cut(rest, ":")
+					r.ExpectedRC = atoi(rc)
+				}
+			}
+		}
 	}
+	r.LastChange = time.Unix(int64(lastChange), 0)
 	return r
+}
+
+// opRecordAttrs are the attributes ParseOpRecord reads, each with its bit.
+var opRecordAttrs = map[string]uint16{
+	"operation": 1 << 0, "interval": 1 << 1, "call-id": 1 << 2, "rc-code": 1 << 3, "op-status": 1 << 4,
+	"exit-reason": 1 << 5, "on_node": 1 << 6, "last-rc-change": 1 << 7, "exec-time": 1 << 8, "queue-time": 1 << 9,
+	"op-digest": 1 << 10, "transition-key": 1 << 11,
 }
 
 // resourceHistory is what one node remembers of one resource.

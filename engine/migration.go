@@ -30,7 +30,7 @@ func (cl *Cluster) migrations() {
 		}
 		for _, n := range cl.Nodes {
 			st := r.State[n.Uname]
-			if st == nil || st.entry == nil {
+			if st == nil || st.entry == nil || !migrated(st.entry) {
 				continue
 			}
 			for _, op := range sortedOps(st.entry) {
@@ -49,6 +49,19 @@ func (cl *Cluster) migrations() {
 			}
 		}
 	}
+}
+
+// migrated tells whether a history has a migration step at all; most
+// have none, and sorting every history of a large status is costly.
+func migrated(entry *etree.Element) bool {
+	for _, t := range entry.Child {
+		if op, ok := t.(*etree.Element); ok && op.Tag == "lrm_rsc_op" {
+			if o := op.SelectAttrValue("operation", ""); o == "migrate_to" || o == "migrate_from" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (cl *Cluster) migrateToDone(r *Resource, source *Node, op *etree.Element) {

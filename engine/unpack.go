@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -1098,10 +1099,19 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 	// Orphans come after the configured resources, in the order the
 	// status section names them.
 	cl.orphanOrder = map[string]int{}
-	for _, re := range c.Status().FindElements("./node_state/lrm/lrm_resources/lrm_resource") {
-		rid := re.SelectAttrValue("id", "")
-		if _, seen := cl.orphanOrder[rid]; !seen && byRsc[rid] == nil {
-			cl.orphanOrder[rid] = order + len(cl.orphanOrder)
+	// (Walked level by level in document order, as the path
+	// ./node_state/lrm/lrm_resources/lrm_resource would be, without the
+	// path query's cost on a large status.)
+	for ns := range c.Status().SelectElementsSeq("node_state") {
+		for lrm := range ns.SelectElementsSeq("lrm") {
+			for list := range lrm.SelectElementsSeq("lrm_resources") {
+				for re := range list.SelectElementsSeq("lrm_resource") {
+					rid := re.SelectAttrValue("id", "")
+					if _, seen := cl.orphanOrder[rid]; !seen && byRsc[rid] == nil {
+						cl.orphanOrder[rid] = order + len(cl.orphanOrder)
+					}
+				}
+			}
 		}
 	}
 	configured := len(cl.Resources)
@@ -1125,7 +1135,7 @@ func Unpack(c *cib.CIB, now time.Time) (*Cluster, error) {
 					}
 					entry := &lrmEntry{id: rid, class: re.SelectAttrValue("class", ""), provider: re.SelectAttrValue("provider", ""),
 						agent: re.SelectAttrValue("type", ""), rsc: r, el: re}
-					if len(re.SelectElements("lrm_rsc_op")) > 0 {
+					if re.SelectElement("lrm_rsc_op") != nil {
 						n.lrm = append(n.lrm, entry)
 					}
 					if r == nil {
@@ -1755,11 +1765,21 @@ func replay(re *etree.Element) *ResourceState { return replayExpiring(re, nil) }
 // leaving the state unknown), a recurring monitor's as if it passed.
 func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *ResourceState {
 	st := &ResourceState{MonitorActive: map[time.Duration]bool{}, monitorSeen: map[time.Duration]bool{}}
-	var recs []cib.OpRecord
-	seen := map[int]int{} // call id -> index in recs
-	for _, op := range re.SelectElements("lrm_rsc_op") {
+	// A history holds a few records: a slice searched for call ids beats
+	// a map, and this runs for every resource on every node.
+	var buf [4]cib.OpRecord
+	recs := buf[:0]
+	for _, t := range re.Child {
+		op, ok := t.(*etree.Element)
+		if !ok || op.Tag != "lrm_rsc_op" {
+			continue
+		}
 		r := remapStatus(cib.ParseOpRecord(re, op))
-		if i, dup := seen[r.CallID]; dup && r.CallID > 0 {
+		i := -1
+		if r.CallID > 0 {
+			i = slices.IndexFunc(recs, func(o cib.OpRecord) bool { return o.CallID == r.CallID })
+		}
+		if i >= 0 {
 			// A recurring monitor keeps its call id: of its results (the
 			// last one, and the last failure kept apart) the most recent
 			// change counts, as Pacemaker orders them.
@@ -1768,10 +1788,9 @@ func replayExpiring(re *etree.Element, expired func(cib.OpRecord) bool) *Resourc
 			}
 			continue
 		}
-		seen[r.CallID] = len(recs)
 		recs = append(recs, r)
 	}
-	sort.SliceStable(recs, func(i, j int) bool { return callOrder(recs[i].CallID) < callOrder(recs[j].CallID) })
+	slices.SortStableFunc(recs, func(a, b cib.OpRecord) int { return cmp.Compare(callOrder(a.CallID), callOrder(b.CallID)) })
 	for _, r := range recs {
 		st.lastCall = r.CallID
 		if r.OpStatus == cib.ExecPending && r.Operation == "monitor" && r.Interval == 0 {
