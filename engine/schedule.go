@@ -3661,13 +3661,7 @@ func (s *scheduler) orderActions() {
 		s.addAfter(s.relaxedOps[o.Relaxed], firsts...)
 	}
 	for _, o := range s.cl.Orders {
-		fa, ta := o.FirstAction, o.ThenAction
-		if fa == "" {
-			fa = "start"
-		}
-		if ta == "" {
-			ta = fa
-		}
+		fa, ta := o.actions()
 		firstEnds := ends(o.First, fa)
 		if o.Relaxed != "" {
 			firstEnds = nil
@@ -3755,13 +3749,7 @@ func (s *scheduler) probesBeforeStops() {
 		}
 	}
 	for _, o := range s.cl.Orders {
-		fa, ta := o.FirstAction, o.ThenAction
-		if fa == "" {
-			fa = "start"
-		}
-		if ta == "" {
-			ta = fa
-		}
+		fa, ta := o.actions()
 		if fa == "stop" {
 			order(s.probes[o.First], actionsOf(o.Then, ta))
 		}

@@ -306,6 +306,20 @@ type Order struct {
 	Min     int
 }
 
+// actions are the order's first and then actions as the graph orders
+// them: an action a set leaves unsaid is start for first, and for then
+// the same as first.
+func (o Order) actions() (first, then string) {
+	first, then = o.FirstAction, o.ThenAction
+	if first == "" {
+		first = "start"
+	}
+	if then == "" {
+		then = first
+	}
+	return first, then
+}
+
 // Clone runs copies of one primitive on several nodes. Only anonymous
 // clones (interchangeable instances, at most one per node) are scheduled.
 type Clone struct {
